@@ -1,0 +1,82 @@
+"""The source catalog (``catalog/sources.yaml``): what is published, where, and under which contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from csc_pipeline.settings import SOURCE_MODES
+
+CATALOG_PATH = Path(__file__).parent / "catalog" / "sources.yaml"
+LIVE_KINDS = ("ees_release_file", "url")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed."""
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    id: str
+    family: str
+    publisher: str
+    dataset: str
+    release: str
+    contract: str
+    licence: str
+    mirror_path: str
+    period: int | None = None
+    live: dict = field(default_factory=dict)
+    modes: tuple[str, ...] = SOURCE_MODES
+
+    def available_in(self, mode: str) -> bool:
+        return mode in self.modes
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: tuple[SourceEntry, ...]
+    allowed_hosts: frozenset[str]
+
+    def family(self, family: str, mode: str | None = None) -> list[SourceEntry]:
+        return [e for e in self.entries if e.family == family and (mode is None or e.available_in(mode))]
+
+    def families(self) -> list[str]:
+        return sorted({e.family for e in self.entries})
+
+    def entry(self, entry_id: str) -> SourceEntry:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        raise KeyError(entry_id)
+
+
+def _entry(raw: dict) -> SourceEntry:
+    required = ("id", "family", "publisher", "dataset", "release", "contract", "licence", "mirror_path")
+    missing = [k for k in required if not raw.get(k)]
+    if missing:
+        raise CatalogError(f"catalog entry {raw.get('id', '?')}: missing {missing}")
+    modes = tuple(raw.get("modes", SOURCE_MODES))
+    if bad := [m for m in modes if m not in SOURCE_MODES]:
+        raise CatalogError(f"catalog entry {raw['id']}: unknown modes {bad}")
+    live = dict(raw.get("live") or {})
+    if "live" in modes and live.get("kind") not in LIVE_KINDS:
+        raise CatalogError(f"catalog entry {raw['id']}: live mode needs live.kind in {LIVE_KINDS}")
+    return SourceEntry(
+        id=raw["id"], family=raw["family"], publisher=raw["publisher"], dataset=raw["dataset"],
+        release=str(raw["release"]), contract=raw["contract"], licence=raw["licence"],
+        mirror_path=raw["mirror_path"], period=raw.get("period"), live=live, modes=modes,
+    )
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = tuple(_entry(e) for e in raw["entries"])
+    ids = [e.id for e in entries]
+    if dupes := sorted({i for i in ids if ids.count(i) > 1}):
+        raise CatalogError(f"{path}: duplicate entry ids {dupes}")
+    return Catalog(entries=entries, allowed_hosts=frozenset(raw.get("allowed_hosts", ())))

@@ -1,0 +1,129 @@
+"""Readers for the publishers' file layouts. Each returns every cell as text plus ``source_row``.
+
+``source_row`` is the 1-based row number a person sees when opening the file, so a validation
+failure can be looked up in the published file directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from csc_pipeline.contracts import Contract
+
+
+class ReadError(ValueError):
+    """A file cannot be read in the layout its contract expects."""
+
+
+def decode_text(path: Path) -> str:
+    """Decode a published text file: UTF-8 (with or without BOM), else Windows-1252.
+
+    Several older DfE files are cp1252; guessing further (latin-1 etc.) would silently mangle
+    names, so anything else is an error naming the file.
+    """
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReadError(f"{path.name}: file is empty")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(f"{path.name}: neither UTF-8 nor Windows-1252 text")
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(decode_text(path), newline="")))
+
+
+def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path: Path) -> pl.DataFrame:
+    width = len(header)
+    if len(set(header)) != width:
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise ReadError(f"{path.name}: duplicate column names {dupes}")
+    data = {h: [] for h in header}
+    row_numbers = []
+    for offset, row in enumerate(rows):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            raise ReadError(
+                f"{path.name}, row {first_row_number + offset}: {len(row)} fields where the header has "
+                f"{width} (truncated or malformed file?)"
+            )
+        for h, cell in zip(header, row):
+            data[h].append(cell)
+        row_numbers.append(first_row_number + offset)
+    frame = pl.DataFrame(data, schema={h: pl.String for h in header})
+    return frame.with_columns(
+        pl.lit(path.name).alias("source_file"),
+        pl.Series("source_row", row_numbers, dtype=pl.Int64),
+    )
+
+
+def read_csv(path: Path, contract: Contract) -> pl.DataFrame:
+    rows = _rows(path)
+    if not rows:
+        raise ReadError(f"{path.name}: no header row")
+    header = [h.strip() for h in rows[0]]
+    return _frame(header, rows[1:], 2, path)
+
+
+def read_csv_with_title_rows(path: Path, contract: Contract) -> pl.DataFrame:
+    """CSV exports with title lines above the header and notes below the data (ONS, Nomis)."""
+    first_cell = contract.reader_options["header_first_cell"]
+    rows = _rows(path)
+    for index, row in enumerate(rows):
+        if row and row[0].strip() == first_cell:
+            header = [h.strip() for h in row]
+            while header and not header[-1]:
+                header.pop()
+            body = [r[: len(header)] for r in rows[index + 1:]]
+            # Notes below the data have text only in the first cell.
+            body = [r for r in body if sum(1 for c in r if c.strip()) > 1]
+            return _frame(header, body, index + 2, path)
+    raise ReadError(f"{path.name}: no header row starting with {first_cell!r}")
+
+
+def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
+    """StatsWales CSV exports: dimension header rows, then area names in column 1 or 2.
+
+    The first data row's area is in column 1 (the all-Wales total); later rows put the LA in
+    column 2. The grand total is the last column.
+    """
+    rows = _rows(path)
+    areas, totals, numbers = [], [], []
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 3 or not any(c.strip() for c in row[2:]):
+            continue
+        area = row[1].strip() or row[0].strip()
+        if not area:
+            continue  # a dimension header row
+        areas.append(area)
+        totals.append(row[-1])
+        numbers.append(number)
+    if not areas:
+        raise ReadError(f"{path.name}: no data rows in the StatsWales export layout")
+    return pl.DataFrame(
+        {"area": areas, "children_count": totals, "source_file": [path.name] * len(areas), "source_row": numbers},
+        schema={"area": pl.String, "children_count": pl.String, "source_file": pl.String, "source_row": pl.Int64},
+    )
+
+
+READERS = {
+    "csv": read_csv,
+    "csv_with_title_rows": read_csv_with_title_rows,
+    "statswales_export": read_statswales_export,
+}
+
+
+def read_published(path: Path, contract: Contract) -> pl.DataFrame:
+    try:
+        reader = READERS[contract.reader]
+    except KeyError:
+        raise ReadError(f"contract {contract.name}: unknown reader {contract.reader!r}") from None
+    return reader(path, contract)

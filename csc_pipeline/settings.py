@@ -1,0 +1,88 @@
+"""Runtime settings, read from the environment in exactly one place.
+
+Every other module receives a ``Settings`` value instead of reading ``os.environ`` itself, so the
+Dagster UI (which shows the resource built from these values) and the CLI always agree on what a
+run will do.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_MODES = ("demo", "mirror", "live")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_mode: str = "demo"
+    mirror_dir: Path | None = None
+    data_lake: Path = PROJECT_ROOT / "data_lake"
+
+    def __post_init__(self) -> None:
+        if self.source_mode not in SOURCE_MODES:
+            raise SettingsError(
+                f"CSC_SOURCE_MODE={self.source_mode!r} is not one of {', '.join(SOURCE_MODES)}"
+            )
+        if self.source_mode == "mirror":
+            if self.mirror_dir is None:
+                raise SettingsError("CSC_SOURCE_MODE=mirror needs CSC_MIRROR_DIR (a directory laid out like shared/data/real)")
+            if not self.mirror_dir.is_dir():
+                raise SettingsError(f"CSC_MIRROR_DIR={self.mirror_dir} is not a directory")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        mirror = env.get("CSC_MIRROR_DIR")
+        lake = env.get("CSC_DATA_LAKE")
+        return cls(
+            source_mode=env.get("CSC_SOURCE_MODE", "demo").strip().lower() or "demo",
+            mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
+            data_lake=Path(lake).expanduser().resolve() if lake else PROJECT_ROOT / "data_lake",
+        )
+
+    # Locations inside the data lake: one definition each, used by every layer.
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_lake / "raw"
+
+    @property
+    def demo_dir(self) -> Path:
+        return self.data_lake / "demo_source"
+
+    @property
+    def staged_dir(self) -> Path:
+        return self.data_lake / "staged"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The published warehouse analysts open."""
+        return self.data_lake / "warehouse" / "csc.duckdb"
+
+    @property
+    def build_warehouse_path(self) -> Path:
+        """The working database every refresh writes; published by atomic copy."""
+        return self.data_lake / "warehouse" / "build" / "csc_build.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_lake / "reports"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_lake / "exports"
+
+    @property
+    def source_root(self) -> Path | None:
+        """Where mirror-style reads come from: the mirror itself, or the generated demo set."""
+        if self.source_mode == "mirror":
+            return self.mirror_dir
+        if self.source_mode == "demo":
+            return self.demo_dir
+        return None
