@@ -1,0 +1,146 @@
+"""Obtain catalog entries in demo, mirror or live mode into the immutable raw store, with provenance.
+
+No Dagster here: the ingest assets call ``acquire_family`` and record what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+from csc_pipeline import download, publishers
+from csc_pipeline.catalog import Catalog, SourceEntry
+from csc_pipeline.settings import Settings
+
+DEMO_SEED = 20250331
+
+
+class SourceUnavailable(RuntimeError):
+    """A catalog entry cannot be obtained in the configured mode."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    entry_id: str
+    family: str
+    release: str
+    mode: str
+    source: str  # URL (with #member for zip members) or the mirror / demo path
+    fetched_at: str  # ISO 8601, UTC
+    sha256: str
+    bytes: int
+    raw_path: str
+    synthetic: bool
+
+
+def write_json_atomic(path: Path, payload) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_demo_source(settings: Settings) -> Path:
+    """Generate the synthetic demo set once (it is deterministic, so a marker suffices)."""
+    from csc_pipeline.demo.generator import generate_demo
+
+    marker = settings.demo_dir / ".generated.json"
+    fingerprint = {"seed": DEMO_SEED, "generator": _generator_fingerprint()}
+    if marker.is_file() and json.loads(marker.read_text()) == fingerprint:
+        return settings.demo_dir
+    generate_demo(settings.demo_dir, seed=DEMO_SEED)
+    write_json_atomic(marker, fingerprint)
+    return settings.demo_dir
+
+
+def _generator_fingerprint() -> str:
+    import hashlib
+
+    from csc_pipeline.demo import generator
+
+    return hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _from_directory(entry: SourceEntry, root: Path, store: download.RawStore, mode: str) -> Provenance:
+    path = root / entry.mirror_path
+    if not path.is_file():
+        raise SourceUnavailable(
+            f"{entry.id}: {mode} file not found: {path} (catalog mirror_path {entry.mirror_path!r})"
+        )
+    stored = store.ingest_local(path)
+    return Provenance(
+        entry_id=entry.id, family=entry.family, release=entry.release, mode=mode, source=str(path),
+        fetched_at=_now(), sha256=stored.sha256, bytes=stored.bytes, raw_path=str(stored.path),
+        synthetic=mode == "demo",
+    )
+
+
+def _live(entry: SourceEntry, store: download.RawStore, policy: download.FetchPolicy,
+          session: requests.Session | None) -> Provenance:
+    live = entry.live
+    if live.get("kind") == "ees_release_file":
+        page_url = f"{publishers.ees_publication_url(live['publication'])}/{live['release_slug']}"
+        page = download.fetch(page_url, store, policy, session=session)
+        release_id = publishers.ees_latest_release_version_id(page.stored.path.read_text(encoding="utf-8"))
+        url = publishers.ees_release_files_url(release_id)
+    elif live.get("kind") == "url":
+        url = live["url"]
+    else:
+        raise SourceUnavailable(f"{entry.id}: no live source configured (live.kind missing)")
+    fetched = download.fetch(url, store, policy, session=session)
+    stored, source = fetched.stored, url
+    if live.get("member"):
+        stored = download.extract_zip_member(fetched.stored.path, live["member"], store)
+        source = f"{url}#{stored.name}"
+    return Provenance(
+        entry_id=entry.id, family=entry.family, release=entry.release, mode="live", source=source,
+        fetched_at=fetched.fetched_at.isoformat(timespec="seconds"), sha256=stored.sha256,
+        bytes=stored.bytes, raw_path=str(stored.path), synthetic=False,
+    )
+
+
+def acquire_entry(entry: SourceEntry, settings: Settings, catalog: Catalog,
+                  session: requests.Session | None = None) -> Provenance:
+    store = download.RawStore(settings.raw_dir)
+    if settings.source_mode == "live":
+        policy = download.FetchPolicy(allowed_hosts=catalog.allowed_hosts)
+        return _live(entry, store, policy, session)
+    root = ensure_demo_source(settings) if settings.source_mode == "demo" else settings.mirror_dir
+    return _from_directory(entry, root, store, settings.source_mode)
+
+
+def manifest_path(settings: Settings, family: str) -> Path:
+    return settings.raw_dir / "manifests" / f"{family}.json"
+
+
+def acquire_family(family: str, settings: Settings, catalog: Catalog,
+                   session: requests.Session | None = None) -> list[Provenance]:
+    """Obtain every entry of a family available in this mode; record the set as the family manifest."""
+    entries = catalog.family(family, settings.source_mode)
+    if not entries:
+        raise SourceUnavailable(f"no catalog entries of family {family!r} are available in {settings.source_mode} mode")
+    records = [acquire_entry(e, settings, catalog, session) for e in entries]
+    write_json_atomic(manifest_path(settings, family), [asdict(r) for r in records])
+    return records
+
+
+def read_manifest(settings: Settings, family: str) -> list[Provenance]:
+    path = manifest_path(settings, family)
+    if not path.is_file():
+        raise SourceUnavailable(f"{family}: nothing ingested yet ({path} missing); materialise its raw asset first")
+    return [Provenance(**r) for r in json.loads(path.read_text(encoding="utf-8"))]

@@ -1,0 +1,157 @@
+"""Parse raw files against their contracts, cache the result per file, validate, and hand over.
+
+The flow per source family:
+  conform_family  - read + conform every raw file in the family manifest (cached by sha256 and
+                    contract fingerprint, so an unchanged file is not parsed again), write one
+                    ``conformed.parquet`` plus the structural problems found;
+  validate_family - run the contract's pandera schema and the LA reference checks; on success,
+                    stamp the parquet's hash so the warehouse loads only validated data;
+  load_validated  - the warehouse side: refuses a parquet whose stamp is missing or stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from csc_pipeline.acquire import Provenance, write_json_atomic
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.contracts import Problem, conform, load_contract, validate
+from csc_pipeline.readers import ReadError, read_published
+from csc_pipeline.settings import Settings
+
+LINEAGE_COLUMNS = ("source_entry", "release", "period", "source_sha256")
+
+
+class NotValidated(RuntimeError):
+    """Data that has not passed (or no longer matches) its blocking contract check."""
+
+
+@dataclass(frozen=True)
+class ConformResult:
+    family: str
+    contract: str
+    parquet: Path
+    rows: int
+    files_parsed: int
+    files_cached: int
+    problems: tuple[Problem, ...]
+
+
+def family_dir(settings: Settings, family: str) -> Path:
+    return settings.staged_dir / family
+
+
+def _write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir: Path, period: int | None
+                  ) -> tuple[pl.DataFrame, list[Problem], bool]:
+    contract = load_contract(contract_name)
+    key = f"{record.sha256}-{contract.fingerprint}"
+    cached_frame, cached_problems = cache_dir / f"{key}.parquet", cache_dir / f"{key}.problems.json"
+    if cached_frame.is_file() and cached_problems.is_file():
+        problems = [Problem(**p) for p in json.loads(cached_problems.read_text(encoding="utf-8"))]
+        return pl.read_parquet(cached_frame), problems, True
+    try:
+        published = read_published(Path(record.raw_path), contract)
+        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label)
+    except ReadError as err:
+        # Unreadable files become a problem of the family, reported by the blocking check.
+        frame, problems = pl.DataFrame(), [Problem(label, str(err))]
+    frame = frame.with_columns(
+        pl.lit(record.entry_id).alias("source_entry"),
+        pl.lit(record.release).alias("release"),
+        pl.lit(period, dtype=pl.Int64).alias("period"),
+        pl.lit(record.sha256).alias("source_sha256"),
+    ) if frame.width else frame
+    _write_parquet_atomic(frame, cached_frame)
+    write_json_atomic(cached_problems, [asdict(p) for p in problems])
+    return frame, problems, False
+
+
+def conform_family(family: str, settings: Settings, catalog: Catalog, records: list[Provenance]) -> ConformResult:
+    contracts = {catalog.entry(r.entry_id).contract for r in records}
+    if len(contracts) != 1:
+        raise ValueError(f"family {family} mixes contracts {sorted(contracts)}; split it in the catalog")
+    contract_name = contracts.pop()
+    out_dir = family_dir(settings, family)
+    frames, problems, cached = [], [], 0
+    for record in records:
+        entry = catalog.entry(record.entry_id)
+        frame, file_problems, was_cached = _conform_file(
+            record, contract_name, entry.mirror_path, out_dir / "files", entry.period
+        )
+        cached += was_cached
+        problems += file_problems
+        if frame.width:
+            frames.append(frame)
+    combined = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    parquet = out_dir / "conformed.parquet"
+    _write_parquet_atomic(combined, parquet)
+    write_json_atomic(out_dir / "structural_problems.json", [asdict(p) for p in problems])
+    Path(f"{parquet}.validated").unlink(missing_ok=True)
+    return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
+
+
+def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
+                    resolve_name=None) -> tuple[list[Problem], int]:
+    """All problems of the family's conformed data; stamps the parquet when there are none."""
+    out_dir = family_dir(settings, family)
+    parquet = out_dir / "conformed.parquet"
+    if not parquet.is_file():
+        raise NotValidated(f"{family}: no conformed data at {parquet}; materialise the family's staged asset first")
+    frame = pl.read_parquet(parquet)
+    problems = [Problem(**p) for p in json.loads((out_dir / "structural_problems.json").read_text(encoding="utf-8"))]
+    contract_name = catalog.family(family)[0].contract
+    contract = load_contract(contract_name)
+    if frame.height:
+        problems += validate(frame, contract, known_la_codes)
+        if contract.la_name_column and resolve_name is not None:
+            for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
+                name, file, line, period = row
+                if name is not None and resolve_name(name, period) is None:
+                    problems.append(Problem(file, "LA name does not resolve to a known authority",
+                                            column=contract.la_name_column, row=line, value=name))
+    elif not problems:
+        problems.append(Problem(family, "no rows ingested"))
+    stamp = Path(f"{parquet}.validated")
+    if problems:
+        stamp.unlink(missing_ok=True)
+    else:
+        write_json_atomic(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint})
+    return problems, frame.height
+
+
+def load_validated(family: str, settings: Settings) -> pl.DataFrame:
+    parquet = family_dir(settings, family) / "conformed.parquet"
+    stamp = Path(f"{parquet}.validated")
+    if not stamp.is_file() or json.loads(stamp.read_text())["sha256"] != _sha256(parquet):
+        raise NotValidated(
+            f"{family}: {parquet} has not passed its blocking contract check; re-run the staged asset "
+            "and its check, and fix the failures they report"
+        )
+    return pl.read_parquet(parquet)
