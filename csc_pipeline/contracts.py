@@ -36,7 +36,8 @@ class ContractError(ValueError):
 class ColumnSpec:
     name: str
     kind: str = "text"
-    required: bool = False
+    required: bool = True  # the column must be present in the file
+    not_null: bool = False  # every row must have a value
     aliases: tuple[str, ...] = ()
     allowed: tuple[str, ...] = ()
     value_map: dict[str, str] = field(default_factory=dict)
@@ -98,7 +99,8 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
     return ColumnSpec(
         name=name,
         kind=kind,
-        required=bool(spec.get("required", False)),
+        required=bool(spec.get("required", True)),
+        not_null=bool(spec.get("not_null", False)),
         aliases=tuple(spec.get("aliases", ())),
         allowed=tuple(spec.get("allowed", ())),
         value_map=dict(spec.get("value_map", {})),
@@ -279,7 +281,7 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
         checks = _column_checks(spec, symbols)
         if spec.name == contract.la_code_column and known_la_codes is not None:
             checks.append(_known_codes(contract, known_la_codes))
-        columns[spec.name] = pa.Column(pl.String, checks=checks, nullable=not spec.required)
+        columns[spec.name] = pa.Column(pl.String, checks=checks, nullable=not spec.not_null)
     for spec in contract.patterns:
         columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
     return pa.DataFrameSchema(
