@@ -1,0 +1,1 @@
+"""Analyses over the warehouse panel: plain Python (no Dagster), unit-tested directly."""

@@ -1,0 +1,83 @@
+"""``csc``: the data team's command line, a thin wrapper over the Dagster definitions.
+
+  csc refresh   obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE decides
+                where data comes from: demo by default)
+  csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
+
+
+def _dagster_home(settings: Settings) -> Path:
+    """Run history lives beside the data it describes unless DAGSTER_HOME says otherwise."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_lake / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def refresh(settings: Settings) -> int:
+    from dagster import DagsterInstance
+
+    from csc_pipeline.definitions import build_definitions
+
+    _dagster_home(settings)
+    started = time.monotonic()
+    job = build_definitions(settings).get_job_def("csc_refresh")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    elapsed = time.monotonic() - started
+    failed_checks = [
+        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
+    ]
+    for evaluation in failed_checks:
+        print(f"\nFAILED CHECK {evaluation.asset_key.to_user_string()}:{evaluation.check_name}", file=sys.stderr)
+        print(evaluation.description or "", file=sys.stderr)
+        cases = evaluation.metadata.get("failure_cases")
+        if cases is not None:
+            print(cases.value, file=sys.stderr)
+    if result.success and not failed_checks:
+        print(f"\nRefresh complete in {elapsed:.0f} s ({settings.source_mode} mode).")
+        print(f"Warehouse: {settings.warehouse_path}")
+        print(f"Reports:   {settings.reports_dir}")
+        return 0
+    print(f"\nRefresh FAILED after {elapsed:.0f} s; the published warehouse {settings.warehouse_path} "
+          "was not changed.", file=sys.stderr)
+    return 1
+
+
+def ui(settings: Settings, host: str, port: int) -> int:
+    _dagster_home(settings)
+    command = ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "--host", host, "--port", str(port)]
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("refresh", help="run the whole pipeline and publish the warehouse")
+    ui_parser = commands.add_parser("ui", help="start the Dagster UI (localhost only by default)")
+    ui_parser.add_argument("--host", default="127.0.0.1")
+    ui_parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"csc: {err}", file=sys.stderr)
+        return 2
+    if args.command == "refresh":
+        return refresh(settings)
+    return ui(settings, args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Per source family: obtain the files, conform them to their contract, check, load into DuckDB.
+
+Assets per family (built from the catalog, so a new family is a catalog + contract change):
+  source_files/<family>  - files obtained into the raw store, with provenance
+  conformed/<family>     - parsed and conformed to the contract (cached per file hash)
+                           + blocking check ``contract`` (pandera + LA reference)
+  raw/<family>           - the validated rows as the DuckDB table raw.<family>
+"""
+
+
+import polars as pl
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from csc_pipeline import acquire, staging, warehouse
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.contracts import Problem, load_contract
+from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.geography import default_resolver
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+def problems_markdown(problems: list[Problem]) -> str:
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    lines = ["| file | row | column | value | problem |", "|---|---|---|---|---|"]
+    for p in shown:
+        cells = [p.file, "" if p.row is None else str(p.row), p.column or "", "" if p.value is None else repr(p.value), p.message]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if len(problems) > len(shown):
+        lines.append(f"\n… and {len(problems) - len(shown)} more")
+    return "\n".join(lines)
+
+
+def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
+    entries = catalog.family(family)
+    contract = load_contract(entries[0].contract)
+    publisher = entries[0].publisher
+    about = f"{entries[0].dataset} ({publisher}); contract schemas/{contract.name}.yaml"
+
+    @asset(
+        key=AssetKey(["source_files", family]),
+        group_name="ingest",
+        kinds={"python", "file"},
+        owners=OWNERS,
+        description=f"Obtain the published files: {about}. Demo: generated synthetic files; mirror: a local copy; live: the publisher.",
+    )
+    def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        records = acquire.acquire_family(family, settings, catalog)
+        context.log.info(f"{family}: {len(records)} file(s) obtained in {settings.source_mode} mode")
+        table = "\n".join(
+            ["| entry | release | source | sha256 | bytes |", "|---|---|---|---|---|"]
+            + [f"| {r.entry_id} | {r.release} | {r.source} | {r.sha256[:12]}… | {r.bytes:,} |" for r in records]
+        )
+        return MaterializeResult(metadata={
+            "files": len(records),
+            "source_mode": settings.source_mode,
+            "synthetic": any(r.synthetic for r in records),
+            "provenance": MetadataValue.md(table if records else f"_no entries in {settings.source_mode} mode_"),
+        })
+
+    @asset(
+        key=AssetKey(["conformed", family]),
+        deps=[source_files],
+        group_name="validate",
+        kinds={"polars", "parquet"},
+        owners=OWNERS,
+        description=f"Parse and conform to the contract (aliases -> canonical columns): {about}. "
+                    "Unchanged files are not parsed again.",
+    )
+    def conformed(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        result = staging.conform_family(family, settings, catalog, acquire.read_manifest(settings, family))
+        context.log.info(f"{family}: {result.files_parsed} parsed, {result.files_cached} unchanged; {result.rows} rows")
+        return MaterializeResult(metadata={
+            "dagster/row_count": result.rows,
+            "files_parsed": result.files_parsed,
+            "files_unchanged": result.files_cached,
+            "structural_problems": len(result.problems),
+            "path": MetadataValue.path(str(result.parquet)),
+        })
+
+    @asset_check(
+        asset=conformed,
+        name="contract",
+        blocking=True,
+        description=f"Blocking: every row meets schemas/{contract.name}.yaml (columns, types, symbols, "
+                    "ranges, unique keys) and every LA code or name is in the LA reference.",
+    )
+    def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
+        settings = pipeline_settings.settings()
+        resolver = default_resolver()
+        problems, rows = staging.validate_family(
+            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
+        )
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.ERROR,
+            description=str(problems[0]) if problems else f"{rows} rows meet the contract",
+            metadata={
+                "rows_checked": rows,
+                "failures": len(problems),
+                "failure_cases": MetadataValue.md(problems_markdown(problems) if problems else "_none_"),
+            },
+        )
+
+    @asset(
+        key=AssetKey(["raw", family]),
+        deps=[conformed],
+        group_name="load",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=f"Validated rows of {family} as DuckDB table raw.{family}, cells as published.",
+    )
+    def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        frame = staging.load_validated(family, settings)
+        if contract.la_name_column:
+            frame = with_resolved_codes(frame, contract.la_name_column)
+        with build_connection(duckdb) as con:
+            rows = warehouse.replace_table(con, f"raw.{family}", frame)
+            shown = warehouse.preview(con, f"raw.{family}")
+        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+
+    return [source_files, conformed, raw_table], [contract_check]
+
+
+def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
+    """Files that name LAs without codes get the GSS code in force in that year."""
+    resolver = default_resolver()
+    codes = [
+        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
+        for name, period in frame.select(name_column, "period").iter_rows()
+    ]
+    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
+
+
+def ingest_definitions(catalog: Catalog) -> tuple[list, list]:
+    """(assets, checks) for every source family in the catalog."""
+    assets, checks = [], []
+    for family in catalog.families():
+        family_defs, family_checks = family_assets(family, catalog)
+        assets += family_defs
+        checks += family_checks
+    return assets, checks

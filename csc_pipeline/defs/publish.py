@@ -1,0 +1,82 @@
+"""Publication: the build warehouse is copied and atomically swapped in as csc.duckdb."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import polars as pl
+from dagster import (
+    AssetCheckResult,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from csc_pipeline import __version__, warehouse
+from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+
+PANEL = AssetKey(["mart", "la_indicator_panel"])
+
+
+@asset_check(
+    asset=PANEL,
+    name="one_value_per_la_year_indicator",
+    blocking=True,
+    description="Blocking: no LA-year-indicator appears twice in a geography (by code or by authority).",
+)
+def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
+    with build_connection(duckdb) as con:
+        dupes = con.execute(
+            """
+            SELECT geography, authority_id, year, indicator, count(*) AS n, string_agg(la_code, ', ') AS codes
+            FROM mart.la_indicator_panel
+            GROUP BY ALL HAVING count(*) > 1
+            ORDER BY ALL LIMIT 50
+            """
+        ).pl()
+    return AssetCheckResult(
+        passed=dupes.is_empty(),
+        metadata={"duplicates_shown": dupes.height, "duplicates": MetadataValue.md(str(dupes) if dupes.height else "_none_")},
+    )
+
+
+def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
+    @asset(
+        key=AssetKey(["warehouse", "published"]),
+        deps=upstream,
+        group_name="publish",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description="Publish the build warehouse as $CSC_DATA_LAKE/warehouse/csc.duckdb by atomic rename: "
+                    "readers of the old file keep a complete, consistent copy.",
+    )
+    def published(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        with build_connection(duckdb) as con:
+            synthetic = settings.source_mode == "demo"
+            about = pl.DataFrame({
+                "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "note"],
+                "value": [
+                    settings.source_mode, str(synthetic).lower(),
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"), __version__,
+                    "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
+                ],
+            })
+            warehouse.replace_table(con, "meta.about", about)
+            con.execute("CHECKPOINT")
+            tables = con.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
+            ).fetchall()
+        path = warehouse.publish(settings.build_warehouse_path, settings.warehouse_path)
+        return MaterializeResult(metadata={
+            "path": MetadataValue.path(str(path)),
+            "tables": MetadataValue.md("\n".join(f"- {t[0]}" for t in tables)),
+            "synthetic": synthetic,
+        })
+
+    return published

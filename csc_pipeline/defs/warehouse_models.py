@@ -1,0 +1,91 @@
+"""One asset per SQL model in ``sql/``, plus the reference tables the models read.
+
+Dependencies come from each model's ``-- depends_on:`` header, so adding a model is adding a file.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from csc_pipeline import acquire, warehouse
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.reference_tables import provenance_frame, reference_frames
+
+
+def table_key(table: str) -> AssetKey:
+    return AssetKey(table.split("."))
+
+
+def _model_asset(model: warehouse.SqlModel) -> AssetsDefinition:
+    @asset(
+        key=table_key(model.table),
+        deps=[table_key(d) for d in model.depends_on],
+        group_name=model.layer,
+        kinds={"duckdb", "sql"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=f"{model.description}\n\nSQL: sql/{model.layer}/{model.path.name}",
+        metadata={"sql_file": f"sql/{model.layer}/{model.path.name}"},
+    )
+    def _model(duckdb: DuckDBResource) -> MaterializeResult:
+        with build_connection(duckdb) as con:
+            rows = warehouse.run_model(con, model)
+            shown = warehouse.preview(con, model.table)
+        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+
+    return _model
+
+
+def sql_model_assets() -> list[AssetsDefinition]:
+    return [_model_asset(m) for m in warehouse.discover_models()]
+
+
+@asset(
+    key=AssetKey(["ref", "local_authorities"]),
+    group_name="reference",
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description="The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse.",
+)
+def ref_local_authorities(duckdb: DuckDBResource) -> MaterializeResult:
+    return _load_frames(duckdb, {"ref.local_authorities": reference_frames()["ref.local_authorities"]})
+
+
+@asset(
+    key=AssetKey(["ref", "symbol_status"]),
+    group_name="reference",
+    kinds={"duckdb", "yaml"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description="Suppression and special-value symbols and the status each means (schemas/_symbols.yaml).",
+)
+def ref_symbol_status(duckdb: DuckDBResource) -> MaterializeResult:
+    return _load_frames(duckdb, {"ref.symbol_status": reference_frames()["ref.symbol_status"]})
+
+
+def provenance_asset(catalog: Catalog) -> AssetsDefinition:
+    @asset(
+        key=AssetKey(["meta", "provenance"]),
+        deps=[AssetKey(["source_files", f]) for f in catalog.families()],
+        group_name="reference",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description="Every file the warehouse was built from: catalog entry, URL or mirror path, fetched_at, sha256, bytes.",
+    )
+    def provenance(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        records = [r for f in catalog.families() for r in acquire.read_manifest(settings, f)]
+        return _load_frames(duckdb, {"meta.provenance": provenance_frame(records, catalog)})
+
+    return provenance
+
+
+def _load_frames(duckdb: DuckDBResource, frames: dict) -> MaterializeResult:
+    with build_connection(duckdb) as con:
+        rows = {table: warehouse.replace_table(con, table, frame) for table, frame in frames.items()}
+        shown = warehouse.preview(con, next(iter(frames)))
+    return MaterializeResult(metadata={"dagster/row_count": sum(rows.values()), "preview": MetadataValue.md(shown)})

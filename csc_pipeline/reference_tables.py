@@ -1,0 +1,37 @@
+"""Frames for the warehouse's ``ref`` and ``meta`` tables, built from project data (no Dagster)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import polars as pl
+
+from csc_pipeline.acquire import Provenance
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.contracts import load_symbols
+from csc_pipeline.geography import load_local_authorities
+
+
+def reference_frames() -> dict[str, pl.DataFrame]:
+    symbols = load_symbols()
+    return {
+        "ref.local_authorities": load_local_authorities(),
+        "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
+    }
+
+
+def provenance_frame(records: list[Provenance], catalog: Catalog) -> pl.DataFrame:
+    schema = {
+        "entry_id": pl.String, "family": pl.String, "release": pl.String, "mode": pl.String,
+        "source": pl.String, "fetched_at": pl.String, "sha256": pl.String, "bytes": pl.Int64,
+        "raw_path": pl.String, "synthetic": pl.Boolean, "publisher": pl.String, "dataset": pl.String,
+        "licence": pl.String, "contract": pl.String,
+    }
+    rows = []
+    for record in records:
+        entry = catalog.entry(record.entry_id)
+        rows.append(asdict(record) | {
+            "publisher": entry.publisher, "dataset": entry.dataset, "licence": entry.licence, "contract": entry.contract,
+        })
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(pl.col("fetched_at").str.to_datetime(time_zone="UTC"))

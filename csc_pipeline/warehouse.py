@@ -1,0 +1,142 @@
+"""The DuckDB warehouse: SQL models from ``sql/``, frame loading, and atomic publication.
+
+Every refresh writes a *build* database; ``publish`` copies it into a new file beside the
+published ``csc.duckdb`` and renames it into place. An analyst holding the published file open
+keeps reading the previous, complete version and never blocks the refresh.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from csc_pipeline.settings import PROJECT_ROOT
+
+SQL_DIR = PROJECT_ROOT / "sql"
+LAYERS = ("staging", "intermediate", "marts", "analysis")
+# The schema each layer's tables live in (marts are what analysts query, as `mart.*`).
+LAYER_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "mart", "analysis": "analysis"}
+SCHEMAS = ("raw", "ref", "meta", *LAYER_SCHEMA.values())
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    """One SQL file: it creates the table ``schema.name`` and declares what it reads."""
+
+    layer: str
+    name: str
+    path: Path
+    description: str
+    depends_on: tuple[str, ...]
+
+    @property
+    def schema(self) -> str:
+        return LAYER_SCHEMA[self.layer]
+
+    @property
+    def table(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+_HEADER = re.compile(r"^--\s*(description|depends_on):\s*(.*)$")
+
+
+def discover_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
+    """Read every model's header comments: ``-- description:`` and ``-- depends_on:`` lines."""
+    models = []
+    for layer in LAYERS:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            header: dict[str, list[str]] = {"description": [], "depends_on": []}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                match = _HEADER.match(line.strip())
+                if match:
+                    header[match.group(1)].append(match.group(2).strip())
+                elif line.strip() and not line.startswith("--"):
+                    break
+            deps = tuple(d.strip() for part in header["depends_on"] for d in part.split(",") if d.strip())
+            models.append(SqlModel(layer, path.stem, path, " ".join(header["description"]), deps))
+    return models
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for macro in sorted((SQL_DIR / "macros").glob("*.sql")):
+        con.execute(macro.read_text(encoding="utf-8"))
+
+
+def run_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+    """Run one model in a transaction; return the row count of the table it produced."""
+    ensure_schemas(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(model.path.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return table_rows(con, model.table)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Replace ``table`` with a polars frame, atomically (the frame is registered, never pasted)."""
+    ensure_schemas(con)
+    view = "_incoming_" + table.replace(".", "_")
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister(view)
+    return table_rows(con, table)
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
+    """A small markdown table for asset metadata."""
+    frame = con.execute(f"SELECT * FROM {table} LIMIT {int(limit)}").pl()
+    if frame.is_empty():
+        return "_(empty)_"
+    cells = [[("" if v is None else str(v)) for v in row] for row in frame.iter_rows()]
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def publish(build_path: Path, published_path: Path) -> Path:
+    """Copy the build database to a fresh file and atomically rename it over the published one."""
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    staging_path = published_path.with_name(f".{published_path.name}.publishing")
+    for leftover in (staging_path, Path(f"{staging_path}.wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
+        con.execute("ATTACH ? AS published", [str(staging_path)])
+        con.execute("COPY FROM DATABASE build TO published")
+        con.execute("DETACH published")
+        con.execute("DETACH build")
+    except BaseException:
+        con.close()
+        staging_path.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(staging_path, published_path)
+    return published_path

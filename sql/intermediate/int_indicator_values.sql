@@ -1,0 +1,19 @@
+-- description: Every published value from every source and vintage in one long table, with the nation and, for LA rows, the authority the code belongs to.
+-- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, ref.local_authorities
+CREATE OR REPLACE TABLE intermediate.int_indicator_values AS
+WITH unioned AS (
+    SELECT * FROM staging.stg_cla_number_and_rate
+    UNION ALL BY NAME SELECT * FROM staging.stg_ons_population_0_17
+    UNION ALL BY NAME SELECT * FROM staging.stg_statswales_cla_31mar
+    UNION ALL BY NAME SELECT * FROM staging.stg_wales_population_0_17
+),
+code_owner AS (
+    -- A GSS code belongs to one authority (recodes keep the authority, so both codes map to it).
+    SELECT DISTINCT la_code, authority_id FROM ref.local_authorities
+)
+SELECT
+    u.*,
+    CASE u.country_code WHEN 'E92000001' THEN 'England' WHEN 'W92000004' THEN 'Wales' END AS nation,
+    o.authority_id
+FROM unioned AS u
+LEFT JOIN code_owner AS o ON u.geographic_level = 'local_authority' AND o.la_code = u.area_code;

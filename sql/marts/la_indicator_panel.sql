@@ -1,0 +1,57 @@
+-- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value and its status. geography = 'as_published' holds each LA-year as the latest release published it.
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, ref.local_authorities, meta.provenance
+CREATE OR REPLACE TABLE mart.la_indicator_panel AS
+WITH la_values AS (
+    SELECT *, 'published' AS method
+    FROM intermediate.int_indicator_values_latest
+    WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
+    UNION ALL BY NAME
+    SELECT *, 'computed_from_count_and_population' AS method
+    FROM intermediate.int_la_rates_computed
+),
+code_rows AS (
+    -- The reference row of each code (a code has one name, region and type).
+    SELECT * FROM ref.local_authorities
+    QUALIFY row_number() OVER (PARTITION BY la_code ORDER BY valid_from DESC NULLS LAST) = 1
+),
+synthetic_entries AS (
+    SELECT entry_id, bool_or(synthetic) AS is_synthetic FROM meta.provenance GROUP BY entry_id
+)
+SELECT
+    'as_published' AS geography,
+    v.area_code AS la_code,
+    coalesce(v.la_code_3, r.la_code_3) AS la_code_3,
+    r.la_name,
+    r.region_name AS region,
+    r.london_subregion,
+    r.la_type,
+    r.nation,
+    v.authority_id,
+    v.year,
+    v.published_period,
+    v.indicator,
+    v.value,
+    v.status,
+    v.symbol,
+    v.unit,
+    v.method,
+    v.source_entry,
+    v.release,
+    coalesce(s.is_synthetic, false) AS is_synthetic
+FROM la_values AS v
+JOIN code_rows AS r ON r.la_code = v.area_code
+LEFT JOIN synthetic_entries AS s ON s.entry_id = v.source_entry
+ORDER BY geography, nation, region, la_name, indicator, year;
+
+COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel. geography: as_published (LA codes and boundaries as the latest release published them).';
+COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each value as its latest release published it, on the boundaries of that time.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published.';
+COMMENT ON COLUMN mart.la_indicator_panel.year IS 'Year ending 31 March (2024 = April 2023 to March 2024, or at 31 March 2024).';
+COMMENT ON COLUMN mart.la_indicator_panel.published_period IS 'The period as the publisher labelled it (e.g. "Reporting year 2024", "mid-2023").';
+COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the README for definitions (cla_count, cla_rate_per_10k, population_0_17, ...).';
+COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol).';
+COMMENT ON COLUMN mart.la_indicator_panel.status IS 'published, suppressed or missing.';
+COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol when no number was published (c, x, k, *, ..).';
+COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published, or computed_from_count_and_population for rates the publisher did not give.';
+COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
+COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';

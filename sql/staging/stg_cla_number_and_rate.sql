@@ -1,0 +1,41 @@
+-- description: DfE EES children looked after (at 31 March, starting, ceasing): counts and published rates per 10,000 children, one row per area, year, indicator and release (every vintage kept).
+-- depends_on: raw.cla_number_and_rate, ref.symbol_status
+CREATE OR REPLACE TABLE staging.stg_cla_number_and_rate AS
+WITH indicators(measure, value_column, indicator, unit) AS (
+    VALUES
+        ('cla_at_31_march', 'children_count', 'cla_count', 'children'),
+        ('cla_at_31_march', 'rate_per_10000', 'cla_rate_per_10k', 'per 10,000 children aged 0-17'),
+        ('cla_starting', 'children_count', 'cla_starts_count', 'children'),
+        ('cla_starting', 'rate_per_10000', 'cla_starts_rate_per_10k', 'per 10,000 children aged 0-17'),
+        ('cla_ceasing', 'children_count', 'cla_ceased_count', 'children'),
+        ('cla_ceasing', 'rate_per_10000', 'cla_ceased_rate_per_10k', 'per 10,000 children aged 0-17')
+),
+long AS (
+    UNPIVOT INCLUDE NULLS raw.cla_number_and_rate
+    ON children_count, rate_per_10000
+    INTO NAME value_column VALUE cell
+)
+SELECT
+    CASE long.geographic_level
+        WHEN 'National' THEN 'national' WHEN 'Regional' THEN 'regional' ELSE 'local_authority'
+    END AS geographic_level,
+    CASE long.geographic_level
+        WHEN 'National' THEN long.country_code WHEN 'Regional' THEN long.region_code ELSE long.new_la_code
+    END AS area_code,
+    long.old_la_code AS la_code_3,
+    coalesce(long.la_name, long.region_name, long.country_name) AS area_name,
+    long.country_code,
+    CAST(long.time_period AS INTEGER) AS year,
+    long.time_identifier || ' ' || long.time_period AS published_period,
+    i.indicator,
+    published_number(long.cell) AS value,
+    published_symbol(long.cell) AS symbol,
+    published_status(long.cell, s.status) AS status,
+    i.unit,
+    long.source_entry,
+    long.release,
+    long.source_file,
+    long.source_row
+FROM long
+JOIN indicators AS i USING (measure, value_column)
+LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(long.cell);

@@ -1,0 +1,26 @@
+-- description: ONS mid-year estimates of children aged 0-17 (England, as republished by DfE). The mid-year date (30 June of time_period) falls in the year ending 31 March time_period + 1, which is the year DfE uses the estimate as its rate denominator, so year = time_period + 1.
+-- depends_on: raw.ons_population_0_17, ref.symbol_status
+CREATE OR REPLACE TABLE staging.stg_ons_population_0_17 AS
+SELECT
+    CASE p.geographic_level
+        WHEN 'National' THEN 'national' WHEN 'Regional' THEN 'regional' ELSE 'local_authority'
+    END AS geographic_level,
+    CASE p.geographic_level
+        WHEN 'National' THEN p.country_code WHEN 'Regional' THEN p.region_code ELSE p.new_la_code
+    END AS area_code,
+    p.old_la_code AS la_code_3,
+    coalesce(p.la_name, p.region_name, p.country_name) AS area_name,
+    p.country_code,
+    CAST(p.time_period AS INTEGER) + 1 AS year,
+    'mid-' || p.time_period AS published_period,
+    'population_0_17' AS indicator,
+    published_number(p.population_estimate) AS value,
+    published_symbol(p.population_estimate) AS symbol,
+    published_status(p.population_estimate, s.status) AS status,
+    'children aged 0-17' AS unit,
+    p.source_entry,
+    p.release,
+    p.source_file,
+    p.source_row
+FROM raw.ons_population_0_17 AS p
+LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(p.population_estimate);
