@@ -130,10 +130,12 @@ def manifest_path(settings: Settings, family: str) -> Path:
 
 def acquire_family(family: str, settings: Settings, catalog: Catalog,
                    session: requests.Session | None = None) -> list[Provenance]:
-    """Obtain every entry of a family available in this mode; record the set as the family manifest."""
+    """Obtain every entry of a family available in this mode; record the set as the family manifest.
+
+    A family may have no entries in a mode (demo-only stand-ins in mirror mode): its manifest is
+    then empty and its tables are empty, so the rest of the pipeline still runs.
+    """
     entries = catalog.family(family, settings.source_mode)
-    if not entries:
-        raise SourceUnavailable(f"no catalog entries of family {family!r} are available in {settings.source_mode} mode")
     records = [acquire_entry(e, settings, catalog, session) for e in entries]
     write_json_atomic(manifest_path(settings, family), [asdict(r) for r in records])
     return records

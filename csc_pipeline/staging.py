@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.acquire import Provenance, write_json_atomic
+from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, conform, load_contract, validate
 from csc_pipeline.readers import ReadError, read_published
@@ -93,8 +93,17 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
     return frame, problems, False
 
 
+def _empty_frame(contract_name: str) -> pl.DataFrame:
+    """A family with no files in this mode (e.g. demo-only sources in mirror mode): no rows, all columns."""
+    contract = load_contract(contract_name)
+    columns = {c.name: pl.String for c in contract.columns}
+    columns |= {"source_file": pl.String, "source_row": pl.Int64, "source_entry": pl.String,
+                "release": pl.String, "period": pl.Int64, "source_sha256": pl.String}
+    return pl.DataFrame(schema=columns)
+
+
 def conform_family(family: str, settings: Settings, catalog: Catalog, records: list[Provenance]) -> ConformResult:
-    contracts = {catalog.entry(r.entry_id).contract for r in records}
+    contracts = {e.contract for e in catalog.family(family)}
     if len(contracts) != 1:
         raise ValueError(f"family {family} mixes contracts {sorted(contracts)}; split it in the catalog")
     contract_name = contracts.pop()
@@ -109,7 +118,7 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
         problems += file_problems
         if frame.width:
             frames.append(frame)
-    combined = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    combined = pl.concat(frames, how="diagonal_relaxed") if frames else _empty_frame(contract_name)
     parquet = out_dir / "conformed.parquet"
     _write_parquet_atomic(combined, parquet)
     write_json_atomic(out_dir / "structural_problems.json", [asdict(p) for p in problems])
@@ -136,8 +145,8 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
                 if name is not None and resolve_name(name, period) is None:
                     problems.append(Problem(file, "LA name does not resolve to a known authority",
                                             column=contract.la_name_column, row=line, value=name))
-    elif not problems:
-        problems.append(Problem(family, "no rows ingested"))
+    elif read_manifest(settings, family) and not problems:
+        problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")
     if problems:
         stamp.unlink(missing_ok=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,22 +123,25 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
 
 
 def publish(build_path: Path, published_path: Path) -> Path:
-    """Copy the build database to a fresh file and atomically rename it over the published one."""
+    """Checkpoint the build database, copy it beside the published file, and rename it into place.
+
+    A byte copy (rather than COPY FROM DATABASE) keeps everything, table and column comments
+    included. The build database is held open during the copy, so no other writer can start.
+    """
     published_path.parent.mkdir(parents=True, exist_ok=True)
-    staging_path = published_path.with_name(f".{published_path.name}.publishing")
-    for leftover in (staging_path, Path(f"{staging_path}.wal")):
-        leftover.unlink(missing_ok=True)
-    con = duckdb.connect()
+    fd, tmp = tempfile.mkstemp(dir=published_path.parent, prefix=f".{published_path.name}.", suffix=".publishing")
+    os.close(fd)
     try:
-        con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
-        con.execute("ATTACH ? AS published", [str(staging_path)])
-        con.execute("COPY FROM DATABASE build TO published")
-        con.execute("DETACH published")
-        con.execute("DETACH build")
+        con = duckdb.connect(str(build_path))
+        try:
+            con.execute("CHECKPOINT")
+            shutil.copyfile(build_path, tmp)
+        finally:
+            con.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, published_path)
     except BaseException:
-        con.close()
-        staging_path.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise
-    con.close()
-    os.replace(staging_path, published_path)
     return published_path
