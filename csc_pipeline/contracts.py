@@ -273,8 +273,13 @@ def _known_codes(contract: Contract, known_la_codes: frozenset[str]) -> pa.Check
     return pa.Check(check, name="known_la_code", error="LA code not in the LA reference")
 
 
-def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = None) -> pa.DataFrameSchema:
-    """The pandera (polars backend) schema for a conformed frame."""
+def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = None,
+                 unique_within: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+    """The pandera (polars backend) schema for a conformed frame.
+
+    ``unique_within`` adds columns to the key (e.g. ``source_entry`` when a frame holds several
+    files, each of which must be unique on its own).
+    """
     symbols = list(load_symbols())
     columns: dict[str, pa.Column] = {}
     for spec in contract.columns:
@@ -286,7 +291,7 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
         columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
     return pa.DataFrameSchema(
         columns,
-        unique=list(contract.unique) or None,
+        unique=[*contract.unique, *unique_within] if contract.unique else None,
         name=contract.name,
         strict=False,
         coerce=False,
@@ -295,15 +300,16 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
 
 def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[str] | None = None) -> list[Problem]:
     """Run the contract's pandera schema; every failure is returned with file, row, column, value."""
-    schema = build_schema(contract, known_la_codes)
+    within = tuple(c for c in ("source_entry",) if c in frame.columns)
+    schema = build_schema(contract, known_la_codes, unique_within=within)
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return _problems_from_failures(err.failure_cases, frame)
+        return _problems_from_failures(err.failure_cases, frame, contract)
     return []
 
 
-def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame) -> list[Problem]:
+def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, contract: Contract) -> list[Problem]:
     problems = []
     for case in failures.iter_rows(named=True):
         index = case.get("index")
@@ -311,15 +317,12 @@ def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame) -> list
             problems.append(Problem("(whole table)", f"{case['check']}", column=case.get("column"), value=case.get("failure_case")))
             continue
         source = frame.row(int(index), named=True)
-        message = case["check"]
+        column, value, message = case.get("column"), case.get("failure_case"), case["check"]
         if case["check"] == "multiple_fields_uniqueness":
-            message = "duplicate key: another row has the same key columns"
+            key = ", ".join(f"{c}={source[c]!r}" for c in contract.unique)
+            column, value, message = None, None, f"duplicate key: another row has the same {key}"
         problems.append(Problem(
-            file=source["source_file"],
-            row=int(source["source_row"]),
-            column=case.get("column"),
-            value=case.get("failure_case") if case.get("column") else None,
-            message=message,
+            file=source["source_file"], row=int(source["source_row"]), column=column, value=value, message=message,
         ))
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return problems

@@ -113,7 +113,7 @@ def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
     """A small markdown table for asset metadata."""
-    frame = con.execute(f"SELECT * FROM {table} LIMIT {int(limit)}").pl()
+    frame = con.sql(f"SELECT * FROM {table} LIMIT {int(limit)}").pl()
     if frame.is_empty():
         return "_(empty)_"
     cells = [[("" if v is None else str(v)) for v in row] for row in frame.iter_rows()]

@@ -28,7 +28,7 @@ def png_markdown(path) -> MetadataValue:
 def cla_trend_chart(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
     settings = pipeline_settings.settings()
     with build_connection(duckdb) as con:
-        trend = con.execute("SELECT * FROM analysis.cla_trend_national_regional").pl()
+        trend = con.sql("SELECT * FROM analysis.cla_trend_national_regional").pl()
     synthetic = bool(trend["is_synthetic"].any()) if trend.height else False
     path = plot_cla_trends(trend, settings.reports_dir / "cla_trend_national_regional.png", synthetic)
     return MaterializeResult(metadata={

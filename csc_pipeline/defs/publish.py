@@ -30,7 +30,7 @@ PANEL = AssetKey(["mart", "la_indicator_panel"])
 )
 def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
     with build_connection(duckdb) as con:
-        dupes = con.execute(
+        dupes = con.sql(
             """
             SELECT geography, authority_id, year, indicator, count(*) AS n, string_agg(la_code, ', ') AS codes
             FROM mart.la_indicator_panel

@@ -11,9 +11,9 @@ WITH indicators(measure, value_column, indicator, unit) AS (
         ('cla_ceasing', 'rate_per_10000', 'cla_ceased_rate_per_10k', 'per 10,000 children aged 0-17')
 ),
 long AS (
-    UNPIVOT INCLUDE NULLS raw.cla_number_and_rate
-    ON children_count, rate_per_10000
-    INTO NAME value_column VALUE cell
+    SELECT *
+    FROM raw.cla_number_and_rate
+    UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000))
 )
 SELECT
     CASE long.geographic_level
