@@ -32,7 +32,7 @@ def refresh(settings: Settings) -> int:
 
     _dagster_home(settings)
     started = time.monotonic()
-    job = build_definitions(settings).get_job_def("csc_refresh")
+    job = build_definitions(settings).resolve_job_def("csc_refresh")
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
     elapsed = time.monotonic() - started
