@@ -90,14 +90,14 @@ def _from_directory(entry: SourceEntry, root: Path, store: download.RawStore, mo
     )
 
 
-def _live(entry: SourceEntry, store: download.RawStore, policy: download.FetchPolicy,
+def _live(entry: SourceEntry, catalog: Catalog, store: download.RawStore, policy: download.FetchPolicy,
           session: requests.Session | None) -> Provenance:
     live = entry.live
     if live.get("kind") == "ees_release_file":
-        page_url = f"{publishers.ees_publication_url(live['publication'])}/{live['release_slug']}"
+        page_url = f"{publishers.ees_publication_url(live['publication'], catalog.ees_site)}/{live['release_slug']}"
         page = download.fetch(page_url, store, policy, session=session)
         release_id = publishers.ees_latest_release_version_id(page.stored.path.read_text(encoding="utf-8"))
-        url = publishers.ees_release_files_url(release_id)
+        url = publishers.ees_release_files_url(release_id, catalog.ees_content_api)
     elif live.get("kind") == "url":
         url = live["url"]
     else:
@@ -119,7 +119,7 @@ def acquire_entry(entry: SourceEntry, settings: Settings, catalog: Catalog,
     store = download.RawStore(settings.raw_dir)
     if settings.source_mode == "live":
         policy = download.FetchPolicy(allowed_hosts=catalog.allowed_hosts)
-        return _live(entry, store, policy, session)
+        return _live(entry, catalog, store, policy, session)
     root = ensure_demo_source(settings) if settings.source_mode == "demo" else settings.mirror_dir
     return _from_directory(entry, root, store, settings.source_mode)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from csc_pipeline import publishers
 from csc_pipeline.settings import SOURCE_MODES
 
 CATALOG_PATH = Path(__file__).parent / "catalog" / "sources.yaml"
@@ -40,6 +41,9 @@ class SourceEntry:
 class Catalog:
     entries: tuple[SourceEntry, ...]
     allowed_hosts: frozenset[str]
+    # Publisher base URLs (a local stand-in publisher in tests; the real sites otherwise).
+    ees_site: str = publishers.EES_SITE
+    ees_content_api: str = publishers.EES_CONTENT_API
 
     def family(self, family: str, mode: str | None = None) -> list[SourceEntry]:
         return [e for e in self.entries if e.family == family and (mode is None or e.available_in(mode))]
@@ -79,4 +83,10 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     ids = [e.id for e in entries]
     if dupes := sorted({i for i in ids if ids.count(i) > 1}):
         raise CatalogError(f"{path}: duplicate entry ids {dupes}")
-    return Catalog(entries=entries, allowed_hosts=frozenset(raw.get("allowed_hosts", ())))
+    bases = raw.get("publishers", {}).get("ees", {})
+    return Catalog(
+        entries=entries,
+        allowed_hosts=frozenset(raw.get("allowed_hosts", ())),
+        ees_site=bases.get("site", publishers.EES_SITE),
+        ees_content_api=bases.get("content_api", publishers.EES_CONTENT_API),
+    )

@@ -25,19 +25,19 @@ _RELEASE_ID_PATHS = (
 )
 
 
-def ees_publication_url(slug: str) -> str:
+def ees_publication_url(slug: str, site: str = EES_SITE) -> str:
     # Slugs are interpolated into a URL, so only accept the shape EES uses.
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
         raise ValueError(f"not an EES publication slug: {slug!r}")
-    return f"{EES_SITE}/find-statistics/{slug}"
+    return f"{site}/find-statistics/{slug}"
 
 
-def ees_release_files_url(release_version_id: str) -> str:
+def ees_release_files_url(release_version_id: str, content_api: str = EES_CONTENT_API) -> str:
     try:
         canonical = uuid.UUID(release_version_id)  # ids are GUIDs; rejects anything else
     except (ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"not an EES release version id: {release_version_id!r}") from exc
-    return f"{EES_CONTENT_API}/releases/{canonical}/files"
+    return f"{content_api}/releases/{canonical}/files"
 
 
 def ees_latest_release_version_id(html: str) -> str:

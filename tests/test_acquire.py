@@ -1,0 +1,127 @@
+"""Acquisition in each mode: demo (generated), mirror (local copy), live (a local stand-in publisher)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import threading
+import uuid
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from csc_pipeline import acquire
+from csc_pipeline.catalog import load_catalog
+from csc_pipeline.settings import Settings
+
+CLA_MEMBER = "data/cla_number_and_rate_per_10k_children.csv"
+
+
+def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
+    catalog = load_catalog()
+    records = acquire.acquire_family("cla_number_and_rate", demo_settings, catalog)
+    assert [r.release for r in records] == ["2021", "2022", "2023", "2024", "2025"]
+    assert all(r.synthetic and r.mode == "demo" for r in records)
+    marker = demo_settings.demo_dir / ".generated.json"
+    before = marker.stat().st_mtime_ns
+    again = acquire.acquire_family("cla_number_and_rate", demo_settings, catalog)
+    assert marker.stat().st_mtime_ns == before  # not regenerated
+    assert [r.sha256 for r in again] == [r.sha256 for r in records]
+    for record in records:
+        stored = open(record.raw_path, "rb").read()
+        assert hashlib.sha256(stored).hexdigest() == record.sha256
+        assert os.stat(record.raw_path).st_mode & 0o222 == 0  # read-only (root could still write)
+    assert [r["entry_id"] for r in json.loads(acquire.manifest_path(demo_settings, "cla_number_and_rate").read_text())] == [
+        r.entry_id for r in records
+    ]
+
+
+def test_mirror_mode_names_the_missing_file_and_its_catalog_entry(tmp_path):
+    settings = Settings(source_mode="mirror", mirror_dir=tmp_path, data_lake=tmp_path / "lake")
+    with pytest.raises(acquire.SourceUnavailable, match=r"dfe_cla_number_and_rate_2021: mirror file not found: .*ees_release_2021"):
+        acquire.acquire_family("cla_number_and_rate", settings, load_catalog())
+
+
+def test_demo_only_families_are_empty_in_mirror_mode(tmp_path):
+    settings = Settings(source_mode="mirror", mirror_dir=tmp_path, data_lake=tmp_path / "lake")
+    assert acquire.acquire_family("wales_population_mye2", settings, load_catalog()) == []
+
+
+class _Publisher(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def fake_ees(routes: dict[str, bytes]):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.server.requests.append(self.path)
+            body = routes.get(self.path)
+            etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"' if body is not None else None
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.end_headers()
+            else:
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = _Publisher(("127.0.0.1", 0), Handler)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_live_mode_finds_the_release_downloads_the_zip_and_extracts_the_member(tmp_path, demo_settings):
+    acquire.ensure_demo_source(demo_settings)
+    csv_bytes = (demo_settings.demo_dir / "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv").read_bytes()
+    release_id = str(uuid.uuid4())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(CLA_MEMBER, csv_bytes)
+        archive.writestr("data-guidance/data-guidance.txt", "guidance")
+    page = ('<html><script id="__NEXT_DATA__" type="application/json">'
+            + json.dumps({"props": {"pageProps": {"releaseVersionSummary": {"id": release_id}}}}) + "</script></html>")
+    server = fake_ees({
+        "/find-statistics/children-looked-after-in-england-including-adoptions/2025": page.encode(),
+        f"/api/releases/{release_id}/files": buffer.getvalue(),
+    })
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    real = load_catalog()
+    catalog = dataclasses.replace(
+        real,
+        entries=tuple(e for e in real.entries if e.id == "dfe_cla_number_and_rate_2025"),
+        allowed_hosts=frozenset({"127.0.0.1"}),
+        ees_site=base,
+        ees_content_api=f"{base}/api",
+    )
+    settings = Settings(source_mode="live", data_lake=tmp_path / "live")
+    try:
+        (record,) = acquire.acquire_family("cla_number_and_rate", settings, catalog)
+        assert record.source == f"{base}/api/releases/{release_id}/files#cla_number_and_rate_per_10k_children.csv"
+        assert record.sha256 == hashlib.sha256(csv_bytes).hexdigest() and not record.synthetic
+        (again,) = acquire.acquire_family("cla_number_and_rate", settings, catalog)
+        assert again.sha256 == record.sha256
+        assert len(server.requests) == 4  # page + zip, twice; the second zip answer is a 304
+    finally:
+        server.shutdown()
+
+
+def test_live_mode_refuses_hosts_not_in_the_catalog(tmp_path):
+    real = load_catalog()
+    catalog = dataclasses.replace(real, entries=real.family("cla_number_and_rate")[:1], allowed_hosts=frozenset())
+    settings = Settings(source_mode="live", data_lake=tmp_path / "live")
+    with pytest.raises(Exception, match="not allowed|allow"):
+        acquire.acquire_family("cla_number_and_rate", settings, catalog)
