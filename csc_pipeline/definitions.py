@@ -13,8 +13,7 @@ from csc_pipeline.defs.resources import PipelineSettings
 from csc_pipeline.defs.schedules import annual_refresh_schedule, refresh_job
 from csc_pipeline.defs.warehouse_models import (
     provenance_asset,
-    ref_local_authorities,
-    ref_symbol_status,
+    reference_assets,
     sql_model_assets,
 )
 from csc_pipeline.settings import Settings
@@ -29,8 +28,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     return Definitions(
         assets=[
             *ingest_assets,
-            ref_local_authorities,
-            ref_symbol_status,
+            *reference_assets(),
             provenance_asset(catalog),
             *models,
             cla_trend_chart,

@@ -42,28 +42,29 @@ def sql_model_assets() -> list[AssetsDefinition]:
     return [_model_asset(m) for m in warehouse.discover_models()]
 
 
-@asset(
-    key=AssetKey(["ref", "local_authorities"]),
-    group_name="reference",
-    kinds={"duckdb", "csv"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    description="The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse.",
-)
-def ref_local_authorities(duckdb: DuckDBResource) -> MaterializeResult:
-    return _load_frames(duckdb, {"ref.local_authorities": reference_frames()["ref.local_authorities"]})
+REFERENCE_TABLES = {
+    "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
+    "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
+}
 
 
-@asset(
-    key=AssetKey(["ref", "symbol_status"]),
-    group_name="reference",
-    kinds={"duckdb", "yaml"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    description="Suppression and special-value symbols and the status each means (schemas/_symbols.yaml).",
-)
-def ref_symbol_status(duckdb: DuckDBResource) -> MaterializeResult:
-    return _load_frames(duckdb, {"ref.symbol_status": reference_frames()["ref.symbol_status"]})
+def _reference_asset(table: str, source_kind: str, description: str) -> AssetsDefinition:
+    @asset(
+        key=table_key(table),
+        group_name="reference",
+        kinds={"duckdb", source_kind},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=description,
+    )
+    def _reference(duckdb: DuckDBResource) -> MaterializeResult:
+        return _load_frames(duckdb, {table: reference_frames()[table]})
+
+    return _reference
+
+
+def reference_assets() -> list[AssetsDefinition]:
+    return [_reference_asset(table, kind, text) for table, (kind, text) in REFERENCE_TABLES.items()]
 
 
 def provenance_asset(catalog: Catalog) -> AssetsDefinition:

@@ -16,12 +16,8 @@ long AS (
     UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000))
 )
 SELECT
-    CASE long.geographic_level
-        WHEN 'National' THEN 'national' WHEN 'Regional' THEN 'regional' ELSE 'local_authority'
-    END AS geographic_level,
-    CASE long.geographic_level
-        WHEN 'National' THEN long.country_code WHEN 'Regional' THEN long.region_code ELSE long.new_la_code
-    END AS area_code,
+    ees_level(long.geographic_level) AS geographic_level,
+    ees_area_code(long.geographic_level, long.country_code, long.region_code, long.new_la_code) AS area_code,
     long.old_la_code AS la_code_3,
     coalesce(long.la_name, long.region_name, long.country_name) AS area_name,
     long.country_code,

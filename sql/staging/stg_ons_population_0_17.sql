@@ -2,12 +2,8 @@
 -- depends_on: raw.ons_population_0_17, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_ons_population_0_17 AS
 SELECT
-    CASE p.geographic_level
-        WHEN 'National' THEN 'national' WHEN 'Regional' THEN 'regional' ELSE 'local_authority'
-    END AS geographic_level,
-    CASE p.geographic_level
-        WHEN 'National' THEN p.country_code WHEN 'Regional' THEN p.region_code ELSE p.new_la_code
-    END AS area_code,
+    ees_level(p.geographic_level) AS geographic_level,
+    ees_area_code(p.geographic_level, p.country_code, p.region_code, p.new_la_code) AS area_code,
     p.old_la_code AS la_code_3,
     coalesce(p.la_name, p.region_name, p.country_name) AS area_name,
     p.country_code,
