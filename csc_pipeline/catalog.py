@@ -1,4 +1,8 @@
-"""The source catalog (``catalog/sources.yaml``): what is published, where, and under which contract."""
+"""The source catalog (``catalog/*.yaml``): what is published, where, and under which contract.
+
+``_catalog.yaml`` holds the settings (allowed hosts, publisher base URLs); every other YAML file in
+the folder holds ``entries`` (one file per source family or publisher, so they can be edited apart).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import yaml
 from csc_pipeline import publishers
 from csc_pipeline.settings import SOURCE_MODES
 
-CATALOG_PATH = Path(__file__).parent / "catalog" / "sources.yaml"
+CATALOG_DIR = Path(__file__).parent / "catalog"
 LIVE_KINDS = ("ees_release_file", "url")
 
 
@@ -77,16 +81,24 @@ def _entry(raw: dict) -> SourceEntry:
 
 
 @cache
-def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    entries = tuple(_entry(e) for e in raw["entries"])
+def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
+    settings = yaml.safe_load((catalog_dir / "_catalog.yaml").read_text(encoding="utf-8"))
+    entries: list[SourceEntry] = []
+    for path in sorted(catalog_dir.glob("*.yaml")):
+        if path.name == "_catalog.yaml":
+            continue
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            entries += [_entry(e) for e in raw.get("entries", [])]
+        except CatalogError as err:
+            raise CatalogError(f"{path.name}: {err}") from None
     ids = [e.id for e in entries]
     if dupes := sorted({i for i in ids if ids.count(i) > 1}):
-        raise CatalogError(f"{path}: duplicate entry ids {dupes}")
-    bases = raw.get("publishers", {}).get("ees", {})
+        raise CatalogError(f"{catalog_dir}: duplicate entry ids {dupes}")
+    bases = settings.get("publishers", {}).get("ees", {})
     return Catalog(
-        entries=entries,
-        allowed_hosts=frozenset(raw.get("allowed_hosts", ())),
+        entries=tuple(entries),
+        allowed_hosts=frozenset(settings.get("allowed_hosts", ())),
         ees_site=bases.get("site", publishers.EES_SITE),
         ees_content_api=bases.get("content_api", publishers.EES_CONTENT_API),
     )
