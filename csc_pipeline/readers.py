@@ -114,7 +114,42 @@ def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
+def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+
+    Contract options: ``sheet`` (name), and ``header_row`` (0-based) or ``header_first_cell`` (the
+    text of the header row's first non-empty cell). Title rows above and notes below are dropped.
+    """
+    import fastexcel
+
+    options = contract.reader_options
+    try:
+        workbook = fastexcel.read_excel(path)
+    except Exception as err:  # calamine raises its own error types for unreadable workbooks
+        raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
+    sheet = options.get("sheet")
+    if sheet not in workbook.sheet_names:
+        raise ReadError(f"{path.name}: no sheet {sheet!r}; sheets are {workbook.sheet_names}")
+    grid = workbook.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    rows = [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
+    index = options.get("header_row")
+    if index is None:
+        wanted = options.get("header_first_cell")
+        index = next((i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted), None)
+        if index is None:
+            raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
+    header = [h.strip() for h in rows[index]]
+    keep = [i for i, h in enumerate(header) if h]
+    body = [[row[i] for i in keep] for row in rows[index + 1:]]
+    # Notes below the data have text only in the first cell.
+    body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if sum(1 for c in r if c.strip()) > 1]
+    return _frame([header[i] for i in keep], [r for _, r in body_rows], 0, path).with_columns(
+        pl.Series("source_row", [n for n, _ in body_rows], dtype=pl.Int64)
+    )
+
+
 READERS = {
+    "excel": read_excel,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,
     "statswales_export": read_statswales_export,

@@ -9,7 +9,24 @@ import polars as pl
 from csc_pipeline.acquire import Provenance
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import load_symbols
-from csc_pipeline.geography import load_local_authorities
+from csc_pipeline.geography import REFERENCE_DIR, load_local_authorities
+
+INDICATOR_COLUMNS = ("indicator", "definition", "unit", "polarity", "numerator", "denominator", "kind")
+
+
+def load_indicators() -> pl.DataFrame:
+    """The indicator dictionary: one CSV per source family in reference/indicators/."""
+    frames = []
+    for path in sorted((REFERENCE_DIR / "indicators").glob("*.csv")):
+        frame = pl.read_csv(path, infer_schema=False)
+        if tuple(frame.columns) != INDICATOR_COLUMNS:
+            raise ValueError(f"{path}: columns must be {INDICATOR_COLUMNS}, not {tuple(frame.columns)}")
+        frames.append(frame.with_columns(pl.lit(path.stem).alias("defined_in")))
+    indicators = pl.concat(frames)
+    dupes = indicators.filter(pl.col("indicator").is_duplicated())["indicator"].unique().to_list()
+    if dupes:
+        raise ValueError(f"indicators defined twice in reference/indicators/: {sorted(dupes)}")
+    return indicators
 
 
 def reference_frames() -> dict[str, pl.DataFrame]:
@@ -17,6 +34,7 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     return {
         "ref.local_authorities": load_local_authorities(),
         "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
+        "ref.indicators": load_indicators(),
     }
 
 

@@ -110,3 +110,21 @@ def test_suppression_symbols_never_become_numbers(tmp_path):
     frame, problems = check(cla_file(tmp_path, [la_row(number="x", rate="z")]))
     assert problems == []
     assert frame.select(pl.col("children_count"), pl.col("rate_per_10000")).row(0) == ("x", "z")
+
+
+def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(tmp_path):
+    from dataclasses import replace
+
+    from csc_pipeline.demo.generator import generate_demo
+    from csc_pipeline.readers import read_excel
+
+    generate_demo(tmp_path)
+    ods = tmp_path / "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    contract = replace(load_contract("cla_number_and_rate"), reader="excel",
+                       reader_options={"sheet": "ILACS_inspection_history", "header_first_cell": "Web link"})
+    frame = read_excel(ods, contract)
+    assert frame.columns[:3] == ["Web link", "Local authority area code", "Local authority name"]
+    assert frame["source_row"][0] == 4  # title rows 1-2, header row 3
+    assert frame["Local authority area code"].str.contains(r"^E\d{8}$").all()
+    with pytest.raises(ReadError, match=r"no sheet 'ILACS'; sheets are \["):
+        read_excel(ods, replace(contract, reader_options={"sheet": "ILACS", "header_row": 2}))

@@ -45,6 +45,7 @@ def sql_model_assets() -> list[AssetsDefinition]:
 REFERENCE_TABLES = {
     "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
     "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
+    "ref.indicators": ("csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv)."),
 }
 
 
