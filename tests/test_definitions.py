@@ -43,15 +43,3 @@ def test_settings_are_shown_as_resource_config(tmp_path):
     resource = build_definitions(settings).resources["pipeline_settings"]
     assert resource.settings() == settings
 
-
-def test_every_indicator_in_the_staging_sql_is_in_the_dictionary():
-    import re
-
-    from csc_pipeline.reference_tables import load_indicators
-    from csc_pipeline.warehouse import SQL_DIR
-
-    defined = set(load_indicators()["indicator"])
-    used = set()
-    for path in (SQL_DIR / "staging").glob("*.sql"):
-        used |= set(re.findall(r"'([a-z0-9_]+(?:_count|_rate_per_10k|_percent|_0_17|_per_[a-z0-9_]+))'", path.read_text()))
-    assert used and used <= defined, sorted(used - defined)

@@ -44,6 +44,26 @@ def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
     )
 
 
+@asset_check(
+    asset=PANEL,
+    name="indicators_are_defined",
+    blocking=True,
+    additional_deps=[AssetKey(["mart", "indicator_dictionary"])],
+    description="Blocking: every indicator in the panel has a definition in mart.indicator_dictionary.",
+)
+def panel_indicators_defined(duckdb: DuckDBResource) -> AssetCheckResult:
+    with build_connection(duckdb) as con:
+        undefined = [r[0] for r in con.execute(
+            "SELECT DISTINCT indicator FROM mart.la_indicator_panel "
+            "WHERE indicator NOT IN (SELECT indicator FROM mart.indicator_dictionary) ORDER BY 1"
+        ).fetchall()]
+    return AssetCheckResult(
+        passed=not undefined,
+        description=("undefined indicators: " + ", ".join(undefined)) if undefined else "all defined",
+        metadata={"undefined": MetadataValue.json(undefined)},
+    )
+
+
 def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     @asset(
         key=AssetKey(["warehouse", "published"]),
