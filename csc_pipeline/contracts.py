@@ -44,6 +44,7 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # for pattern columns: a regex matched against headers
+    value_pattern: str | None = None  # every non-blank value must match this regex
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,14 @@ class Contract:
     unique: tuple[str, ...] = ()
     reader_options: dict = field(default_factory=dict)
     la_code_column: str | None = None
+    la_code3_column: str | None = None  # DfE 3-digit LA codes, checked like la_code_column
     la_level: dict | None = None
     la_name_column: str | None = None
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    skip_matching: dict[str, str] = field(default_factory=dict)  # column -> regex of rows to drop
+    # A row repeated with every published cell identical (a publishing slip) is kept once; rows
+    # that share the unique key but differ still fail.
+    drop_identical_duplicates: bool = False
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
@@ -107,6 +113,7 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         min=spec.get("min"),
         max=spec.get("max"),
         pattern=spec.get("pattern"),
+        value_pattern=spec.get("value_pattern"),
     )
 
 
@@ -119,13 +126,23 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
+        "la_code3_column", "la_level", "la_name_column", "skip_values", "skip_matching",
+        "drop_identical_duplicates", "header_first_cell", "sheet", "header_row",
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
+    la_level = raw.get("la_level")
+    if la_level is not None and ("column" not in la_level or ("value" in la_level) == ("not_values" in la_level)):
+        raise ContractError(f"{path}: la_level needs a column and either value or not_values")
+    skip_matching = {str(k): str(v) for k, v in (raw.get("skip_matching") or {}).items()}
+    for spec in (*columns, *patterns):
+        for regex in (spec.pattern, spec.value_pattern):
+            _compile(path, spec.name, regex)
+    for name, regex in skip_matching.items():
+        _compile(path, name, regex)
     return Contract(
         name=raw["contract"],
         title=raw.get("title", ""),
@@ -135,11 +152,23 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         unique=tuple(raw.get("unique", ())),
         reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row") if k in raw},
         la_code_column=raw.get("la_code_column"),
-        la_level=raw.get("la_level"),
+        la_code3_column=raw.get("la_code3_column"),
+        la_level=la_level,
         la_name_column=raw.get("la_name_column"),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        skip_matching=skip_matching,
+        drop_identical_duplicates=bool(raw.get("drop_identical_duplicates", False)),
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
+
+
+def _compile(path: Path, column: str, regex: str | None) -> None:
+    if regex is None:
+        return
+    try:
+        re.compile(regex)
+    except re.error as err:
+        raise ContractError(f"{path}: column {column!r}: bad regular expression {regex!r} ({err})") from None
 
 
 @cache
@@ -214,6 +243,11 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
             out = out.with_columns(pl.col(spec.name).replace(spec.value_map).alias(spec.name))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
+    for name, regex in contract.skip_matching.items():
+        out = out.filter(~pl.col(name).str.contains(regex) | pl.col(name).is_null())
+    if contract.drop_identical_duplicates:
+        cells = [c for c in out.columns if c not in SOURCE_COLUMNS]
+        out = out.unique(subset=cells, keep="first", maintain_order=True)
     ordered = [c.name for c in contract.columns] + [c for c in out.columns if c not in {s.name for s in contract.columns}]
     return out.select(ordered), problems
 
@@ -249,8 +283,16 @@ def _range(low: float | None, high: float | None) -> pa.Check:
     return pa.Check(check, name="range", error=f"out of range: must be {bounds}")
 
 
+def _matches(regex: str) -> pa.Check:
+    def check(data):
+        return data.lazyframe.select(pl.col(data.key).is_null() | pl.col(data.key).str.contains(regex))
+    return pa.Check(check, name="value_pattern", error=f"does not match the pattern {regex!r}")
+
+
 def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
     checks: list[pa.Check] = []
+    if spec.value_pattern:
+        checks.append(_matches(spec.value_pattern))
     if spec.kind == "number":
         checks.append(_number_or_symbol(symbols))
     if spec.kind == "integer":
@@ -263,22 +305,32 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
     return checks
 
 
-def _known_codes(contract: Contract, known_la_codes: frozenset[str]) -> pa.Check:
-    code, level = contract.la_code_column, contract.la_level
+def _at_la_level(level: dict | None) -> pl.Expr:
+    """Rows the LA-code check applies to: all, or those whose level column is (not) the given value(s)."""
+    if level is None:
+        return pl.lit(True)
+    if "not_values" in level:
+        return ~pl.col(level["column"]).is_in([str(v) for v in level["not_values"]])
+    return pl.col(level["column"]) == level["value"]
+
+
+def _known_codes(contract: Contract, known: frozenset[str], kind: str = "LA code") -> pa.Check:
+    level = contract.la_level
 
     def check(data):
-        at_level = pl.lit(True) if level is None else pl.col(level["column"]) == level["value"]
-        col = pl.col(code)
-        return data.lazyframe.select(~at_level | col.is_null() | col.is_in(list(known_la_codes)))
-    return pa.Check(check, name="known_la_code", error="LA code not in the LA reference")
+        col = pl.col(data.key)
+        return data.lazyframe.select(~_at_la_level(level) | col.is_null() | col.is_in(list(known)))
+    return pa.Check(check, name="known_la_code", error=f"{kind} not in the LA reference")
 
 
 def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = None,
-                 unique_within: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+                 unique_within: tuple[str, ...] = (), known_la_codes_3: frozenset[str] | None = None,
+                 ) -> pa.DataFrameSchema:
     """The pandera (polars backend) schema for a conformed frame.
 
     ``unique_within`` adds columns to the key (e.g. ``source_entry`` when a frame holds several
-    files, each of which must be unique on its own).
+    files, each of which must be unique on its own). ``known_la_codes`` (GSS) and
+    ``known_la_codes_3`` (DfE 3-digit) check the contract's ``la_code_column`` / ``la_code3_column``.
     """
     symbols = list(load_symbols())
     columns: dict[str, pa.Column] = {}
@@ -286,6 +338,8 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
         checks = _column_checks(spec, symbols)
         if spec.name == contract.la_code_column and known_la_codes is not None:
             checks.append(_known_codes(contract, known_la_codes))
+        if spec.name == contract.la_code3_column and known_la_codes_3 is not None:
+            checks.append(_known_codes(contract, known_la_codes_3, "DfE 3-digit LA code"))
         columns[spec.name] = pa.Column(pl.String, checks=checks, nullable=not spec.not_null)
     for spec in contract.patterns:
         columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
@@ -298,10 +352,11 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
     )
 
 
-def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[str] | None = None) -> list[Problem]:
+def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[str] | None = None,
+             known_la_codes_3: frozenset[str] | None = None) -> list[Problem]:
     """Run the contract's pandera schema; every failure is returned with file, row, column, value."""
     within = tuple(c for c in ("source_entry",) if c in frame.columns)
-    schema = build_schema(contract, known_la_codes, unique_within=within)
+    schema = build_schema(contract, known_la_codes, unique_within=within, known_la_codes_3=known_la_codes_3)
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:

@@ -230,6 +230,10 @@ class LaResolver:
         """Every GSS code of an authority or a combined reporting unit."""
         return frozenset(self._by_gss) | frozenset(k for k in self._combined if k.startswith(("E", "W")))
 
+    def known_codes_3(self) -> frozenset[str]:
+        """Every DfE 3-digit code an authority has used."""
+        return frozenset(self._by_code3)
+
     def code_for(self, authority_id: str | None, year: int | None = None) -> str | None:
         """The authority's GSS code in force on 31 March ``year`` (nearest period if none; latest if no year)."""
         periods = self._codes_of.get(authority_id or "", [])
@@ -261,6 +265,12 @@ class LaResolver:
             parts = {_pick(self._by_name.get(normalise_la_name(part), []), year) for part in name.split("/")}
             found = parts.pop() if len(parts) == 1 else None
         return found
+
+    def resolve_area(self, code_or_name: str, year: int | None = None) -> str | None:
+        """A GSS code or a name (as files that mix the two in one column print them) -> authority_id."""
+        if code_or_name is not None and _GSS.match(_code_key(code_or_name)):
+            return self.resolve_code(code_or_name, year)
+        return self.resolve_name(code_or_name, year)
 
     def combined_members(self, code_or_name: str) -> tuple[str, ...] | None:
         """Member authority_ids of a combined reporting unit (by GSS, 3-digit or name), else None."""

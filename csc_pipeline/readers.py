@@ -148,11 +148,99 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
+def read_parquet(path: Path, contract: Contract) -> pl.DataFrame:
+    """A parquet table (e.g. the DfE LAIT whole data set): every column as text.
+
+    ``source_row`` is the 1-based position of the row in the file (a parquet file has no header
+    line). Numbers become text the way a spreadsheet shows them: a whole-number double (LAIT's
+    ``LA Number`` 301.0) as ``"301"``, other numbers in their shortest exact form.
+    """
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as err:  # arrow raises its own error types for truncated or foreign files
+        raise ReadError(f"{path.name}: not a readable parquet file ({err})") from err
+    texts = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype.is_float():
+            whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
+            text = pl.when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
+        else:
+            text = col.cast(pl.String)
+        texts.append(text.alias(name))
+    return frame.select(texts).with_columns(
+        pl.lit(path.name).alias("source_file"),
+        pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"),
+    )
+
+
+STATXPLORE_COLUMNS = ("Counting", "Count", "Annotations")
+
+
+def read_statxplore(path: Path, contract: Contract) -> pl.DataFrame:
+    """DWP Stat-Xplore table exports: title lines, a header row, the table, a blank line, notes.
+
+    Stat-Xplore writes a table in one of two layouts:
+    - long: a header ``Counting, <row dimension>, <column dimension>, Count, Annotations`` and one
+      line per cell;
+    - wide: the header holds the column dimension's name and then its values, each followed by a
+      ``<value> - Annotations`` column (absent in some re-saved exports); the line below names the
+      row dimension, in the column that holds the row labels.
+    Wide tables are melted into the long layout, so one contract reads both; the counting measure
+    of a wide table comes from its ``Counting: ...`` title line. The header is the first line with
+    three or more cells; the table ends at the first blank line. ``source_row`` is the line (CSV
+    record) of the table row a cell came from.
+    """
+    rows = _rows(path)
+    filled = [[i for i, c in enumerate(row) if c.strip()] for row in rows]
+    head = next((i for i, cells in enumerate(filled) if len(cells) >= 3), None)
+    if head is None:
+        raise ReadError(f"{path.name}: no Stat-Xplore table (no header line with three or more cells)")
+    end = next((i for i in range(head + 1, len(rows)) if not filled[i]), len(rows))
+    header = [h.strip() for h in rows[head]]
+    while header and not header[-1]:
+        header.pop()
+    if head + 1 < end and len(filled[head + 1]) == 1:
+        return _statxplore_wide(path, rows, head, end, header)
+    body = [r[: len(header)] for r in rows[head + 1: end]]
+    return _frame(header, body, head + 2, path)
+
+
+def _statxplore_wide(path: Path, rows: list[list[str]], head: int, end: int, header: list[str]) -> pl.DataFrame:
+    label_at = next(i for i, c in enumerate(rows[head + 1]) if c.strip())
+    row_dimension = rows[head + 1][label_at].strip()
+    column_dimension = next(h for h in header if h)
+    values = [
+        (i, h, i + 1 if i + 1 < len(header) and header[i + 1].endswith(" - Annotations") else None)
+        for i, h in enumerate(header)
+        if i > label_at and h and not h.endswith(" - Annotations")
+    ]
+    counting = next(
+        (c.strip()[len("Counting:"):].strip() for row in rows[:head] for c in row if c.strip().startswith("Counting:")),
+        None,
+    )
+    out: dict[str, list] = {k: [] for k in ("Counting", row_dimension, column_dimension, "Count", "Annotations", "source_row")}
+    for number, row in enumerate(rows[head + 2: end], start=head + 3):
+        if any(c.strip() for c in row[:label_at]):
+            raise ReadError(f"{path.name}, row {number}: cells left of the row labels (column {label_at + 1})")
+        for i, label, note in values:
+            out["Counting"].append(counting)
+            out[row_dimension].append(row[label_at] if label_at < len(row) else "")
+            out[column_dimension].append(label)
+            out["Count"].append(row[i] if i < len(row) else "")
+            out["Annotations"].append(row[note] if note is not None and note < len(row) else None)
+            out["source_row"].append(number)
+    schema = {k: (pl.Int64 if k == "source_row" else pl.String) for k in out}
+    return pl.DataFrame(out, schema=schema).with_columns(pl.lit(path.name).alias("source_file"))
+
+
 READERS = {
     "excel": read_excel,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,
+    "parquet": read_parquet,
     "statswales_export": read_statswales_export,
+    "statxplore": read_statxplore,
 }
 
 

@@ -127,7 +127,7 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
 
 
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolve_name=None) -> tuple[list[Problem], int]:
+                    resolve_name=None, known_la_codes_3: frozenset[str] | None = None) -> tuple[list[Problem], int]:
     """All problems of the family's conformed data; stamps the parquet when there are none."""
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
@@ -138,7 +138,7 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     contract_name = catalog.family(family)[0].contract
     contract = load_contract(contract_name)
     if frame.height:
-        problems += validate(frame, contract, known_la_codes)
+        problems += validate(frame, contract, known_la_codes, known_la_codes_3)
         if contract.la_name_column and resolve_name is not None:
             for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
                 name, file, line, period = row

@@ -101,7 +101,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
         problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
+            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_area,
+            known_la_codes_3=resolver.known_codes_3(),
         )
         return AssetCheckResult(
             passed=not problems,
@@ -137,10 +138,11 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
 
 
 def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
-    """Files that name LAs without codes get the GSS code in force in that year."""
+    """Files that name LAs without codes get the GSS code in force in that year (a column that mixes
+    names and GSS codes gets the code in force for either)."""
     resolver = default_resolver()
     codes = [
-        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
+        resolver.code_for(resolver.resolve_area(name, period), period) if name else None
         for name, period in frame.select(name_column, "period").iter_rows()
     ]
     return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))

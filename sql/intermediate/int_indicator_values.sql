@@ -1,11 +1,17 @@
 -- description: Every published value from every source and vintage in one long table, with the nation and, for LA rows, the authority the code belongs to.
 -- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, ref.local_authorities
+-- depends_on: intermediate.int_lait_series, ref.indicators, intermediate.int_dwp_children_low_income_series, staging.stg_hmrc_children_low_income
 CREATE OR REPLACE TABLE intermediate.int_indicator_values AS
 WITH unioned AS (
     SELECT * FROM staging.stg_cla_number_and_rate
     UNION ALL BY NAME SELECT * FROM staging.stg_ons_population_0_17
     UNION ALL BY NAME SELECT * FROM staging.stg_statswales_cla_31mar
     UNION ALL BY NAME SELECT * FROM staging.stg_wales_population_0_17
+    -- LAIT: only the indicators the panel exposes (defined in reference/indicators/lait.csv); the
+    -- whole data set is in mart.lait_long.
+    UNION ALL BY NAME SELECT * FROM intermediate.int_lait_series WHERE indicator IN (SELECT indicator FROM ref.indicators)
+    UNION ALL BY NAME SELECT * FROM intermediate.int_dwp_children_low_income_series
+    UNION ALL BY NAME SELECT * FROM staging.stg_hmrc_children_low_income
 ),
 code_owner AS (
     -- A GSS code belongs to one authority (recodes keep the authority, so both codes map to it).

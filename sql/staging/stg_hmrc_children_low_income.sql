@@ -1,0 +1,23 @@
+-- description: HMRC children in low income families local measure (PHE Fingertips indicator 10101): percentage of children under 16 in families on out-of-work benefits or on tax credits with income below 60% of median income, per unitary, metropolitan and London authority, 2006-2016 snapshots. Shire counties are absent: the file has districts only, as percentages without counts, so county figures cannot be built from it.
+-- depends_on: raw.hmrc_children_low_income, ref.symbol_status
+CREATE OR REPLACE TABLE staging.stg_hmrc_children_low_income AS
+SELECT
+    'local_authority' AS geographic_level,
+    h.area_code,
+    NULL::VARCHAR AS la_code_3,
+    h.area_name,
+    'E92000001' AS country_code,
+    -- A snapshot at 31 August Y falls in the year ending 31 March Y + 1.
+    CAST(h.time_period AS INTEGER) + 1 AS year,
+    h.time_period || ' snapshot (31 August)' AS published_period,
+    'children_low_income_hmrc_percent' AS indicator,
+    published_number(h.value) AS value,
+    published_symbol(h.value) AS symbol,
+    published_status(h.value, s.status) AS status,
+    'percent of children under 16' AS unit,
+    h.source_entry,
+    h.release,
+    h.source_file,
+    h.source_row
+FROM raw.hmrc_children_low_income AS h
+LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(h.value);
