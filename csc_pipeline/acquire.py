@@ -65,11 +65,15 @@ def ensure_demo_source(settings: Settings) -> Path:
 
 
 def _generator_fingerprint() -> str:
+    """Hash of the demo generator and the family writers it calls (csc_pipeline/demo/*.py)."""
     import hashlib
 
     from csc_pipeline.demo import generator
 
-    return hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(Path(generator.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _now() -> str:

@@ -140,9 +140,11 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     if frame.height:
         problems += validate(frame, contract, known_la_codes, known_la_codes_3)
         if contract.la_name_column and resolve_name is not None:
+            names = frame.select(contract.la_name_column, "period").unique().drop_nulls(contract.la_name_column)
+            unknown = {(n, y) for n, y in names.iter_rows() if resolve_name(n, y) is None}
             for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
                 name, file, line, period = row
-                if name is not None and resolve_name(name, period) is None:
+                if (name, period) in unknown:
                     problems.append(Problem(file, "LA name does not resolve to a known authority",
                                             column=contract.la_name_column, row=line, value=name))
     elif read_manifest(settings, family) and not problems:

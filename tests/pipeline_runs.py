@@ -21,3 +21,45 @@ def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:
         for e in result.get_asset_check_evaluations()
         if not e.passed
     }
+
+
+def check_family(settings: Settings, family: str):
+    """Obtain, conform and validate one source family the way its blocking check does.
+
+    Returns (problems, frame): the frame is the validated conformed data (with LA codes resolved
+    from names where the contract names LAs), or None when there are problems.
+    """
+    from csc_pipeline import acquire, staging
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.contracts import load_contract
+    from csc_pipeline.defs.ingest import with_resolved_codes
+    from csc_pipeline.geography import default_resolver
+
+    catalog = load_catalog()
+    resolver = default_resolver()
+    staging.conform_family(family, settings, catalog, acquire.acquire_family(family, settings, catalog))
+    problems, _ = staging.validate_family(
+        family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_area,
+        known_la_codes_3=resolver.known_codes_3(),
+    )
+    if problems:
+        return problems, None
+    frame = staging.load_validated(family, settings)
+    contract = load_contract(catalog.family(family)[0].contract)
+    return [], with_resolved_codes(frame, contract.la_name_column) if contract.la_name_column else frame
+
+
+def build_models(frames: dict, models: list[str]):
+    """An in-memory warehouse: reference tables, the given raw.<family> frames, then the named SQL models."""
+    import duckdb
+
+    from csc_pipeline import warehouse
+    from csc_pipeline.reference_tables import reference_frames
+
+    con = duckdb.connect()
+    for table, frame in {**reference_frames(), **{f"raw.{family}": f for family, f in frames.items()}}.items():
+        warehouse.replace_table(con, table, frame)
+    known = {m.name: m for m in warehouse.discover_models()}
+    for name in models:
+        warehouse.run_model(con, known[name])
+    return con

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -128,3 +129,70 @@ def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(
     assert frame["Local authority area code"].str.contains(r"^E\d{8}$").all()
     with pytest.raises(ReadError, match=r"no sheet 'ILACS'; sheets are \["):
         read_excel(ods, replace(contract, reader_options={"sheet": "ILACS", "header_row": 2}))
+
+
+def feature_contract(tmp_path: Path, extra: str) -> object:
+    """A small contract with the given extra YAML, read from a scratch schemas folder."""
+    folder = tmp_path / "schemas"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "features.yaml").write_text(
+        "contract: features\nreader: csv\ncolumns:\n"
+        "  code:   {kind: text, not_null: true}\n"
+        "  level:  {kind: text, not_null: true}\n"
+        "  period: {kind: text, not_null: true, value_pattern: '^\\d{4}/\\d{2}$'}\n"
+        "  value:  {kind: number}\n"
+        "unique: [code, period]\n" + extra,
+        encoding="utf-8",
+    )
+    return load_contract("features", folder)
+
+
+def run(tmp_path: Path, contract, lines: list[str], known=KNOWN, known_3=frozenset({"805", "806"})):
+    path = tmp_path / "features.csv"
+    path.write_text("\n".join(["code,level,period,value", *lines]) + "\n", encoding="utf-8")
+    frame, structural = conform(read_published(path, contract), contract, path.name)
+    return frame, structural + validate(frame, contract, known, known_3)
+
+
+def test_value_pattern_names_the_row_and_value(tmp_path):
+    contract = feature_contract(tmp_path, "")
+    _, problems = run(tmp_path, contract, ["a,LA,2019/20,1", "b,LA,Spring 2020,2"])
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "period", "Spring 2020")]
+    assert "does not match the pattern" in problems[0].message
+
+
+def test_skip_matching_drops_rows_whose_cell_matches(tmp_path):
+    contract = feature_contract(tmp_path, "la_code_column: code\nskip_matching: {code: '^E(07|92)'}\n")
+    frame, problems = run(tmp_path, contract, ["E06000001,LA,2019/20,1", "E07000026,LA,2019/20,2", "E92000001,X,2019/20,3"])
+    assert problems == [] and frame["code"].to_list() == ["E06000001"]
+    _, problems = run(tmp_path, contract, ["E06000001,LA,2019/20,1", "E08000999,LA,2019/20,2"])
+    assert [(p.row, p.value) for p in problems] == [(3, "E08000999")]
+
+
+def test_three_digit_codes_are_checked_on_rows_not_excluded_by_la_level(tmp_path):
+    contract = feature_contract(tmp_path, "la_code3_column: code\nla_level: {column: level, not_values: [NA]}\n")
+    _, problems = run(tmp_path, contract, ["805,North East,2019/20,1", "970,NA,2019/20,2", "999,North East,2019/20,3"])
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "code", "999")]
+    assert "DfE 3-digit LA code not in the LA reference" in problems[0].message
+
+
+def test_identical_repeats_are_kept_once_only_when_the_contract_says_so(tmp_path):
+    lines = ["a,LA,2019/20,1", "a,LA,2019/20,1", "b,LA,2019/20,2"]
+    _, problems = run(tmp_path, feature_contract(tmp_path, ""), lines)
+    assert {p.row for p in problems} == {2, 3}
+    frame, problems = run(tmp_path, feature_contract(tmp_path / "x", "drop_identical_duplicates: true\n"), lines)
+    assert problems == [] and frame["source_row"].to_list() == [2, 4]
+    _, problems = run(tmp_path, feature_contract(tmp_path / "y", "drop_identical_duplicates: true\n"), [*lines, "a,LA,2019/20,9"])
+    assert {p.row for p in problems} == {2, 5} and all("duplicate key" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    ("skip_matching: {code: '(unclosed'}\n", "bad regular expression"),
+    ("la_level: {column: level}\n", "la_level needs a column and either value or not_values"),
+    ("la_level: {column: level, value: LA, not_values: [NA]}\n", "la_level needs"),
+])
+def test_malformed_contract_features_are_contract_errors(tmp_path, extra, fragment):
+    from csc_pipeline.contracts import ContractError
+
+    with pytest.raises(ContractError, match=re.escape(fragment)):
+        feature_contract(tmp_path, extra)

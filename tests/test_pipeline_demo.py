@@ -145,3 +145,23 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
 
     (mirror / CLA_2025).write_bytes(pristine)
     assert run_refresh(settings).success  # fixed file: the refresh recovers
+
+
+def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    years = dict(con.sql(
+        "SELECT indicator, list(DISTINCT year ORDER BY year) FROM mart.la_indicator_panel "
+        "WHERE indicator IN ('lait_childpov', 'children_relative_low_income_count', 'children_low_income_hmrc_percent') GROUP BY 1"
+    ).fetchall())
+    # The child poverty share comes whole from the latest LAIT refresh (re-based from 2022).
+    assert years == {
+        "lait_childpov": [2022, 2023, 2024, 2025],
+        "children_relative_low_income_count": list(range(2015, 2025)),
+        "children_low_income_hmrc_percent": list(range(2007, 2018)),
+    }
+    counts = con.sql(
+        "SELECT count(agrees), count(*) FILTER (WHERE agrees) FROM analysis.lait_crosscheck WHERE indicator LIKE '%count'"
+    ).fetchone()
+    con.close()
+    assert counts[0] > 3 * 140 * 8 and counts[1] == counts[0]  # LAIT's demo counts are the EES demo counts

@@ -109,3 +109,36 @@ def test_national_rate_from_summed_la_counts_matches_the_published_national_rate
     assert trend.height == 8
     # Published national rates are rounded to integers; LA counts sum to the national count.
     assert ((trend["cla_rate_per_10k"] - trend["published_rate_per_10k"]).abs() < 1.0).all(), trend
+
+
+def test_lait_agrees_with_the_ees_figures_in_the_panel(mirror_warehouse):
+    check = mirror_warehouse.sql("SELECT * FROM analysis.lait_crosscheck").pl()
+    compared = check.filter(pl.col("agrees").is_not_null())
+    disagree = compared.filter(~pl.col("agrees"))
+    assert set(compared["indicator"]) == {
+        "cla_count", "cla_rate_per_10k", "cla_starts_count", "cla_starts_rate_per_10k", "cla_ceased_count",
+        "cla_ceased_rate_per_10k",
+    }
+    assert compared.height >= 6 * 148 * 8  # six measures, about 150 LAs, 2018-2025
+    shown = disagree.select("indicator", "la_name", "year", "lait_value", "panel_value", "panel_release")
+    assert disagree.height <= compared.height // 100, f"LAIT and the panel disagree beyond rounding:\n{shown}"
+
+
+def test_lait_and_low_income_reach_the_warehouse(mirror_warehouse):
+    panel = mirror_warehouse.sql(
+        "SELECT indicator, min(year) AS first, max(year) AS last, count(DISTINCT authority_id) AS las "
+        "FROM mart.la_indicator_panel GROUP BY ALL"
+    ).pl()
+    row = {r["indicator"]: r for r in panel.iter_rows(named=True)}
+    lait_panel = [i for i in row if i.startswith("lait_")]
+    assert len(lait_panel) >= 25
+    assert (row["lait_childpov"]["first"], row["lait_childpov"]["last"]) == (2022, 2025)
+    assert (row["children_relative_low_income_count"]["first"], row["children_relative_low_income_count"]["last"]) == (2015, 2024)
+    assert row["children_relative_low_income_count"]["las"] == 153 + 22  # the 2025 release's geography
+    assert (row["children_low_income_hmrc_percent"]["first"], row["children_low_income_hmrc_percent"]["last"]) == (2007, 2017)
+    long = mirror_warehouse.sql(
+        "SELECT count(DISTINCT indicator), count(*) FILTER (WHERE in_panel), bool_and(authority_id IS NOT NULL) "
+        "FILTER (WHERE geographic_level = 'local_authority') FROM mart.lait_long"
+    ).fetchone()
+    assert long[0] == 435 and long[1] > 0 and long[2]
+    assert mirror_warehouse.sql("SELECT count(*), count(DISTINCT indicator) FROM mart.lait_dictionary").fetchone() == (448, 434)

@@ -141,11 +141,13 @@ def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
     """Files that name LAs without codes get the GSS code in force in that year (a column that mixes
     names and GSS codes gets the code in force for either)."""
     resolver = default_resolver()
+    pairs = frame.select(name_column, "period").unique()
     codes = [
         resolver.code_for(resolver.resolve_area(name, period), period) if name else None
-        for name, period in frame.select(name_column, "period").iter_rows()
+        for name, period in pairs.iter_rows()
     ]
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
+    resolved = pairs.with_columns(pl.Series("la_code", codes, dtype=pl.String))
+    return frame.join(resolved, on=[name_column, "period"], how="left", nulls_equal=True, maintain_order="left")
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:

@@ -71,6 +71,9 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from csc_pipeline.demo.lait import write_lait
+from csc_pipeline.demo.low_income import write_low_income
+
 DEFAULT_SEED = 20250331
 
 CLA_RELEASES = (2021, 2022, 2023, 2024, 2025)
@@ -1071,5 +1074,7 @@ def generate_demo(
     writer.ofsted()
     writer.statswales()
     writer.mye_files()
+    write_lait(model, writer)
+    write_low_income(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
     return writer.written

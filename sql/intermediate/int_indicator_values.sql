@@ -7,8 +7,8 @@ WITH unioned AS (
     UNION ALL BY NAME SELECT * FROM staging.stg_ons_population_0_17
     UNION ALL BY NAME SELECT * FROM staging.stg_statswales_cla_31mar
     UNION ALL BY NAME SELECT * FROM staging.stg_wales_population_0_17
-    -- LAIT: only the indicators the panel exposes (defined in reference/indicators/lait.csv); the
-    -- whole data set is in mart.lait_long.
+    -- LAIT and DWP republish whole series: one release per indicator (see those models). LAIT only
+    -- for the indicators the panel exposes (reference/indicators/lait.csv); all are in mart.lait_long.
     UNION ALL BY NAME SELECT * FROM intermediate.int_lait_series WHERE indicator IN (SELECT indicator FROM ref.indicators)
     UNION ALL BY NAME SELECT * FROM intermediate.int_dwp_children_low_income_series
     UNION ALL BY NAME SELECT * FROM staging.stg_hmrc_children_low_income
