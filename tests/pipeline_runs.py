@@ -63,3 +63,13 @@ def build_models(frames: dict, models: list[str]):
     for name in models:
         warehouse.run_model(con, known[name])
     return con
+
+
+def write_demo_family(out, write):
+    """The files one demo family writer (e.g. ``csc_pipeline.demo.lait.write_lait``) writes under ``out``."""
+    from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model, _Writer
+
+    las, changes = _load_geography(None, None)
+    model = _Model(las, changes, DEFAULT_SEED)
+    write(model, _Writer(model, out, DEFAULT_SEED))
+    return out

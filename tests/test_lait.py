@@ -13,13 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from csc_pipeline.contracts import load_contract
-from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model, _Writer
 from csc_pipeline.demo.lait import write_lait
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import ReadError, read_parquet
 from csc_pipeline.reference_tables import load_indicators
 from csc_pipeline.settings import Settings
-from pipeline_runs import build_models, check_family
+from pipeline_runs import build_models, check_family, write_demo_family
 
 LAIT_2026 = "dfe/lait/2026-04-08/bds_long_0.parquet"
 LAIT_2024 = "dfe/lait/2024-11-15/bds_long_0.parquet"
@@ -157,11 +156,7 @@ def test_a_series_comes_whole_from_the_latest_refresh_that_carries_it(real_stage
 # -- (c) the demo files, in the real formats, read back through the same contracts ------------------
 @pytest.fixture(scope="module")
 def demo_mirror(tmp_path_factory):
-    las, changes = _load_geography(None, None)
-    model = _Model(las, changes, DEFAULT_SEED)
-    out = tmp_path_factory.mktemp("demo_mirror")
-    write_lait(model, _Writer(model, out, DEFAULT_SEED))
-    return out
+    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), write_lait)
 
 
 def test_demo_lait_files_meet_the_contracts_and_look_like_the_real_ones(demo_mirror, tmp_path):

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from csc_pipeline.contracts import load_contract
-from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model, _Writer
 from csc_pipeline.demo.low_income import RELATIVE_CODES_PATH, RELATIVE_PATH, write_low_income
 from csc_pipeline.readers import ReadError, read_statxplore
 from csc_pipeline.settings import Settings
-from pipeline_runs import build_models, check_family
+from pipeline_runs import build_models, check_family, write_demo_family
 
 FAMILIES = ("dwp_children_low_income", "hmrc_children_low_income")
 MODELS = ["stg_dwp_children_low_income", "int_dwp_children_low_income_series", "stg_hmrc_children_low_income"]
@@ -104,11 +103,7 @@ def test_hmrc_local_measure(real):
 # -- (c) the demo files, in the real formats, read back through the same contracts ------------------
 @pytest.fixture(scope="module")
 def demo_mirror(tmp_path_factory):
-    las, changes = _load_geography(None, None)
-    model = _Model(las, changes, DEFAULT_SEED)
-    out = tmp_path_factory.mktemp("demo_mirror")
-    write_low_income(model, _Writer(model, out, DEFAULT_SEED))
-    return out
+    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), write_low_income)
 
 
 def test_demo_files_meet_the_contracts(demo_mirror, tmp_path):

@@ -20,6 +20,7 @@ code_owner AS (
 SELECT
     u.*,
     CASE u.country_code WHEN 'E92000001' THEN 'England' WHEN 'W92000004' THEN 'Wales' END AS nation,
-    o.authority_id
+    CASE WHEN u.geographic_level = 'local_authority' THEN o.authority_id END AS authority_id
 FROM unioned AS u
-LEFT JOIN code_owner AS o ON u.geographic_level = 'local_authority' AND o.la_code = u.area_code;
+-- An equality-only join (a hash join); a level condition in ON would force a nested-loop join.
+LEFT JOIN code_owner AS o ON o.la_code = u.area_code;

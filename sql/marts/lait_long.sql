@@ -12,6 +12,9 @@ WITH described AS (
     FROM mart.lait_dictionary
     GROUP BY indicator
 ),
+short_descs AS (
+    SELECT lait_indicator_id(short_desc) AS indicator, short_desc FROM (SELECT DISTINCT short_desc FROM raw.lait)
+),
 code_owner AS (
     SELECT DISTINCT la_code, authority_id FROM ref.local_authorities
 )
@@ -24,7 +27,7 @@ SELECT
     s.area_code,
     s.la_code_3,
     s.area_name,
-    o.authority_id,
+    CASE WHEN s.geographic_level = 'local_authority' THEN o.authority_id END AS authority_id,
     s.year,
     s.published_period,
     s.value,
@@ -38,9 +41,9 @@ SELECT
     s.release,
     s.source_row
 FROM intermediate.int_lait_series AS s
-JOIN raw.lait AS r USING (source_entry, source_row)
+JOIN short_descs AS r USING (indicator)
 LEFT JOIN described AS d USING (indicator)
-LEFT JOIN code_owner AS o ON s.geographic_level = 'local_authority' AND o.la_code = s.area_code
+LEFT JOIN code_owner AS o ON o.la_code = s.area_code
 ORDER BY s.indicator, s.geographic_level, s.area_code, s.year;
 
 COMMENT ON TABLE mart.lait_long IS 'DfE LAIT whole data set: indicator x area x year, each indicator from the latest LAIT refresh that carries it.';

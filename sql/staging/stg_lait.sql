@@ -41,7 +41,8 @@ aggregates(la_number, geographic_level, area_code) AS (
         ('989', 'regional', 'E12000008'), ('990', 'regional', 'E12000009')
 ),
 la_years AS (
-    SELECT DISTINCT la_number, year FROM parsed WHERE la_number NOT IN (SELECT la_number FROM aggregates)
+    -- England and the regions have no 3-digit code in the LA reference, so they find no code here.
+    SELECT DISTINCT la_number, year FROM parsed
 ),
 la_codes AS (
     -- The code in force on 31 March of the year; for an authority that did not exist then, its
