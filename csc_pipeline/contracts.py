@@ -44,6 +44,10 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # for pattern columns: a regex matched against headers
+    # Soft bounds: a value outside them is plausible enough not to block the source but is set
+    # aside in the quarantine table with the reason, instead of being loaded.
+    quarantine_min: float | None = None
+    quarantine_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         min=spec.get("min"),
         max=spec.get("max"),
         pattern=spec.get("pattern"),
+        quarantine_min=(spec.get("quarantine") or {}).get("min"),
+        quarantine_max=(spec.get("quarantine") or {}).get("max"),
     )
 
 
@@ -307,6 +313,38 @@ def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[
     except pa.errors.SchemaErrors as err:
         return _problems_from_failures(err.failure_cases, frame, contract)
     return []
+
+
+QUARANTINE_COLUMNS = {"source_file": pl.String, "source_row": pl.Int64, "column": pl.String,
+                      "value": pl.String, "reason": pl.String}
+
+
+def _soft_rules(contract: Contract):
+    """(column, failing-row expression, reason) for every soft bound in the contract."""
+    for spec in contract.columns:
+        value = _as_number(spec.name)
+        if spec.quarantine_min is not None:
+            yield spec.name, value < spec.quarantine_min, f"below the plausible minimum {spec.quarantine_min}"
+        if spec.quarantine_max is not None:
+            yield spec.name, value > spec.quarantine_max, f"above the plausible maximum {spec.quarantine_max}"
+
+
+def quarantine(frame: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split validated rows into (kept, quarantined); quarantined rows carry column, value, reason."""
+    numbered = frame.with_row_index("_row")
+    flagged = [
+        numbered.filter(failing.fill_null(False)).select(
+            "_row", "source_file", "source_row", pl.lit(column).alias("column"),
+            pl.col(column).alias("value"), pl.lit(f"{reason} (schemas/{contract.name}.yaml)").alias("reason"),
+        )
+        for column, failing, reason in _soft_rules(contract)
+        if column in frame.columns
+    ]
+    if not flagged:
+        return frame, pl.DataFrame(schema=QUARANTINE_COLUMNS)
+    rows = pl.concat(flagged)
+    kept = numbered.filter(~pl.col("_row").is_in(rows["_row"].implode())).drop("_row")
+    return kept, rows.drop("_row").sort("source_file", "source_row")
 
 
 def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, contract: Contract) -> list[Problem]:

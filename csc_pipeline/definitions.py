@@ -22,7 +22,7 @@ from csc_pipeline.settings import Settings
 def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     catalog = load_catalog()
-    models = sql_model_assets()
+    models = sql_model_assets(catalog)
     ingest_assets, ingest_checks = ingest_definitions(catalog)
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [cla_trend_chart.key]
     return Definitions(

@@ -107,6 +107,28 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
     return table_rows(con, table)
 
 
+def replace_slice(con: duckdb.DuckDBPyConnection, table: str, column: str, value: str, frame: pl.DataFrame) -> int:
+    """Replace the rows of ``table`` where ``column`` = ``value`` with ``frame``, in one transaction.
+
+    For tables several assets share (e.g. meta.quarantine, one slice per source family).
+    """
+    ensure_schemas(con)
+    view = "_incoming_" + table.replace(".", "_")
+    con.register(view, frame.with_columns(pl.lit(value).alias(column)).to_arrow())
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {view} LIMIT 0")
+        con.execute(f"DELETE FROM {table} WHERE {column} = ?", [value])
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister(view)
+    return frame.height
+
+
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 

@@ -145,3 +145,32 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
 
     (mirror / CLA_2025).write_bytes(pristine)
     assert run_refresh(settings).success  # fixed file: the refresh recovers
+
+
+def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
+    mirror = tmp_path / "mirror"
+    generate_demo(mirror)
+    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
+    target = frame.with_row_index().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2025")
+        & pl.col("population_type").str.contains("on 31 March")
+    ).row(0, named=True)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit("1500")).otherwise(pl.col("rate_per_10000")).alias("rate_per_10000")
+    ).write_csv(mirror / CLA_2025)
+    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+
+    result = run_refresh(settings)
+
+    assert result.success
+    assert list(failed_checks(result)) == ["raw/cla_number_and_rate:quarantine"]  # a warning, not blocking
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert con.sql("SELECT source_file, source_row, \"column\", value FROM mart.quarantine").fetchall() == [
+        (CLA_2025, target["index"] + 2, "rate_per_10000", "1500")
+    ]
+    # the quarantined row (the LA's whole CLA record for that year) is not in the panel
+    assert con.execute(
+        "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%'",
+        [target["new_la_code"]],
+    ).fetchone()[0] == 4  # starts and ceased (count and rate) only
+    con.close()

@@ -23,7 +23,7 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, load_contract
+from csc_pipeline.contracts import Problem, load_contract, quarantine
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
 from csc_pipeline.geography import default_resolver
 
@@ -125,15 +125,39 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        frame = staging.load_validated(family, settings)
+        frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
         if contract.la_name_column:
             frame = with_resolved_codes(frame, contract.la_name_column)
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
+            warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
             shown = warehouse.preview(con, f"raw.{family}")
-        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+        return MaterializeResult(metadata={
+            "dagster/row_count": rows,
+            "quarantined_rows": quarantined.height,
+            "preview": MetadataValue.md(shown),
+        })
 
-    return [source_files, conformed, raw_table], [contract_check]
+    @asset_check(
+        asset=raw_table,
+        name="quarantine",
+        description="Warning: rows set aside by the contract's soft (plausibility) rules; see meta.quarantine.",
+    )
+    def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
+        with build_connection(duckdb) as con:
+            rows = con.execute(
+                "SELECT source_file, source_row, \"column\", value, reason FROM meta.quarantine "
+                "WHERE family = ? ORDER BY ALL", [family]
+            ).fetchall()
+        problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{len(problems)} row(s) quarantined" if problems else "no rows quarantined",
+            metadata={"quarantined": len(problems), "rows": MetadataValue.md(problems_markdown(problems) if problems else "_none_")},
+        )
+
+    return [source_files, conformed, raw_table], [contract_check, quarantine_check]
 
 
 def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
