@@ -174,3 +174,39 @@ def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
         [target["new_la_code"]],
     ).fetchone()[0] == 4  # starts and ceased (count and rate) only
     con.close()
+
+
+def test_revision_log_lists_what_later_releases_changed(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    revisions = con.sql(
+        "SELECT * FROM mart.revision_log WHERE geographic_level = 'local_authority' AND indicator = 'cla_count'"
+    ).pl()
+    # the generator revises about half the shared LA counts of each older release by 1-3 children
+    assert revisions.height > 100
+    assert revisions["change"].abs().max() <= 3
+    newest = revisions.filter(pl.col("new_value").is_not_null()).sort("new_release").group_by("authority_id", "year").last()
+    panel = con.sql(
+        "SELECT authority_id, year, value, release FROM mart.la_indicator_panel WHERE indicator = 'cla_count'"
+    ).pl()
+    joined = newest.join(panel, on=["authority_id", "year"])
+    assert joined.height == newest.height
+    # the panel holds the last revised value (a later release may repeat it unchanged)
+    assert (joined["value"] == joined["new_value"]).all() and (joined["release"] >= joined["new_release"]).all()
+    con.close()
+
+
+def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    coverage = con.sql("SELECT * FROM mart.coverage WHERE indicator = 'cla_count'").pl()
+    panel_counts = con.sql(
+        "SELECT nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
+    ).pl()
+    con.close()
+    joined = coverage.join(panel_counts, on=["nation", "year"])
+    assert joined.height == 32  # England and Wales, 2010-2025
+    assert (joined["las_with_value"] == joined["n"]).all()
+    assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_in_force"]).all()
+    wales = joined.filter(pl.col("nation") == "Wales")
+    assert (wales["las_with_value"] == 22).all() and (wales["authorities_in_force"] == 22).all()
