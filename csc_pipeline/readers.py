@@ -42,6 +42,12 @@ def _rows(path: Path) -> list[list[str]]:
 
 def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path: Path) -> pl.DataFrame:
     width = len(header)
+    if any(not h for h in header):
+        blanks = [i + 1 for i, h in enumerate(header) if not h]
+        raise ReadError(
+            f"{path.name}: the header row has blank column names (columns {blanks[:5]}); "
+            "are there title rows above the header, or has the layout changed?"
+        )
     if len(set(header)) != width:
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise ReadError(f"{path.name}: duplicate column names {dupes}")
