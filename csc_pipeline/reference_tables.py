@@ -9,7 +9,7 @@ import polars as pl
 from csc_pipeline.acquire import Provenance
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import load_symbols
-from csc_pipeline.geography import REFERENCE_DIR, load_local_authorities
+from csc_pipeline.geography import REFERENCE_DIR, load_boundary_changes, load_local_authorities
 
 INDICATOR_COLUMNS = ("indicator", "definition", "unit", "polarity", "numerator", "denominator", "kind")
 
@@ -33,6 +33,7 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     symbols = load_symbols()
     return {
         "ref.local_authorities": load_local_authorities(),
+        "ref.boundary_changes": load_boundary_changes(),
         "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
         "ref.indicators": load_indicators(),
     }

@@ -55,6 +55,7 @@ def sql_model_assets(catalog: Catalog) -> list[AssetsDefinition]:
 
 REFERENCE_TABLES = {
     "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
+    "ref.boundary_changes": ("csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv)."),
     "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
     "ref.indicators": ("csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv)."),
 }
