@@ -17,14 +17,6 @@ from pipeline_runs import failed_checks, run_refresh
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("lake"))
-    result = run_refresh(settings)
-    assert result.success and not failed_checks(result), failed_checks(result)
-    return settings, result
-
-
 def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_run):
     settings, _ = demo_run
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -55,6 +47,7 @@ def test_welsh_rates_are_computed_from_counts_and_populations(demo_run):
         JOIN mart.la_indicator_panel p USING (la_code, year)
         WHERE r.nation = 'Wales' AND r.indicator = 'cla_rate_per_10k'
           AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'
+          AND r.geography = 'as_published' AND c.geography = 'as_published' AND p.geography = 'as_published'
         """
     ).pl()
     con.close()
@@ -70,9 +63,9 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run):
     by_hand = con.sql(
         """
         SELECT year, sum(c.value) / sum(p.value) * 10000 AS rate
-        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (la_code, year)
+        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (geography, la_code, year)
         WHERE c.nation = 'England' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'
-          AND c.value IS NOT NULL AND p.value IS NOT NULL
+          AND c.value IS NOT NULL AND p.value IS NOT NULL AND geography = 'as_published'
         GROUP BY year
         """
     ).pl()
@@ -170,7 +163,8 @@ def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
     ]
     # the quarantined row (the LA's whole CLA record for that year) is not in the panel
     assert con.execute(
-        "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%'",
+        "SELECT count(*) FROM mart.la_indicator_panel "
+        "WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%' AND geography = 'as_published'",
         [target["new_la_code"]],
     ).fetchone()[0] == 4  # starts and ceased (count and rate) only
     con.close()
@@ -187,7 +181,8 @@ def test_revision_log_lists_what_later_releases_changed(demo_run):
     assert revisions["change"].abs().max() <= 3
     newest = revisions.filter(pl.col("new_value").is_not_null()).sort("new_release").group_by("authority_id", "year").last()
     panel = con.sql(
-        "SELECT authority_id, year, value, release FROM mart.la_indicator_panel WHERE indicator = 'cla_count'"
+        "SELECT authority_id, year, value, release FROM mart.la_indicator_panel "
+        "WHERE indicator = 'cla_count' AND geography = 'as_published'"
     ).pl()
     joined = newest.join(panel, on=["authority_id", "year"])
     assert joined.height == newest.height
@@ -201,12 +196,12 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     coverage = con.sql("SELECT * FROM mart.coverage WHERE indicator = 'cla_count'").pl()
     panel_counts = con.sql(
-        "SELECT nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
+        "SELECT geography, nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
     ).pl()
     con.close()
-    joined = coverage.join(panel_counts, on=["nation", "year"])
-    assert joined.height == 32  # England and Wales, 2010-2025
+    joined = coverage.join(panel_counts, on=["geography", "nation", "year"])
+    assert joined.height == 2 * 32  # two geographies; England and Wales, 2010-2025
     assert (joined["las_with_value"] == joined["n"]).all()
-    assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_in_force"]).all()
+    assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_expected"]).all()
     wales = joined.filter(pl.col("nation") == "Wales")
-    assert (wales["las_with_value"] == 22).all() and (wales["authorities_in_force"] == 22).all()
+    assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()

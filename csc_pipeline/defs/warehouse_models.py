@@ -54,6 +54,7 @@ def sql_model_assets(catalog: Catalog) -> list[AssetsDefinition]:
 
 
 REFERENCE_TABLES = {
+    "ref.catalog_entries": ("yaml", "The source catalog's entries (csc_pipeline/catalog/*.yaml): publisher, dataset, release and precedence."),
     "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
     "ref.boundary_changes": ("csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv)."),
     "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),

@@ -1,5 +1,5 @@
--- description: Coverage report: for each indicator, year and nation, how many LAs have a published (or computed) value, how many are suppressed or missing, and how many authorities were in force, so gaps are visible instead of silent.
--- depends_on: mart.la_indicator_panel, ref.local_authorities
+-- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed or missing, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
+-- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current
 CREATE OR REPLACE TABLE mart.coverage AS
 WITH in_force AS (
     SELECT nation, y.year, count(DISTINCT authority_id) AS authorities_in_force
@@ -7,17 +7,24 @@ WITH in_force AS (
     WHERE coalesce(valid_from, DATE '1900-01-01') <= make_date(y.year::INTEGER, 3, 31)
       AND coalesce(valid_to, DATE '2999-12-31') >= make_date(y.year::INTEGER, 3, 31)
     GROUP BY ALL
+),
+current_authorities AS (
+    SELECT r.nation, count(DISTINCT m.current_authority) AS current_authorities
+    FROM intermediate.int_authority_to_current AS m
+    JOIN ref.local_authorities AS r ON r.authority_id = m.current_authority
+    GROUP BY ALL
 )
 SELECT
     p.geography, p.indicator, p.nation, p.year,
     count(*) FILTER (WHERE p.value IS NOT NULL) AS las_with_value,
     count(*) FILTER (WHERE p.status = 'suppressed') AS las_suppressed,
     count(*) FILTER (WHERE p.status = 'missing') AS las_missing,
-    f.authorities_in_force
+    CASE p.geography WHEN 'current' THEN c.current_authorities ELSE f.authorities_in_force END AS authorities_expected
 FROM mart.la_indicator_panel AS p
 LEFT JOIN in_force AS f USING (nation, year)
+LEFT JOIN current_authorities AS c USING (nation)
 GROUP BY ALL
 ORDER BY p.geography, p.indicator, p.nation, p.year;
 
-COMMENT ON TABLE mart.coverage IS 'Indicator x year x nation: LAs with a value, suppressed, missing, and authorities in force.';
-COMMENT ON COLUMN mart.coverage.authorities_in_force IS 'Upper-tier authorities in force on 31 March of the year (incl. City of London and Isles of Scilly).';
+COMMENT ON TABLE mart.coverage IS 'Geography x indicator x year x nation: LAs with a value, suppressed, missing, and how many there should be.';
+COMMENT ON COLUMN mart.coverage.authorities_expected IS 'as_published: upper-tier authorities in force on 31 March of the year; current: today''s authorities (both incl. City of London and Isles of Scilly).';
