@@ -87,7 +87,7 @@ def test_every_english_authority_in_force_has_a_rate_row_each_year(mirror_wareho
 
 def test_no_la_year_indicator_twice_and_provenance_lists_every_file(mirror_warehouse, real_dir):
     dupes = mirror_warehouse.sql(
-        "SELECT authority_id, year, indicator, count(*) FROM mart.la_indicator_panel GROUP BY ALL HAVING count(*) > 1"
+        "SELECT geography, authority_id, year, indicator, count(*) FROM mart.la_indicator_panel GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     assert dupes == []
     provenance = mirror_warehouse.sql("SELECT entry_id, source, sha256, bytes FROM meta.provenance").pl()
