@@ -1,13 +1,7 @@
 -- description: LA values on current boundaries. Each authority-year in force contributes to the current authorities it maps to (int_authority_to_current): counts (and populations) are split by the weights and summed; rates and percentages are recomputed from the harmonised numerator and denominator, never averaged; an authority-year that needs no change keeps its published value. harmonisation: direct (published as is), recoded (same authority, older code), merged (whole authorities summed), apportioned (part of an authority by child-population share), not_harmonisable (no numerator/denominator to rebuild it from, or a contributor's value or weight is missing).
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_authority_to_current, ref.local_authorities, ref.indicators
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_authority_to_current, intermediate.int_authority_operation, ref.local_authorities, ref.indicators
 CREATE OR REPLACE TABLE intermediate.int_la_values_current AS
-WITH in_force AS (
-    SELECT authority_id,
-           min(coalesce(valid_from, DATE '1900-01-01')) AS valid_from,
-           max(coalesce(valid_to, DATE '2999-12-31')) AS valid_to
-    FROM ref.local_authorities GROUP BY authority_id
-),
-current_code AS (
+WITH current_code AS (
     SELECT authority_id, la_code
     FROM ref.local_authorities
     QUALIFY row_number() OVER (PARTITION BY authority_id ORDER BY valid_from DESC NULLS LAST) = 1
@@ -17,14 +11,14 @@ published AS (
     -- before it existed would otherwise be counted twice.
     SELECT v.*, 'published' AS method
     FROM intermediate.int_indicator_values_latest AS v
-    JOIN in_force AS f USING (authority_id)
+    JOIN intermediate.int_authority_operation AS f USING (authority_id)
     WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'
-      AND make_date(v.year, 3, 31) BETWEEN f.valid_from AND f.valid_to
+      AND make_date(v.year, 3, 31) BETWEEN f.operating_from AND f.operating_to
     UNION ALL BY NAME
     SELECT c.*, 'computed_from_count_and_population' AS method
     FROM intermediate.int_la_rates_computed AS c
-    JOIN in_force AS f USING (authority_id)
-    WHERE make_date(c.year, 3, 31) BETWEEN f.valid_from AND f.valid_to
+    JOIN intermediate.int_authority_operation AS f USING (authority_id)
+    WHERE make_date(c.year, 3, 31) BETWEEN f.operating_from AND f.operating_to
 ),
 mapped AS (
     SELECT p.*, m.current_authority, m.weight, m.apportioned, m.merged,

@@ -1,11 +1,12 @@
 -- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed or missing, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
--- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current
+-- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current, intermediate.int_authority_operation
 CREATE OR REPLACE TABLE mart.coverage AS
 WITH in_force AS (
-    SELECT nation, y.year, count(DISTINCT authority_id) AS authorities_in_force
-    FROM ref.local_authorities, range(2000, 2031) AS y(year)
-    WHERE coalesce(valid_from, DATE '1900-01-01') <= make_date(y.year::INTEGER, 3, 31)
-      AND coalesce(valid_to, DATE '2999-12-31') >= make_date(y.year::INTEGER, 3, 31)
+    SELECT r.nation, y.year, count(DISTINCT o.authority_id) AS authorities_in_force
+    FROM intermediate.int_authority_operation AS o
+    JOIN ref.local_authorities AS r USING (authority_id),
+         range(2000, 2031) AS y(year)
+    WHERE make_date(y.year::INTEGER, 3, 31) BETWEEN o.operating_from AND o.operating_to
     GROUP BY ALL
 ),
 current_authorities AS (

@@ -1,5 +1,5 @@
 -- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year as the latest release published it; geography = 'current' puts every year on today's boundaries.
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, ref.local_authorities, meta.provenance
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
 WITH as_published AS (
     SELECT *, 'published' AS method
@@ -9,10 +9,19 @@ WITH as_published AS (
     SELECT *, 'computed_from_count_and_population' AS method
     FROM intermediate.int_la_rates_computed
 ),
+as_published_applicable AS (
+    -- A symbol for an authority that did not operate that year (e.g. 'x' for Northamptonshire's
+    -- population in 2024) means "not applicable"; a number is kept whatever the year (a publisher
+    -- may restate a successor's earlier years).
+    SELECT a.*
+    FROM as_published AS a
+    JOIN intermediate.int_authority_operation AS o USING (authority_id)
+    WHERE a.value IS NOT NULL OR make_date(a.year, 3, 31) BETWEEN o.operating_from AND o.operating_to
+),
 both_geographies AS (
     SELECT 'as_published' AS geography, area_code AS la_code, la_code_3, authority_id, year, published_period,
            indicator, value, status, symbol, unit, method, source_entry, release, 'direct' AS harmonisation
-    FROM as_published
+    FROM as_published_applicable
     UNION ALL BY NAME
     SELECT 'current' AS geography, la_code, NULL AS la_code_3, authority_id, year, published_period,
            indicator, value, status, symbol, unit, method, source_entry, release, harmonisation
