@@ -144,6 +144,21 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
     return "\n".join(lines)
 
 
+def export_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Write a table to Parquet atomically (temp file, then rename); return its row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = con.sql(f"SELECT * FROM {table}").pl()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return frame.height
+
+
 def publish(build_path: Path, published_path: Path) -> Path:
     """Checkpoint the build database, copy it beside the published file, and rename it into place.
 

@@ -91,3 +91,11 @@ def test_no_la_year_indicator_twice_in_either_geography(demo_warehouse):
     ).fetchall() == []
     current_codes = demo_warehouse.sql("SELECT DISTINCT la_code FROM mart.la_indicator_panel WHERE geography = 'current'").pl()
     assert not current_codes["la_code"].is_in(["E10000021", "E10000006", "E06000028", "E10000009"]).any()
+
+
+def test_parquet_exports_hold_the_published_panel(demo_run, demo_warehouse):
+    settings, _ = demo_run
+    exported = pl.read_parquet(settings.exports_dir / "mart__la_indicator_panel.parquet")
+    assert exported.height == demo_warehouse.sql("SELECT count(*) FROM mart.la_indicator_panel").fetchall()[0][0]
+    assert set(exported["geography"]) == {"as_published", "current"}
+    assert (settings.exports_dir / "mart__la_reference.parquet").is_file()

@@ -100,3 +100,27 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         })
 
     return published
+
+
+EXPORTED_TABLES = ("mart.la_indicator_panel", "mart.la_reference", "mart.indicator_dictionary", "mart.coverage")
+
+
+@asset(
+    key=AssetKey(["exports", "parquet"]),
+    deps=[AssetKey(table.split(".")) for table in EXPORTED_TABLES],
+    group_name="publish",
+    kinds={"parquet"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description="Parquet copies of the analyst tables in $CSC_DATA_LAKE/exports/ (one file per table, "
+                "replaced atomically), for tools that do not speak DuckDB.",
+)
+def parquet_exports(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    settings = pipeline_settings.settings()
+    with build_connection(duckdb) as con:
+        rows = {t: warehouse.export_parquet(con, t, settings.exports_dir / f"{t.replace('.', '__')}.parquet")
+                for t in EXPORTED_TABLES}
+    return MaterializeResult(metadata={
+        "files": MetadataValue.md("\n".join(f"- `{t.replace('.', '__')}.parquet`: {n:,} rows" for t, n in rows.items())),
+        "path": MetadataValue.path(str(settings.exports_dir)),
+    })
