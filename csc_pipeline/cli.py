@@ -47,6 +47,14 @@ def refresh(settings: Settings) -> int:
         cases = evaluation.metadata.get("failure_cases")
         if cases is not None:
             print(cases.value, file=sys.stderr)
+    checks = result.get_asset_check_evaluations()
+    print(f"\nChecks: {sum(e.passed for e in checks)} passed, {sum(not e.passed for e in checks)} failed.")
+    published = result.asset_materializations_for_node("warehouse__published") if result.success else []
+    if published:
+        m = {k: v.value for k, v in published[0].metadata.items()}
+        print(f"Files: {m['files_new']} new, {m['files_changed']} changed, {m['files_unchanged']} unchanged, "
+              f"{m['files_dropped']} dropped. Panel: {m['panel_rows']:,} rows, {m['rows_added']:,} added, "
+              f"{m['rows_removed']:,} removed, {m['values_revised']:,} values revised (meta.refresh_history).")
     if result.success and not failed_checks:
         print(f"\nRefresh complete in {elapsed:.0f} s ({settings.source_mode} mode).")
         print(f"Warehouse: {settings.warehouse_path}")

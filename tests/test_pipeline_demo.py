@@ -205,3 +205,34 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
     assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_expected"]).all()
     wales = joined.filter(pl.col("nation") == "Wales")
     assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()
+
+
+def test_refresh_history_says_what_each_refresh_changed(tmp_path):
+    mirror = tmp_path / "mirror"
+    generate_demo(mirror)
+    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+    assert run_refresh(settings).success
+    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
+    # revise one published LA count in the latest release
+    target = frame.with_row_index().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2024")
+        & pl.col("children_count").str.contains(r"^\d+$")
+    ).row(0, named=True)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit(str(int(target["children_count"]) + 7)))
+        .otherwise(pl.col("children_count")).alias("children_count")
+    ).write_csv(mirror / CLA_2025)
+
+    result = run_refresh(settings)
+
+    assert result.success
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    first, second = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at, files_new DESC").pl().iter_rows(named=True)
+    con.close()
+    assert first["files_new"] > 0 and first["rows_added"] == first["panel_rows"]
+    assert (second["files_new"], second["files_changed"], second["files_dropped"]) == (0, 1, 0)
+    assert second["files_unchanged"] == first["files_new"] - 1
+    assert second["rows_added"] == second["rows_removed"] == 0
+    assert second["values_revised"] >= 1  # the count (and the current-boundary copy of it)
+    published = result.asset_materializations_for_node("warehouse__published")[0]
+    assert published.metadata["files_changed"].value == 1
