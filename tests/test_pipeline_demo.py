@@ -10,7 +10,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from csc_pipeline.demo.generator import generate_demo
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
@@ -123,11 +122,13 @@ MUTATIONS = {
 
 
 def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
-    pristine = (mirror / CLA_2025).read_bytes()
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+    # Demo mode keeps its generated files between refreshes (until the generator changes), so an
+    # edited demo file stands for a malformed published file. (A generated demo set cannot serve as
+    # a whole mirror: the SFR27/2010 XLS tables are mirror-only.)
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
+    mirror = settings.demo_dir
+    pristine = (mirror / CLA_2025).read_bytes()
     published = _sha(settings.warehouse_path)
 
     for name, (edit, expected) in MUTATIONS.items():
