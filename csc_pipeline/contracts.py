@@ -7,6 +7,12 @@ for a number. A release that renames a column is handled by adding an alias to t
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
 always quote the published value.
+
+Wide files that carry the year in their column names ("CLA_Mar2013") use column patterns with a
+named group ``year``: each published row becomes one row per year, the year is checked against the
+catalog entry's period, and a header the publisher mislabelled is corrected by a
+``year_corrections`` entry of the contract (never in code). ``ignore_columns`` lists published
+columns the project deliberately does not ingest.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ class ColumnSpec:
 
     @property
     def has_year(self) -> bool:
-        return self.pattern is not None and "(?P<year>" in self.pattern
+        return self.pattern is not None and "year" in re.compile(self.pattern).groupindex
 
 
 @dataclass(frozen=True)
@@ -152,12 +158,11 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
     if kind not in ("text", "integer", "number"):
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
     pattern = spec.get("pattern")
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
-    if spec.get("period_offset") is not None and (pattern is None or "(?P<year>" not in pattern):
+    try:
+        groups = re.compile(pattern).groupindex if pattern is not None else {}
+    except re.error as err:
+        raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
+    if spec.get("period_offset") is not None and "year" not in groups:
         raise ContractError(f"column {name!r}: period_offset needs a pattern with a (?P<year>...) group")
     return ColumnSpec(
         name=name,
