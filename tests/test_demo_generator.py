@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from csc_pipeline.catalog import load_catalog
 from csc_pipeline.demo import generate_demo
 from csc_pipeline.demo.generator import (
     CLA_RELEASES,
@@ -54,6 +55,7 @@ def _expected_files() -> set[str]:
     files |= {POP_FILE, OFSTED_FILE, MARKER_FILE}
     files |= {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS}
     files |= {MYE_FILE.format(m) for m in MID_YEARS}
+    files |= {e.mirror_path for e in load_catalog().family("cla_sfr_underlying", "demo")}
     return files
 
 

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from csc_pipeline.demo.generator import generate_demo
+from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
@@ -116,11 +116,13 @@ MUTATIONS = {
 
 
 def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
-    pristine = (mirror / CLA_2025).read_bytes()
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+    # Demo mode keeps its generated files between refreshes (until the generator changes), so an
+    # edited demo file stands for a malformed published file. (A generated demo set cannot serve as
+    # a whole mirror: the SFR27/2010 XLS tables are mirror-only.)
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
+    mirror = settings.demo_dir
+    pristine = (mirror / CLA_2025).read_bytes()
     published = _sha(settings.warehouse_path)
 
     for name, (edit, expected) in MUTATIONS.items():
@@ -141,8 +143,8 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
 
 
 def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
+    mirror = ensure_demo_source(settings)  # edited demo files stand for published ones
     frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
     target = frame.with_row_index().filter(
         (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2025")
@@ -151,7 +153,6 @@ def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
     frame.with_columns(
         pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit("1500")).otherwise(pl.col("rate_per_10000")).alias("rate_per_10000")
     ).write_csv(mirror / CLA_2025)
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
 
     result = run_refresh(settings)
 
@@ -208,10 +209,9 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
 
 
 def test_refresh_history_says_what_each_refresh_changed(tmp_path):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
+    mirror = settings.demo_dir  # edited demo files stand for a new published release
     frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
     # revise one published LA count in the latest release
     target = frame.with_row_index().filter(

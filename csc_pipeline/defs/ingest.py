@@ -8,7 +8,6 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
 """
 
 
-import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -101,7 +100,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
         problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
+            family, settings, catalog, resolver.known_codes(), resolver=resolver
         )
         return AssetCheckResult(
             passed=not problems,
@@ -126,8 +125,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
         frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
-        if contract.la_name_column:
-            frame = with_resolved_codes(frame, contract.la_name_column)
+        if contract.la_name_column or contract.la_code3_column:
+            frame = staging.with_la_codes(frame, contract, default_resolver())
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
@@ -158,16 +157,6 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         )
 
     return [source_files, conformed, raw_table], [contract_check, quarantine_check]
-
-
-def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
-    """Files that name LAs without codes get the GSS code in force in that year."""
-    resolver = default_resolver()
-    codes = [
-        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
-        for name, period in frame.select(name_column, "period").iter_rows()
-    ]
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:

@@ -1071,5 +1071,8 @@ def generate_demo(
     writer.ofsted()
     writer.statswales()
     writer.mye_files()
+    from csc_pipeline.demo.cla_sfr import write_cla_sfr  # imports this module's helpers
+
+    write_cla_sfr(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
     return writer.written
