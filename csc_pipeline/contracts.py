@@ -1,8 +1,13 @@
 """Data contracts: the YAML files in ``schemas/`` turned into column conformance and pandera schemas.
 
 A contract names each canonical column, the names other releases used for it (aliases), its kind
-(text / integer / number), allowed values or value maps, ranges, and which symbols may stand in
-for a number. A release that renames a column is handled by adding an alias to the contract.
+(text / integer / number / date), allowed values or value maps, ranges, and which symbols may stand
+in for a number. A release that renames a column is handled by adding an alias to the contract.
+
+LA identifiers are checked against the LA reference: ``la_code_column`` (GSS codes, checked in the
+schema), ``la_name_column`` (names, resolved for the entry's period, or for the year of each date
+in ``la_name_dates`` when one row carries judgements of several years) and ``la_code_columns`` (GSS
+or DfE 3-digit codes, resolved for the entry's period); see ``staging.resolve_la_identifiers``.
 
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
@@ -26,6 +31,11 @@ from csc_pipeline.settings import PROJECT_ROOT
 
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 SOURCE_COLUMNS = ("source_file", "source_row")
+KINDS = ("text", "integer", "number", "date")
+# Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
+# releases used), the header row by number or by its first cell, whether several tables stand one
+# below another on the sheet, and whether repeated header names are numbered.
+READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "stacked_tables", "repeated_headers")
 
 
 class ContractError(ValueError):
@@ -58,6 +68,8 @@ class Contract:
     la_code_column: str | None = None
     la_level: dict | None = None
     la_name_column: str | None = None
+    la_name_dates: tuple[str, ...] = ()
+    la_code_columns: tuple[str, ...] = ()
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fingerprint: str = ""
 
@@ -94,7 +106,7 @@ def header_key(name: str) -> str:
 
 def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
-    if kind not in ("text", "integer", "number"):
+    if kind not in KINDS:
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
     return ColumnSpec(
         name=name,
@@ -119,12 +131,20 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
+        "la_level", "la_name_column", "la_name_dates", "la_code_columns", "skip_values", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
+    names = {c.name for c in columns}
+    for key in ("la_name_dates", "la_code_columns"):
+        if undeclared := [c for c in raw.get(key, ()) if c not in names]:
+            raise ContractError(f"{path}: {key} names undeclared columns {undeclared}")
+    if raw.get("la_name_dates") and not raw.get("la_name_column"):
+        raise ContractError(f"{path}: la_name_dates needs la_name_column")
+    if raw.get("repeated_headers", "number") != "number":
+        raise ContractError(f"{path}: repeated_headers can only be 'number'")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
     return Contract(
         name=raw["contract"],
@@ -133,10 +153,12 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         columns=columns,
         patterns=patterns,
         unique=tuple(raw.get("unique", ())),
-        reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row") if k in raw},
+        reader_options={k: raw[k] for k in READER_OPTIONS if k in raw},
         la_code_column=raw.get("la_code_column"),
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
+        la_name_dates=tuple(raw.get("la_name_dates", ())),
+        la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
@@ -154,16 +176,18 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
+def header_lookup(contract: Contract) -> dict[str, str]:
+    """``header_key`` of every canonical name and alias -> the canonical column name."""
+    return {header_key(alias): spec.name for spec in contract.columns for alias in (spec.name, *spec.aliases)}
+
+
 def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[pl.DataFrame, list[Problem]]:
     """Rename published headers to canonical names and report structural problems.
 
     Never raises on bad content: a missing required column is added empty (so validation also
     flags its rows) and reported, an unexpected column is reported with the nearest known name.
     """
-    lookup: dict[str, str] = {}
-    for spec in contract.columns:
-        for alias in (spec.name, *spec.aliases):
-            lookup[header_key(alias)] = spec.name
+    lookup = header_lookup(contract)
     pattern_res = [re.compile(p.pattern) for p in contract.patterns]
 
     problems: list[Problem] = []
@@ -235,6 +259,21 @@ def _integer() -> pa.Check:
     return pa.Check(check, name="integer", error="not a whole number")
 
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?)?$"
+
+
+def as_date(cell: pl.Expr) -> pl.Expr:
+    """A date cell as spreadsheet readers render it ('2019-04-01' or '2019-04-01T00:00:00') -> Date."""
+    return cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _date() -> pa.Check:
+    def check(data):
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col.str.contains(ISO_DATE) & as_date(col).is_not_null()))
+    return pa.Check(check, name="date", error="not a date (YYYY-MM-DD, as a date cell)")
+
+
 def _range(low: float | None, high: float | None) -> pa.Check:
     def check(data):
         value = _as_number(data.key)
@@ -255,6 +294,8 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
         checks.append(_number_or_symbol(symbols))
     if spec.kind == "integer":
         checks.append(_integer())
+    if spec.kind == "date":
+        checks.append(_date())
     if spec.kind in ("number", "integer") and (spec.min is not None or spec.max is not None):
         checks.append(_range(spec.min, spec.max))
     allowed = list(spec.allowed) or sorted(set(spec.value_map.values()))

@@ -22,7 +22,7 @@ import polars as pl
 
 from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, conform, load_contract, validate
+from csc_pipeline.contracts import Contract, Problem, as_date, conform, load_contract, load_symbols, validate
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
 
@@ -126,8 +126,63 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
     return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
 
 
+def year_ending_march(column: str) -> pl.Expr:
+    """A date column -> the year ending 31 March that contains the date (2019-04-01 -> 2020)."""
+    day = as_date(pl.col(column))
+    return (day.dt.year() + (day.dt.month() >= 4).cast(pl.Int32)).cast(pl.Int64)
+
+
+def resolve_la_identifiers(frame: pl.DataFrame, contract: Contract, resolver) -> tuple[pl.DataFrame, list[Problem]]:
+    """Resolve the LA names and codes the contract declares against the LA reference.
+
+    Adds the GSS code in force on 31 March of the year each identifier is resolved for, and returns
+    one problem per identifier that names no known authority:
+
+    - ``la_name_column`` alone: the name for the entry's ``period`` -> column ``la_code``;
+    - with ``la_name_dates``: the name once per non-empty date column, for the year ending 31 March
+      that contains the date -> ``<date column>_la_code`` (a row without dates is checked for the
+      entry's period), so one row can hold judgements of a county and, years later, of its
+      successor under the same name;
+    - ``la_code_columns``: GSS or DfE 3-digit codes for the entry's period -> ``<column>_la_code``;
+      suppression symbols (schemas/_symbols.yaml) are not codes.
+    """
+    problems: list[Problem] = []
+    symbols = set(load_symbols())
+
+    def codes(values: list[tuple], kind: str, column: str) -> list[str | None]:
+        out = []
+        for value, year, file, line, label in values:
+            if value is None or (kind == "code" and value in symbols):
+                out.append(None)
+                continue
+            found = resolver.resolve_name(value, year) if kind == "name" else resolver.resolve_code(value, year)
+            if found is None:
+                when = f" in the year ending 31 March {year}" if year is not None else ""
+                problems.append(Problem(file, f"LA {kind} does not resolve to a known authority{when}{label}",
+                                        column=column, row=line, value=value))
+            out.append(resolver.code_for(found, year))
+        return out
+
+    def rows(value_column: str, years: pl.Expr, where: pl.Expr | None = None, label: str = "") -> list[tuple]:
+        value = pl.col(value_column) if where is None else pl.when(where).then(pl.col(value_column))
+        return frame.select(value, years, "source_file", "source_row", pl.lit(label)).rows()
+
+    added = []
+    name, period = contract.la_name_column, pl.col("period")
+    if name and contract.la_name_dates:
+        for column in contract.la_name_dates:
+            dated = rows(name, year_ending_march(column), pl.col(column).is_not_null(), f" (the year of {column})")
+            added.append(pl.Series(f"{column}_la_code", codes(dated, "name", name), dtype=pl.String))
+        codes(rows(name, period, pl.all_horizontal(pl.col(c).is_null() for c in contract.la_name_dates)), "name", name)
+    elif name:
+        added.append(pl.Series("la_code", codes(rows(name, period), "name", name), dtype=pl.String))
+    for column in contract.la_code_columns:
+        added.append(pl.Series(f"{column}_la_code", codes(rows(column, period), "code", column), dtype=pl.String))
+    return frame.with_columns(added), problems
+
+
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolve_name=None) -> tuple[list[Problem], int]:
+                    resolver=None) -> tuple[list[Problem], int]:
     """All problems of the family's conformed data; stamps the parquet when there are none."""
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
@@ -139,12 +194,8 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     contract = load_contract(contract_name)
     if frame.height:
         problems += validate(frame, contract, known_la_codes)
-        if contract.la_name_column and resolve_name is not None:
-            for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
-                name, file, line, period = row
-                if name is not None and resolve_name(name, period) is None:
-                    problems.append(Problem(file, "LA name does not resolve to a known authority",
-                                            column=contract.la_name_column, row=line, value=name))
+        if resolver is not None:
+            problems += resolve_la_identifiers(frame, contract, resolver)[1]
     elif read_manifest(settings, family) and not problems:
         problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")

@@ -8,7 +8,6 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
 """
 
 
-import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -100,9 +99,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
-        problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
-        )
+        problems, rows = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
         return AssetCheckResult(
             passed=not problems,
             severity=AssetCheckSeverity.ERROR,
@@ -126,24 +123,14 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
         frame = staging.load_validated(family, settings)
-        if contract.la_name_column:
-            frame = with_resolved_codes(frame, contract.la_name_column)
+        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned.
+        frame, _ = staging.resolve_la_identifiers(frame, contract, default_resolver())
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             shown = warehouse.preview(con, f"raw.{family}")
         return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
 
     return [source_files, conformed, raw_table], [contract_check]
-
-
-def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
-    """Files that name LAs without codes get the GSS code in force in that year."""
-    resolver = default_resolver()
-    codes = [
-        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
-        for name, period in frame.select(name_column, "period").iter_rows()
-    ]
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:
