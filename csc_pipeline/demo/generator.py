@@ -957,20 +957,75 @@ def _ods_bytes(sheets: list[tuple[str, list[list[_Cell]]]], title: str = OFSTED_
         '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
     )
+    return _zip_bytes([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("META-INF/manifest.xml", manifest),
+                       ("content.xml", content), ("styles.xml", styles), ("meta.xml", meta)])
+
+
+def _zip_bytes(members: list[tuple[str, str]]) -> bytes:
+    """A zip with fixed timestamps (byte-identical for the same content); the first member stored."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        for name, text, method in (
-            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
-            ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED),
-            ("content.xml", content, zipfile.ZIP_DEFLATED),
-            ("styles.xml", styles, zipfile.ZIP_DEFLATED),
-            ("meta.xml", meta, zipfile.ZIP_DEFLATED),
-        ):
+        for i, (name, text) in enumerate(members):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = method
+            info.compress_type = zipfile.ZIP_STORED if i == 0 else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, text.encode("utf-8"))
     return buffer.getvalue()
+
+
+def _xlsx_column(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> bytes:
+    """A minimal XLSX workbook: numbers as number cells, text as inline strings, blanks left out."""
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    worksheets = []
+    for rows in (rows for _, rows in sheets):
+        body = []
+        for r, row in enumerate(rows, start=1):
+            cells = []
+            for c, value in enumerate(row):
+                ref = f"{_xlsx_column(c)}{r}"
+                if isinstance(value, (int, float)):
+                    cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+                elif value not in (None, ""):
+                    cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>')
+            body.append(f'<row r="{r}">{"".join(cells)}</row>')
+        worksheets.append(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {main}><sheetData>{"".join(body)}</sheetData></worksheet>')
+    n = range(1, len(sheets) + 1)
+    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {main} {rel}><sheets>'
+                + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in zip(n, sheets))
+                + "</sheets></workbook>")
+    sheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    workbook_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                     + "".join(f'<Relationship Id="rId{i}" Type="{sheet_type}" Target="worksheets/sheet{i}.xml"/>' for i in n)
+                     + "</Relationships>")
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in n)
+        + '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
+    )
+    root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                 '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+                 "</Relationships>")
+    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties '
+            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:title>SYNTHETIC DEMO DATA - {escape(title)} (not official statistics)</dc:title></cp:coreProperties>")
+    members = [("[Content_Types].xml", content_types), ("_rels/.rels", root_rels), ("docProps/core.xml", core),
+               ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", workbook_rels)]
+    members += [(f"xl/worksheets/sheet{i}.xml", text) for i, text in zip(n, worksheets)]
+    return _zip_bytes(members)
 
 
 def _ofsted_sheets(history: list[dict[str, object]], visits: list[dict[str, object]]) -> list[tuple[str, list[list[_Cell]]]]:

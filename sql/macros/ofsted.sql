@@ -11,8 +11,7 @@ CREATE OR REPLACE MACRO ofsted_grade_ordinal(grade) AS
         WHEN 'Inadequate' THEN 4
     END;
 
--- One judgement of a wide Ofsted row (inspections side by side): which inspection, which area,
--- when it was published, the LA's code at that time and the grade.
-CREATE OR REPLACE MACRO ofsted_judgement(framework, inspection_type, judgement_area, published, la_code, grade) AS
-    {framework: framework, inspection_type: inspection_type, judgement_area: judgement_area,
-     published: published, la_code: la_code, grade: grade};
+-- One inspection in a row of an Ofsted sheet: its framework and type, when it was published, the
+-- LA's code at that time, and its grades as a MAP judgement area -> grade as published.
+CREATE OR REPLACE MACRO ofsted_inspection(framework, inspection_type, published, la_code, grades) AS
+    {framework: framework, inspection_type: inspection_type, published: published, la_code: la_code, grades: grades};

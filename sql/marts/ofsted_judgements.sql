@@ -4,35 +4,16 @@ CREATE OR REPLACE TABLE mart.ofsted_judgements AS
 WITH code_rows AS (
     SELECT * FROM ref.local_authorities
     QUALIFY row_number() OVER (PARTITION BY la_code ORDER BY valid_from DESC NULLS LAST) = 1
-),
-synthetic_entries AS (
-    SELECT entry_id, bool_or(synthetic) AS is_synthetic FROM meta.provenance GROUP BY entry_id
 )
 SELECT
     j.la_code,
     r.la_code_3,
     r.la_name,
     r.region_name AS region,
-    j.authority_id,
-    j.la_name_published,
-    j.framework,
-    j.inspection_type,
-    j.inspection_date,
-    j.publication_date,
-    j.whole_service,
-    j.judgement_area,
-    j.grade,
-    j.grade_ordinal,
-    j.adequate_mapped,
-    j.symbol,
-    j.source_entry,
-    j.release,
-    j.source_file,
-    j.source_row,
-    coalesce(s.is_synthetic, false) AS is_synthetic
+    j.* EXCLUDE (la_code),
+    j.source_entry IN (SELECT entry_id FROM meta.provenance WHERE synthetic) AS is_synthetic
 FROM intermediate.int_ofsted_judgements AS j
 JOIN code_rows AS r ON r.la_code = j.la_code
-LEFT JOIN synthetic_entries AS s ON s.entry_id = j.source_entry
 ORDER BY r.la_name, j.publication_date, j.framework, j.judgement_area;
 
 COMMENT ON TABLE mart.ofsted_judgements IS 'Ofsted judgements of LA children''s services (England, 2009 on): one row per LA, inspection and judgement area; an inspection published in several vintages comes from the latest.';

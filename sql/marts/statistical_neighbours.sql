@@ -9,9 +9,6 @@ authority_end AS (
     -- The last day an authority existed (a recode, e.g. Barnsley in May 2025, does not end it).
     SELECT authority_id, max(coalesce(valid_to, DATE '9999-12-31')) AS last_day FROM ref.local_authorities GROUP BY authority_id
 ),
-synthetic_entries AS (
-    SELECT entry_id, bool_or(synthetic) AS is_synthetic FROM meta.provenance GROUP BY entry_id
-),
 one_file_per_la AS (
     SELECT *, make_date(CAST(left(model_version, 4) AS INTEGER), CAST(right(model_version, 2) AS INTEGER), 1) AS model_date
     FROM staging.stg_dfe_statistical_neighbours
@@ -38,12 +35,11 @@ SELECT
     n.release,
     n.source_file,
     n.source_row,
-    coalesce(s.is_synthetic, false) AS is_synthetic
+    n.source_entry IN (SELECT entry_id FROM meta.provenance WHERE synthetic) AS is_synthetic
 FROM one_file_per_la AS n
 JOIN code_rows AS r ON r.la_code = n.la_code
 JOIN code_rows AS nr ON nr.la_code = n.neighbour_la_code
 JOIN authority_end AS e ON e.authority_id = r.authority_id
-LEFT JOIN synthetic_entries AS s ON s.entry_id = n.source_entry
 ORDER BY n.model_version, r.la_name, n.neighbour_rank;
 
 COMMENT ON TABLE mart.statistical_neighbours IS 'DfE children''s services statistical neighbours: model version x LA x neighbour rank (1 = nearest).';
