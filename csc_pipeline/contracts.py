@@ -1,8 +1,13 @@
 """Data contracts: the YAML files in ``schemas/`` turned into column conformance and pandera schemas.
 
 A contract names each canonical column, the names other releases used for it (aliases), its kind
-(text / integer / number), allowed values or value maps, ranges, and which symbols may stand in
-for a number. A release that renames a column is handled by adding an alias to the contract.
+(text / integer / number / date), allowed values or value maps, ranges, and which symbols may stand
+in for a number. A release that renames a column is handled by adding an alias to the contract.
+
+LA identifiers are checked against the LA reference: ``la_code_column`` (GSS codes, checked in the
+schema), ``la_name_column`` (names, resolved for the entry's period, or for the year of each date
+in ``la_name_dates`` when one row carries judgements of several years) and ``la_code_columns`` (GSS
+or DfE 3-digit codes, resolved for the entry's period); see ``staging.resolve_la_identifiers``.
 
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
@@ -37,6 +42,13 @@ SOURCE_COLUMNS = ("source_file", "source_row")
 # and the published header to "<pattern>_header".
 YEAR_COLUMN = "year"
 HEADER_SUFFIX = "_header"
+KINDS = ("text", "integer", "number", "date")
+# Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
+# releases used), the header row by number or by its first cell, header rows to join and names for
+# blank headers, whether several tables stand one below another on the sheet, and whether repeated
+# header names are numbered.
+READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "stacked_tables",
+                  "repeated_headers")
 
 
 class ContractError(ValueError):
@@ -92,6 +104,8 @@ class Contract:
     la_level: dict | None = None
     la_name_column: str | None = None
     la_code3_column: str | None = None
+    la_name_dates: tuple[str, ...] = ()
+    la_code_columns: tuple[str, ...] = ()
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignore_columns: tuple[str, ...] = ()
     year_corrections: tuple[YearCorrection, ...] = ()
@@ -159,7 +173,7 @@ def header_key(name: str) -> str:
 
 def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
-    if kind not in ("text", "integer", "number"):
+    if kind not in KINDS:
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
     pattern = spec.get("pattern")
     try:
@@ -195,8 +209,6 @@ def _year_corrections(raw: list) -> tuple[YearCorrection, ...]:
     return tuple(corrections)
 
 
-READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names")
-
 
 @cache
 def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
@@ -207,13 +219,21 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "la_code3_column", "skip_values", "ignore_columns", "year_corrections",
-        *READER_OPTIONS,
+        "la_level", "la_name_column", "la_code3_column", "la_name_dates", "la_code_columns", "skip_values",
+        "ignore_columns", "year_corrections", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
+    names = {c.name for c in columns}
+    for key in ("la_name_dates", "la_code_columns"):
+        if undeclared := [c for c in raw.get(key, ()) if c not in names]:
+            raise ContractError(f"{path}: {key} names undeclared columns {undeclared}")
+    if raw.get("la_name_dates") and not raw.get("la_name_column"):
+        raise ContractError(f"{path}: la_name_dates needs la_name_column")
+    if raw.get("repeated_headers", "number") != "number":
+        raise ContractError(f"{path}: repeated_headers can only be 'number'")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
     if any(p.has_year for p in patterns) and YEAR_COLUMN in {c.name for c in columns}:
         raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
@@ -234,6 +254,8 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
         la_code3_column=raw.get("la_code3_column"),
+        la_name_dates=tuple(raw.get("la_name_dates", ())),
+        la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
         year_corrections=_year_corrections(raw.get("year_corrections")),
@@ -253,6 +275,11 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
+def header_lookup(contract: Contract) -> dict[str, str]:
+    """``header_key`` of every canonical name and alias -> the canonical column name."""
+    return {header_key(alias): spec.name for spec in contract.columns for alias in (spec.name, *spec.aliases)}
+
+
 def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
             period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
     """Rename published headers to canonical names and report structural problems.
@@ -264,10 +291,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     ``YEAR_COLUMN``); ``release`` and ``period`` (the catalog entry's) let the contract correct a
     mislabelled header year and check header years against the year the file covers.
     """
-    lookup: dict[str, str] = {}
-    for spec in contract.columns:
-        for alias in (spec.name, *spec.aliases):
-            lookup[header_key(alias)] = spec.name
+    lookup = header_lookup(contract)
     patterns = [(p, re.compile(p.pattern)) for p in contract.patterns]
     ignored = [re.compile(r) for r in contract.ignore_columns]
 
@@ -399,6 +423,21 @@ def _integer() -> pa.Check:
     return pa.Check(check, name="integer", error="not a whole number")
 
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?)?$"
+
+
+def as_date(cell: pl.Expr) -> pl.Expr:
+    """A date cell as spreadsheet readers render it ('2019-04-01' or '2019-04-01T00:00:00') -> Date."""
+    return cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _date() -> pa.Check:
+    def check(data):
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col.str.contains(ISO_DATE) & as_date(col).is_not_null()))
+    return pa.Check(check, name="date", error="not a date (YYYY-MM-DD, as a date cell)")
+
+
 def _range(low: float | None, high: float | None) -> pa.Check:
     def check(data):
         value = _as_number(data.key)
@@ -419,6 +458,8 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
         checks.append(_number_or_symbol(symbols))
     if spec.kind == "integer":
         checks.append(_integer())
+    if spec.kind == "date":
+        checks.append(_date())
     if spec.kind in ("number", "integer") and (spec.min is not None or spec.max is not None):
         checks.append(_range(spec.min, spec.max))
     allowed = list(spec.allowed) or sorted(set(spec.value_map.values()))

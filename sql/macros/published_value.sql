@@ -13,3 +13,7 @@ CREATE OR REPLACE MACRO published_status(cell, symbol_status) AS
         WHEN nullif(trim(cell), '') IS NULL THEN 'missing'
         ELSE coalesce(symbol_status, 'missing')
     END;
+
+-- A date cell as the spreadsheet reader renders it ('2019-04-01T00:00:00') -> DATE.
+CREATE OR REPLACE MACRO published_date(cell) AS
+    TRY_CAST(left(trim(cell), 10) AS DATE);
