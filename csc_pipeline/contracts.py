@@ -4,6 +4,16 @@ A contract names each canonical column, the names other releases used for it (al
 (text / integer / number), allowed values or value maps, ranges, and which symbols may stand in
 for a number. A release that renames a column is handled by adding an alias to the contract.
 
+Wide files that put the year in their column names (``Referrals1213``, ``CINAt310313``) name a
+column by ``header_patterns``: regexes whose named groups ``year_start`` / ``year_end`` (two
+digits) must agree with the year the file covers (``year_end`` = the year ending 31 March,
+``year_start`` = the year before), so a column labelled with the wrong year fails instead of being
+read silently. A publisher's known mislabelling is fixed by a ``header_corrections`` entry for that
+release (published header -> the header it should have had, with the reason), never by code.
+``required`` may be a year range (``{from: 2012, to: 2014}``) for columns a source only published
+in some years; ``other_columns: ignore`` drops columns the contract does not name (for wide files
+of which only some columns are used) instead of reporting them.
+
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
 always quote the published value.
@@ -26,6 +36,7 @@ from csc_pipeline.settings import PROJECT_ROOT
 
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 SOURCE_COLUMNS = ("source_file", "source_row")
+YEAR_GROUPS = frozenset({"year_start", "year_end"})
 
 
 class ContractError(ValueError):
@@ -44,6 +55,29 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # for pattern columns: a regex matched against headers
+    header_patterns: tuple[str, ...] = ()  # regexes naming this column (may hold year_start / year_end groups)
+    required_from: int | None = None  # with ``required``: only in files of these years (inclusive)
+    required_to: int | None = None
+
+    def required_in(self, year: int | None) -> bool:
+        """Whether a file covering ``year`` must have the column (a year range with no year known: yes)."""
+        if not self.required:
+            return False
+        if year is None:
+            return True
+        return (self.required_from is None or year >= self.required_from) and (
+            self.required_to is None or year <= self.required_to
+        )
+
+
+@dataclass(frozen=True)
+class HeaderCorrection:
+    """A column the publisher labelled wrongly in one release, read under the header it should have had."""
+
+    release: str
+    header: str
+    read_as: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +93,9 @@ class Contract:
     la_level: dict | None = None
     la_name_column: str | None = None
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    la_code3_column: str | None = None  # DfE 3-digit LA codes, checked (at la_level) and resolved to GSS codes
+    header_corrections: tuple[HeaderCorrection, ...] = ()
+    other_columns: str = "report"  # or "ignore": drop columns the contract does not name
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
@@ -96,10 +133,26 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
     if kind not in ("text", "integer", "number"):
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
+    required = spec.get("required", True)
+    years: dict = {}
+    if isinstance(required, dict):
+        if set(required) - {"from", "to"} or not required:
+            raise ContractError(f"column {name!r}: required takes true, false or {{from: year, to: year}}")
+        years, required = required, True
+    for pattern in spec.get("header_patterns", ()):
+        try:
+            groups = set(re.compile(pattern).groupindex)
+        except re.error as err:
+            raise ContractError(f"column {name!r}: bad header pattern {pattern!r} ({err})") from None
+        if groups - YEAR_GROUPS:
+            raise ContractError(f"column {name!r}: pattern groups must be among {sorted(YEAR_GROUPS)}")
     return ColumnSpec(
         name=name,
         kind=kind,
-        required=bool(spec.get("required", True)),
+        required=bool(required),
+        required_from=years.get("from"),
+        required_to=years.get("to"),
+        header_patterns=tuple(spec.get("header_patterns", ())),
         not_null=bool(spec.get("not_null", False)),
         aliases=tuple(spec.get("aliases", ())),
         allowed=tuple(spec.get("allowed", ())),
@@ -120,12 +173,21 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
         "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
+        "la_code3_column", "header_corrections", "other_columns",
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
+    other_columns = raw.get("other_columns", "report")
+    if other_columns not in ("report", "ignore"):
+        raise ContractError(f"{path}: other_columns must be 'report' or 'ignore', not {other_columns!r}")
+    corrections = []
+    for item in raw.get("header_corrections") or ():
+        if set(item) != {"release", "header", "read_as", "reason"}:
+            raise ContractError(f"{path}: a header correction needs exactly release, header, read_as and reason")
+        corrections.append(HeaderCorrection(str(item["release"]), item["header"], item["read_as"], item["reason"]))
     return Contract(
         name=raw["contract"],
         title=raw.get("title", ""),
@@ -138,6 +200,9 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        la_code3_column=raw.get("la_code3_column"),
+        header_corrections=tuple(corrections),
+        other_columns=other_columns,
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -154,24 +219,68 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Rename published headers to canonical names and report structural problems.
+def file_year(release: str | None, period: int | None) -> int | None:
+    """The year ending 31 March a file covers: its catalog period, else a release named by a year."""
+    if period is not None:
+        return int(period)
+    if release is not None and str(release).isdigit():
+        return int(release)
+    return None
 
-    Never raises on bad content: a missing required column is added empty (so validation also
-    flags its rows) and reported, an unexpected column is reported with the nearest known name.
-    """
+
+def _year_in_header(match: re.Match, year: int) -> str | None:
+    """A message when the year a header names (``year_start`` / ``year_end`` groups) is not ``year``."""
+    expected = {"year_end": year % 100, "year_start": (year - 1) % 100}
+    for group, digits in match.groupdict().items():
+        if digits is not None and int(digits) != expected[group]:
+            return (f"the column name gives {group} {digits!r} but the file covers the year ending 31 March "
+                    f"{year} (expected {expected[group]:02d})")
+    return None
+
+
+def _header_lookup(contract: Contract) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
     lookup: dict[str, str] = {}
     for spec in contract.columns:
         for alias in (spec.name, *spec.aliases):
             lookup[header_key(alias)] = spec.name
+    named = [(re.compile(p), spec.name) for spec in contract.columns for p in spec.header_patterns]
+    return lookup, named
+
+
+def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
+            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+    """Rename published headers to canonical names and report structural problems.
+
+    Never raises on bad content: a missing required column is added empty (so validation also
+    flags its rows) and reported, an unexpected column is reported with the nearest known name.
+    ``release`` selects the contract's header corrections; ``release`` / ``period`` give the year
+    the file covers, against which year-range requirements and years in column names are checked.
+    """
+    year = file_year(release, period)
+    lookup, named = _header_lookup(contract)
     pattern_res = [re.compile(p.pattern) for p in contract.patterns]
+    corrections = {c.header: c.read_as for c in contract.header_corrections if release is not None and c.release == str(release)}
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
     for header in frame.columns:
         if header in SOURCE_COLUMNS:
             continue
-        canonical = lookup.get(header_key(header))
+        read_as = corrections.get(header.strip(), header.strip())
+        canonical = lookup.get(header_key(read_as))
+        for regex, name in named if canonical is None else ():
+            match = regex.fullmatch(read_as)
+            if match:
+                canonical = name
+                wrong_year = _year_in_header(match, year) if year is not None else None
+                if wrong_year:
+                    problems.append(Problem(
+                        file_label,
+                        f"{wrong_year}. If the publisher mislabelled the column, add a header correction "
+                        f"to schemas/{contract.name}.yaml",
+                        column=header,
+                    ))
+                break
         if canonical is not None:
             if canonical in renames.values():
                 problems.append(Problem(file_label, f"two columns map to {canonical!r}", column=header))
@@ -179,7 +288,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
             renames[header] = canonical
         elif any(r.match(header.strip()) for r in pattern_res):
             renames[header] = header.strip()
-        else:
+        elif contract.other_columns != "ignore":
             nearest = _nearest(header_key(header), list(lookup))
             hint = f"; nearest known column: {lookup[nearest]!r} (alias {nearest!r})" if nearest else ""
             problems.append(Problem(
@@ -192,8 +301,8 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
     out = frame.select([pl.col(h).alias(c) for h, c in renames.items()] + [pl.col(c) for c in SOURCE_COLUMNS])
     for spec in contract.columns:
         if spec.name not in out.columns:
-            if spec.required:
-                known = ", ".join(repr(a) for a in (spec.name, *spec.aliases))
+            if spec.required_in(year):
+                known = ", ".join(repr(a) for a in (spec.name, *spec.aliases, *spec.header_patterns))
                 nearest = _nearest(header_key(spec.name), [header_key(h) for h in frame.columns])
                 hint = f"; nearest header in the file: {nearest!r}" if nearest else ""
                 problems.append(Problem(

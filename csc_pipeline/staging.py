@@ -78,7 +78,8 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
         return pl.read_parquet(cached_frame), problems, True
     try:
         published = read_published(Path(record.raw_path), contract)
-        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label)
+        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label,
+                                  release=record.release, period=period)
     except ReadError as err:
         # Unreadable files become a problem of the family, reported by the blocking check.
         frame, problems = pl.DataFrame(), [Problem(label, str(err))]
@@ -127,8 +128,12 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
 
 
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolve_name=None) -> tuple[list[Problem], int]:
-    """All problems of the family's conformed data; stamps the parquet when there are none."""
+                    resolve_name=None, resolve_code=None) -> tuple[list[Problem], int]:
+    """All problems of the family's conformed data; stamps the parquet when there are none.
+
+    ``resolve_name`` / ``resolve_code`` (value, year) -> authority or None check the contract's
+    ``la_name_column`` / ``la_code3_column`` (the latter on rows at the contract's ``la_level``).
+    """
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
     if not parquet.is_file():
@@ -145,6 +150,8 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
                 if name is not None and resolve_name(name, period) is None:
                     problems.append(Problem(file, "LA name does not resolve to a known authority",
                                             column=contract.la_name_column, row=line, value=name))
+        if contract.la_code3_column and resolve_code is not None:
+            problems += _unresolved_codes3(frame, contract, resolve_code)
     elif read_manifest(settings, family) and not problems:
         problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")
@@ -153,6 +160,16 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     else:
         write_json_atomic(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint})
     return problems, frame.height
+
+
+def _unresolved_codes3(frame: pl.DataFrame, contract, resolve_code) -> list[Problem]:
+    column, level = contract.la_code3_column, contract.la_level
+    rows = frame if level is None else frame.filter(pl.col(level["column"]) == level["value"])
+    return [
+        Problem(file, "DfE 3-digit LA code does not resolve to an authority in that year", column=column, row=line, value=code)
+        for code, file, line, period in rows.select(column, "source_file", "source_row", "period").iter_rows()
+        if code is None or resolve_code(code, period) is None
+    ]
 
 
 def load_validated(family: str, settings: Settings) -> pl.DataFrame:

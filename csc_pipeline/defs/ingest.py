@@ -101,7 +101,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
         problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
+            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name,
+            resolve_code=resolver.resolve_code,
         )
         return AssetCheckResult(
             passed=not problems,
@@ -128,6 +129,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         frame = staging.load_validated(family, settings)
         if contract.la_name_column:
             frame = with_resolved_codes(frame, contract.la_name_column)
+        elif contract.la_code3_column:
+            frame = with_resolved_codes(frame, contract.la_code3_column, by="code")
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             shown = warehouse.preview(con, f"raw.{family}")
@@ -136,12 +139,14 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     return [source_files, conformed, raw_table], [contract_check]
 
 
-def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
-    """Files that name LAs without codes get the GSS code in force in that year."""
+def with_resolved_codes(frame: pl.DataFrame, column: str, by: str = "name") -> pl.DataFrame:
+    """Files that give LAs by name (``by="name"``) or DfE 3-digit code (``by="code"``) get ``la_code``,
+    the GSS code in force in that year (NULL for rows that are no authority, e.g. a national row)."""
     resolver = default_resolver()
+    resolve = resolver.resolve_name if by == "name" else resolver.resolve_code
     codes = [
-        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
-        for name, period in frame.select(name_column, "period").iter_rows()
+        resolver.code_for(resolve(value, period), period) if value else None
+        for value, period in frame.select(column, "period").iter_rows()
     ]
     return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
 
