@@ -247,15 +247,11 @@ def _header_lookup(contract: Contract) -> tuple[dict[str, str], list[tuple[re.Pa
     return lookup, named
 
 
-def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
-            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
-    """Rename published headers to canonical names and report structural problems.
-
-    Never raises on bad content: a missing required column is added empty (so validation also
-    flags its rows) and reported, an unexpected column is reported with the nearest known name.
-    ``release`` selects the contract's header corrections; ``release`` / ``period`` give the year
-    the file covers, against which year-range requirements and years in column names are checked.
-    """
+def match_headers(headers: list[str], contract: Contract, file_label: str, *, release: str | None = None,
+                  period: int | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Published header -> canonical column (or the header itself for a pattern column), and the
+    problems found: a year in a column name that is not the file's, two headers for one column,
+    unexpected columns (unless the contract ignores other columns). See ``conform``."""
     year = file_year(release, period)
     lookup, named = _header_lookup(contract)
     pattern_res = [re.compile(p.pattern) for p in contract.patterns]
@@ -263,7 +259,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
-    for header in frame.columns:
+    for header in headers:
         if header in SOURCE_COLUMNS:
             continue
         read_as = corrections.get(header.strip(), header.strip())
@@ -297,7 +293,20 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
                 f"schemas/{contract.name}.yaml",
                 column=header,
             ))
+    return renames, problems
 
+
+def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
+            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+    """Rename published headers to canonical names and report structural problems.
+
+    Never raises on bad content: a missing required column is added empty (so validation also
+    flags its rows) and reported, an unexpected column is reported with the nearest known name.
+    ``release`` selects the contract's header corrections; ``release`` / ``period`` give the year
+    the file covers, against which year-range requirements and years in column names are checked.
+    """
+    year = file_year(release, period)
+    renames, problems = match_headers(frame.columns, contract, file_label, release=release, period=period)
     out = frame.select([pl.col(h).alias(c) for h, c in renames.items()] + [pl.col(c) for c in SOURCE_COLUMNS])
     for spec in contract.columns:
         if spec.name not in out.columns:
