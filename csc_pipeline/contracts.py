@@ -229,12 +229,14 @@ def file_year(release: str | None, period: int | None) -> int | None:
 
 
 def _year_in_header(match: re.Match, year: int) -> str | None:
-    """A message when the year a header names (``year_start`` / ``year_end`` groups) is not ``year``."""
-    expected = {"year_end": year % 100, "year_start": (year - 1) % 100}
+    """A message when a header's year (two-digit ``year_start`` / ``year_end`` groups) is not ``year``."""
     for group, digits in match.groupdict().items():
-        if digits is not None and int(digits) != expected[group]:
-            return (f"the column name gives {group} {digits!r} but the file covers the year ending 31 March "
-                    f"{year} (expected {expected[group]:02d})")
+        if digits is None:
+            continue
+        named = (int(digits) + (group == "year_start")) % 100  # the year ending 31 March it names
+        if named != year % 100:
+            return (f"the column name gives the year ending 31 March 20{named:02d} ({group} {digits!r}) but the "
+                    f"file covers the year ending 31 March {year}")
     return None
 
 

@@ -128,3 +128,85 @@ def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(
     assert frame["Local authority area code"].str.contains(r"^E\d{8}$").all()
     with pytest.raises(ReadError, match=r"no sheet 'ILACS'; sheets are \["):
         read_excel(ods, replace(contract, reader_options={"sheet": "ILACS", "header_row": 2}))
+
+
+# ------------------------------------------------------------------------------------------
+# Wide files with the year in their column names (header patterns, corrections, year ranges)
+# ------------------------------------------------------------------------------------------
+WIDE_CONTRACT = """
+contract: wide
+title: a wide file with years in its column names
+reader: csv
+other_columns: ignore
+columns:
+  area:      {kind: text, not_null: true}
+  referrals: {kind: number, min: 0, header_patterns: ['^Referrals(?P<year_start>\\d\\d)(?P<year_end>\\d\\d)$']}
+  at31:      {kind: number, min: 0, header_patterns: ['^CINAt3103(?P<year_end>\\d\\d)$']}
+  nfa:       {kind: number, min: 0, required: {from: 2012}, header_patterns: ['^ReferralsNFA(?P<year_start>\\d\\d)(?P<year_end>\\d\\d)$']}
+header_corrections:
+  - {release: "2017", header: CINAt310316, read_as: CINAt310317, reason: the 2017 file labels its 31 March count 2016}
+"""
+
+
+@pytest.fixture
+def wide(tmp_path):
+    (tmp_path / "wide.yaml").write_text(WIDE_CONTRACT)
+    return load_contract("wide", tmp_path)
+
+
+def wide_conform(tmp_path, wide, header: str, release: str, period: int | None = None):
+    path = tmp_path / f"wide_{release}.csv"
+    path.write_text(header + "\n" + ",".join(["Camden"] + ["12"] * header.count(",")) + "\n")
+    return conform(read_published(path, wide), wide, path.name, release=release, period=period)
+
+
+def test_header_patterns_name_columns_whatever_the_year(tmp_path, wide):
+    frame, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310313,ReferralsNFA1213,Other1213", "2013")
+    assert problems == []
+    assert frame.columns[:4] == ["area", "referrals", "at31", "nfa"] and "Other1213" not in frame.columns
+
+
+def test_a_column_labelled_with_another_year_fails_naming_file_and_column(tmp_path, wide):
+    _, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310312,ReferralsNFA1213", "2013")
+    assert [(p.file, p.column) for p in problems] == [("wide_2013.csv", "CINAt310312")]
+    assert "year ending 31 March 2012 (year_end '12') but the file covers the year ending 31 March 2013" in problems[0].message
+    assert "header correction" in problems[0].message
+    # The catalog period, when there is one, is the file's year.
+    _, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310313,ReferralsNFA1213", "vintage-x", period=2014)
+    assert {p.column for p in problems} == {"Referrals1213", "CINAt310313", "ReferralsNFA1213"}
+
+
+def test_a_header_correction_applies_to_its_release_only(tmp_path, wide):
+    frame, problems = wide_conform(tmp_path, wide, "area,Referrals1617,CINAt310316,ReferralsNFA1617", "2017")
+    assert problems == [] and frame["at31"].to_list() == ["12"]
+    _, problems = wide_conform(tmp_path, wide, "area,Referrals1718,CINAt310316,ReferralsNFA1718", "2018")
+    assert [p.column for p in problems] == ["CINAt310316"]
+
+
+def test_a_column_required_from_a_year_is_only_missing_from_then(tmp_path, wide):
+    _, problems = wide_conform(tmp_path, wide, "area,Referrals1011,CINAt310311", "2011")
+    assert problems == []
+    _, problems = wide_conform(tmp_path, wide, "area,Referrals1112,CINAt310312", "2012")
+    assert [(p.column, "required column missing" in p.message) for p in problems] == [("nfa", True)]
+
+
+def test_other_columns_are_reported_unless_the_contract_ignores_them(tmp_path):
+    (tmp_path / "strict.yaml").write_text(WIDE_CONTRACT.replace("other_columns: ignore\n", "").replace("contract: wide", "contract: strict"))
+    strict = load_contract("strict", tmp_path)
+    _, problems = wide_conform(tmp_path, strict, "area,Referrals1213,CINAt310313,ReferralsNFA1213,Other1213", "2013")
+    assert [(p.column, p.message.startswith("unexpected column")) for p in problems] == [("Other1213", True)]
+
+
+@pytest.mark.parametrize(
+    ("column", "fragment"),
+    [
+        ("x: {header_patterns: ['^X(?P<yr>\\d\\d)$']}", "pattern groups must be among"),
+        ("x: {required: {since: 2012}}", "required takes true, false or"),
+    ],
+)
+def test_malformed_wide_contracts_are_rejected(tmp_path, column, fragment):
+    from csc_pipeline.contracts import ContractError
+
+    (tmp_path / "bad.yaml").write_text(f"contract: bad\nreader: csv\ncolumns:\n  {column}\n")
+    with pytest.raises(ContractError, match=fragment):
+        load_contract("bad", tmp_path)

@@ -125,18 +125,24 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         description=f"Validated rows of {family} as DuckDB table raw.{family}, cells as published.",
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
-        frame = staging.load_validated(family, settings)
-        if contract.la_name_column:
-            frame = with_resolved_codes(frame, contract.la_name_column)
-        elif contract.la_code3_column:
-            frame = with_resolved_codes(frame, contract.la_code3_column, by="code")
+        frame = raw_frame(family, pipeline_settings.settings(), contract)
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             shown = warehouse.preview(con, f"raw.{family}")
         return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
 
     return [source_files, conformed, raw_table], [contract_check]
+
+
+def raw_frame(family: str, settings, contract) -> pl.DataFrame:
+    """The validated rows of a family as loaded into raw.<family>: cells as published, plus
+    ``la_code`` where the file names LAs (``la_name_column``) or gives DfE 3-digit codes only."""
+    frame = staging.load_validated(family, settings)
+    if contract.la_name_column:
+        return with_resolved_codes(frame, contract.la_name_column)
+    if contract.la_code3_column:
+        return with_resolved_codes(frame, contract.la_code3_column, by="code")
+    return frame
 
 
 def with_resolved_codes(frame: pl.DataFrame, column: str, by: str = "name") -> pl.DataFrame:
