@@ -15,10 +15,10 @@
 - the ONS 0-17 population files of the 2022 release (mid-2012..mid-2020, the vintage before the
   re-basing; BOM, LF) and the 2024 release (mid-2012..mid-2023; BOM, CRLF). As in the real 2022
   release, its 2022 rates use the mid-2020 estimate (mid-2021 was not yet published).
-- CIN census SFR underlying CSVs for 2010, 2012, 2015 and 2017 with each year's published header
-  (``cin_sfr_headers.yaml``, mislabelled years included): one row per LA by 3-digit code after the
-  national row (2015 and 2017: ``National,,E06000046,England``); national counts rounded to 100
-  (2017: 10); thousands separators in 2010 and 2015; LA counts of 1-5 are ``x``. The columns the
+- CIN census SFR underlying CSVs 2010-2017 with each year's published header (``cin_sfr_headers.yaml``,
+  mislabelled years included): one row per LA by 3-digit code after the national row (``921`` to
+  2012; from 2013 ``National,,E06000046,England``, 2016 ``E92000001``); national counts rounded to 100
+  (2016-2017: 10); thousands separators in 2010, 2011, 2013 and 2015; LA counts of 1-5 are ``x``. The columns the
   pipeline reads are generated; the others (breakdowns, data-quality flags) are written as ``x``.
 
 Latent model: each LA-year's "need" is its CLA rate relative to England's (``model.count`` over
@@ -55,7 +55,7 @@ from csc_pipeline.demo.generator import (
 )
 
 EES_RELEASES = (2022, 2024, 2025)
-SFR_YEARS = (2010, 2012, 2015, 2017)
+SFR_YEARS = tuple(range(2010, 2018))
 SFR_HEADERS = Path(__file__).with_name("cin_sfr_headers.yaml")
 EES_DIR = "dfe/cin/ees_release_{release}/"
 QUOTED_EMPTY = "@@quoted-empty@@"  # written as "" (2025 c4, d3, d5 aggregate rows)
@@ -462,14 +462,14 @@ class _CinWriter:
 
     def sfr_file(self, year: int, header: list[str], canonical: dict[str, str]) -> bytes:
         m = self.m
-        separators = year in (2010, 2015)
+        separators = year in (2010, 2011, 2013, 2015)
         count = (lambda n: f"{n:,}") if separators else str
         las = sorted((a for a in m.english if (a, year) in self.world.cells),
                      key=lambda a: int(m.period_at(a, _march31(year)).la_code_3))
         values = {a: self.world.cells[(a, year)] for a in las}
         pops = {a: m.pop(a, year - 1, rebased=False) for a in las}
         total = _aggregate(list(values.values()))
-        national_base = 10 if year == 2017 else 100
+        national_base = 10 if year >= 2016 else 100
 
         def line(v: dict, pop: int, la: bool, ids: dict[str, str]) -> list[str]:
             out = []
@@ -487,8 +487,8 @@ class _CinWriter:
                     out.append("x")
             return out
 
-        national = {"geog_l": "National", "geog_c": "921" if year < 2014 else "", "geog_n": "England",
-                    "new_la_code": "E06000046"}
+        national = {"geog_l": "National", "geog_c": "921" if year <= 2012 else "", "geog_n": "England",
+                    "new_la_code": "E92000001" if year == 2016 else "E06000046"}
         rows = [header, line(total, sum(pops.values()), False, national)]
         for aid in las:
             p = m.period_at(aid, _march31(year))
@@ -499,7 +499,7 @@ class _CinWriter:
 
 def write_cin(model: _Model, writer: _Writer) -> None:
     """Every demo-mode CIN file of the catalog: EES releases 2022-2025, their ONS population files,
-    and the SFR underlying data of 2010, 2012, 2015 and 2017."""
+    and the SFR underlying data 2010-2017."""
     cin = _CinWriter(model, writer)
     cin.ees()
     cin.sfr()
