@@ -4,19 +4,19 @@ A contract names each canonical column, the names other releases used for it (al
 (text / integer / number), allowed values or value maps, ranges, and which symbols may stand in
 for a number. A release that renames a column is handled by adding an alias to the contract.
 
-Wide files that put the year in their column names (``Referrals1213``, ``CINAt310313``) name a
-column by ``header_patterns``: regexes whose named groups ``year_start`` / ``year_end`` (two
-digits) must agree with the year the file covers (``year_end`` = the year ending 31 March,
-``year_start`` = the year before), so a column labelled with the wrong year fails instead of being
-read silently. A publisher's known mislabelling is fixed by a ``header_corrections`` entry for that
-release (published header -> the header it should have had, with the reason), never by code.
-``required`` may be a year range (``{from: 2012, to: 2014}``) for columns a source only published
-in some years; ``other_columns: ignore`` drops columns the contract does not name (for wide files
-of which only some columns are used) instead of reporting them.
-
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
 always quote the published value.
+
+Wide files that carry the year in their column names ("CLA_Mar2013") use column patterns with a
+named group ``year`` (four digits, or two for 20YY: "Referrals1213", "CINAt310313"): each published
+row becomes one row per year, the year is checked against the catalog entry's period, and a header
+the publisher mislabelled is corrected by a ``year_corrections`` entry of the contract (never in
+code), which may also say which pattern's column a header is when the pattern cannot match it (a
+typo). ``ignore_columns`` lists published columns the project deliberately does not ingest.
+``required: {from: Y1, to: Y2}`` says a column (or a year pattern) is published, and so required,
+in the files of those years only (the file's year: its catalog period, else a release named by a
+year), e.g. rate columns a release dropped.
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ from csc_pipeline.settings import PROJECT_ROOT
 
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 SOURCE_COLUMNS = ("source_file", "source_row")
-YEAR_GROUPS = frozenset({"year_start", "year_end"})
+# Wide files with the year in their column names ("CLA_Mar2013", "numbers 2008") are turned into
+# one row per year: the year goes to this column, each year pattern to a column of its own name,
+# and the published header to "<pattern>_header".
+YEAR_COLUMN = "year"
+HEADER_SUFFIX = "_header"
 
 
 class ContractError(ValueError):
@@ -55,29 +59,39 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # for pattern columns: a regex matched against headers
-    header_patterns: tuple[str, ...] = ()  # regexes naming this column (may hold year_start / year_end groups)
-    required_from: int | None = None  # with ``required``: only in files of these years (inclusive)
-    required_to: int | None = None
+    # Soft bounds: a value outside them is plausible enough not to block the source but is set
+    # aside in the quarantine table with the reason, instead of being loaded.
+    quarantine_min: float | None = None
+    quarantine_max: float | None = None
+    # Year patterns (a named group "year" in the pattern): the year the file covers is the entry's
+    # period + period_offset. When set, a header year that disagrees is a problem (unless corrected
+    # by a year_corrections entry) and a header without a year takes that year.
+    period_offset: int | None = None
+    # ``required: {from, to}``: the column (or year pattern) must be present in files of these years
+    # only. None: ``required`` alone decides (year patterns are then never required individually).
+    required_years: tuple[int | None, int | None] | None = None
+
+    @property
+    def has_year(self) -> bool:
+        return self.pattern is not None and "year" in re.compile(self.pattern).groupindex
 
     def required_in(self, year: int | None) -> bool:
-        """Whether a file covering ``year`` must have the column (a year range with no year known: yes)."""
-        if not self.required:
-            return False
-        if year is None:
-            return True
-        return (self.required_from is None or year >= self.required_from) and (
-            self.required_to is None or year <= self.required_to
-        )
+        """Whether a file covering ``year`` must have the column (an unknown year: as if in range)."""
+        if self.required_years is None:
+            return self.required and self.pattern is None
+        first, last = self.required_years
+        return year is None or ((first is None or year >= first) and (last is None or year <= last))
 
 
 @dataclass(frozen=True)
-class HeaderCorrection:
-    """A column the publisher labelled wrongly in one release, read under the header it should have had."""
+class YearCorrection:
+    """A header whose year the publisher got wrong, corrected for one release (documented in the contract)."""
 
     release: str
     header: str
-    read_as: str
+    year: int
     reason: str
+    column: str | None = None  # the year pattern the header is, where the pattern cannot match it
 
 
 @dataclass(frozen=True)
@@ -92,14 +106,46 @@ class Contract:
     la_code_column: str | None = None
     la_level: dict | None = None
     la_name_column: str | None = None
+    la_code3_column: str | None = None
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    la_code3_column: str | None = None  # DfE 3-digit LA codes, checked (at la_level) and resolved to GSS codes
-    header_corrections: tuple[HeaderCorrection, ...] = ()
-    other_columns: str = "report"  # or "ignore": drop columns the contract does not name
+    ignore_columns: tuple[str, ...] = ()
+    year_corrections: tuple[YearCorrection, ...] = ()
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    def column_pattern(self, name: str) -> ColumnSpec:
+        return next(p for p in self.patterns if p.name == name)
+
+    @property
+    def year_patterns(self) -> tuple[ColumnSpec, ...]:
+        return tuple(p for p in self.patterns if p.has_year)
+
+    def output_columns(self) -> list[str]:
+        """Canonical columns of a conformed frame (before source and lineage columns)."""
+        names = [c.name for c in self.columns]
+        if self.year_patterns:
+            names.append(YEAR_COLUMN)
+            for p in self.year_patterns:
+                names += [p.name, p.name + HEADER_SUFFIX]
+        return names
+
+    def at_la_level(self) -> pl.Expr:
+        """True on rows that are local authorities (all rows when the contract sets no la_level).
+
+        ``la_level: {column, value}`` or ``{column, values: [...]}``; a null in ``values`` matches a
+        blank cell (e.g. a row the publisher left without a level).
+        """
+        if self.la_level is None:
+            return pl.lit(True)
+        column = pl.col(self.la_level["column"])
+        values = self.la_level.get("values", [self.la_level.get("value")])
+        named = [v for v in values if v is not None]
+        matched = column.is_in(named)
+        if None in values:
+            matched = matched | column.is_null()
+        return matched.fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -133,34 +179,48 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
     if kind not in ("text", "integer", "number"):
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
-    required = spec.get("required", True)
-    years: dict = {}
+    pattern = spec.get("pattern")
+    try:
+        groups = re.compile(pattern).groupindex if pattern is not None else {}
+    except re.error as err:
+        raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
+    if spec.get("period_offset") is not None and "year" not in groups:
+        raise ContractError(f"column {name!r}: period_offset needs a pattern with a (?P<year>...) group")
+    required, years = spec.get("required", True), None
     if isinstance(required, dict):
-        if set(required) - {"from", "to"} or not required:
+        if not required or set(required) - {"from", "to"}:
             raise ContractError(f"column {name!r}: required takes true, false or {{from: year, to: year}}")
-        years, required = required, True
-    for pattern in spec.get("header_patterns", ()):
-        try:
-            groups = set(re.compile(pattern).groupindex)
-        except re.error as err:
-            raise ContractError(f"column {name!r}: bad header pattern {pattern!r} ({err})") from None
-        if groups - YEAR_GROUPS:
-            raise ContractError(f"column {name!r}: pattern groups must be among {sorted(YEAR_GROUPS)}")
+        required, years = True, (required.get("from"), required.get("to"))
     return ColumnSpec(
         name=name,
         kind=kind,
         required=bool(required),
-        required_from=years.get("from"),
-        required_to=years.get("to"),
-        header_patterns=tuple(spec.get("header_patterns", ())),
+        required_years=years,
         not_null=bool(spec.get("not_null", False)),
         aliases=tuple(spec.get("aliases", ())),
         allowed=tuple(spec.get("allowed", ())),
         value_map=dict(spec.get("value_map", {})),
         min=spec.get("min"),
         max=spec.get("max"),
-        pattern=spec.get("pattern"),
+        pattern=pattern,
+        period_offset=spec.get("period_offset"),
+        quarantine_min=(spec.get("quarantine") or {}).get("min"),
+        quarantine_max=(spec.get("quarantine") or {}).get("max"),
     )
+
+
+def _year_corrections(raw: list) -> tuple[YearCorrection, ...]:
+    corrections = []
+    for item in raw or ():
+        missing = [k for k in ("release", "header", "year", "reason") if not item.get(k)]
+        if missing:
+            raise ContractError(f"year_corrections entry {item}: missing {missing}")
+        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"],
+                                          item.get("column")))
+    return tuple(corrections)
+
+
+READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names")
 
 
 @cache
@@ -172,22 +232,25 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
-        "la_code3_column", "header_corrections", "other_columns",
+        "la_level", "la_name_column", "la_code3_column", "skip_values", "ignore_columns", "year_corrections",
+        *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
-    other_columns = raw.get("other_columns", "report")
-    if other_columns not in ("report", "ignore"):
-        raise ContractError(f"{path}: other_columns must be 'report' or 'ignore', not {other_columns!r}")
-    corrections = []
-    for item in raw.get("header_corrections") or ():
-        if set(item) != {"release", "header", "read_as", "reason"}:
-            raise ContractError(f"{path}: a header correction needs exactly release, header, read_as and reason")
-        corrections.append(HeaderCorrection(str(item["release"]), item["header"], item["read_as"], item["reason"]))
+    corrections = _year_corrections(raw.get("year_corrections"))
+    unknown_patterns = sorted({c.column for c in corrections if c.column} - {p.name for p in patterns if p.has_year})
+    if unknown_patterns:
+        raise ContractError(f"{path}: year_corrections name columns that are no year pattern: {unknown_patterns}")
+    if any(p.has_year for p in patterns) and YEAR_COLUMN in {c.name for c in columns}:
+        raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
+    for regex in raw.get("ignore_columns") or ():
+        try:
+            re.compile(regex)
+        except re.error as err:
+            raise ContractError(f"{path}: bad ignore_columns regex {regex!r} ({err})") from None
     return Contract(
         name=raw["contract"],
         title=raw.get("title", ""),
@@ -195,14 +258,14 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         columns=columns,
         patterns=patterns,
         unique=tuple(raw.get("unique", ())),
-        reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row") if k in raw},
+        reader_options={k: raw[k] for k in READER_OPTIONS if k in raw},
         la_code_column=raw.get("la_code_column"),
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
-        skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         la_code3_column=raw.get("la_code3_column"),
-        header_corrections=tuple(corrections),
-        other_columns=other_columns,
+        skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        ignore_columns=tuple(raw.get("ignore_columns") or ()),
+        year_corrections=corrections,
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -219,74 +282,51 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def file_year(release: str | None, period: int | None) -> int | None:
-    """The year ending 31 March a file covers: its catalog period, else a release named by a year."""
-    if period is not None:
-        return int(period)
-    if release is not None and str(release).isdigit():
-        return int(release)
-    return None
+def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
+            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+    """Rename published headers to canonical names and report structural problems.
 
-
-def _year_in_header(match: re.Match, year: int) -> str | None:
-    """A message when a header's year (two-digit ``year_start`` / ``year_end`` groups) is not ``year``."""
-    for group, digits in match.groupdict().items():
-        if digits is None:
-            continue
-        named = (int(digits) + (group == "year_start")) % 100  # the year ending 31 March it names
-        if named != year % 100:
-            return (f"the column name gives the year ending 31 March 20{named:02d} ({group} {digits!r}) but the "
-                    f"file covers the year ending 31 March {year}")
-    return None
-
-
-def _header_lookup(contract: Contract) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    Never raises on bad content: a missing required column is added empty (so validation also
+    flags its rows) and reported, an unexpected column is reported with the nearest known name.
+    Headers matching ``ignore_columns`` are published columns the project does not ingest.
+    Year patterns turn each published row into one row per year found in the headers (see
+    ``YEAR_COLUMN``); ``release`` and ``period`` (the catalog entry's) let the contract correct a
+    mislabelled header year and check header years against the year the file covers.
+    """
     lookup: dict[str, str] = {}
     for spec in contract.columns:
         for alias in (spec.name, *spec.aliases):
             lookup[header_key(alias)] = spec.name
-    named = [(re.compile(p), spec.name) for spec in contract.columns for p in spec.header_patterns]
-    return lookup, named
-
-
-def match_headers(headers: list[str], contract: Contract, file_label: str, *, release: str | None = None,
-                  period: int | None = None) -> tuple[dict[str, str], list[Problem]]:
-    """Published header -> canonical column (or the header itself for a pattern column), and the
-    problems found: a year in a column name that is not the file's, two headers for one column,
-    unexpected columns (unless the contract ignores other columns). See ``conform``."""
+    ignored = [re.compile(r) for r in contract.ignore_columns]
     year = file_year(release, period)
-    lookup, named = _header_lookup(contract)
-    pattern_res = [re.compile(p.pattern) for p in contract.patterns]
-    corrections = {c.header: c.read_as for c in contract.header_corrections if release is not None and c.release == str(release)}
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
-    for header in headers:
+    year_headers: dict[tuple[str, int], str] = {}  # (year pattern, year) -> published header
+    year_matched = False
+    for header in frame.columns:
         if header in SOURCE_COLUMNS:
             continue
-        read_as = corrections.get(header.strip(), header.strip())
-        canonical = lookup.get(header_key(read_as))
-        for regex, name in named if canonical is None else ():
-            match = regex.fullmatch(read_as)
-            if match:
-                canonical = name
-                wrong_year = _year_in_header(match, year) if year is not None else None
-                if wrong_year:
-                    problems.append(Problem(
-                        file_label,
-                        f"{wrong_year}. If the publisher mislabelled the column, add a header correction "
-                        f"to schemas/{contract.name}.yaml",
-                        column=header,
-                    ))
-                break
+        canonical = lookup.get(header_key(header))
+        matched = pattern_for(header, contract, release)
         if canonical is not None:
             if canonical in renames.values():
                 problems.append(Problem(file_label, f"two columns map to {canonical!r}", column=header))
                 continue
             renames[header] = canonical
-        elif any(r.match(header.strip()) for r in pattern_res):
+        elif matched is not None and matched[0].has_year:
+            spec, match = matched
+            year_matched = True
+            year, problem = _header_year(spec, match, header.strip(), contract, file_label, release, period)
+            if problem is not None:
+                problems.append(problem)
+            elif (spec.name, year) in year_headers:
+                problems.append(Problem(file_label, f"two columns map to {spec.name!r} for year {year}", column=header))
+            else:
+                year_headers[(spec.name, year)] = header
+        elif matched is not None:
             renames[header] = header.strip()
-        elif contract.other_columns != "ignore":
+        elif not any(r.match(header.strip()) for r in ignored):
             nearest = _nearest(header_key(header), list(lookup))
             hint = f"; nearest known column: {lookup[nearest]!r} (alias {nearest!r})" if nearest else ""
             problems.append(Problem(
@@ -295,31 +335,28 @@ def match_headers(headers: list[str], contract: Contract, file_label: str, *, re
                 f"schemas/{contract.name}.yaml",
                 column=header,
             ))
-    return renames, problems
 
-
-def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
-            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
-    """Rename published headers to canonical names and report structural problems.
-
-    Never raises on bad content: a missing required column is added empty (so validation also
-    flags its rows) and reported, an unexpected column is reported with the nearest known name.
-    ``release`` selects the contract's header corrections; ``release`` / ``period`` give the year
-    the file covers, against which year-range requirements and years in column names are checked.
-    """
-    year = file_year(release, period)
-    renames, problems = match_headers(frame.columns, contract, file_label, release=release, period=period)
     out = frame.select([pl.col(h).alias(c) for h, c in renames.items()] + [pl.col(c) for c in SOURCE_COLUMNS])
     for spec in contract.columns:
         if spec.name not in out.columns:
             if spec.required_in(year):
-                known = ", ".join(repr(a) for a in (spec.name, *spec.aliases, *spec.header_patterns))
+                known = ", ".join(repr(a) for a in (spec.name, *spec.aliases))
                 nearest = _nearest(header_key(spec.name), [header_key(h) for h in frame.columns])
                 hint = f"; nearest header in the file: {nearest!r}" if nearest else ""
                 problems.append(Problem(
                     file_label, f"required column missing (known names: {known}){hint}", column=spec.name
                 ))
             out = out.with_columns(pl.lit(None, dtype=pl.String).alias(spec.name))
+    if contract.year_patterns:
+        if not year_matched:
+            names = ", ".join(f"{p.name} ({p.pattern})" for p in contract.year_patterns)
+            problems.append(Problem(file_label, f"no column matches a year pattern: {names}"))
+        found = {name for name, _ in year_headers}
+        for spec in contract.year_patterns:
+            if spec.required_years is not None and spec.required_in(year) and spec.name not in found:
+                problems.append(Problem(file_label, f"required column missing: no header matches {spec.pattern!r} "
+                                        f"(published {_years_text(spec.required_years)})", column=spec.name))
+        out = _one_row_per_year(out, frame, contract, year_headers)
 
     cleaned = []
     for name in out.columns:
@@ -334,8 +371,72 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
             out = out.with_columns(pl.col(spec.name).replace(spec.value_map).alias(spec.name))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
-    ordered = [c.name for c in contract.columns] + [c for c in out.columns if c not in {s.name for s in contract.columns}]
-    return out.select(ordered), problems
+    canonical_names = contract.output_columns()
+    return out.select(canonical_names + [c for c in out.columns if c not in set(canonical_names)]), problems
+
+
+def pattern_for(header: str, contract: Contract, release: str | None = None) -> tuple[ColumnSpec, re.Match | None] | None:
+    """The column pattern a published header belongs to, and its match: a year correction of
+    ``release`` that names the pattern (match None), else the first pattern that matches."""
+    header = header.strip()
+    for correction in contract.year_corrections:
+        if correction.column and correction.release == release and correction.header == header:
+            return contract.column_pattern(correction.column), None
+    return next(((p, m) for p in contract.patterns if (m := re.match(p.pattern, header))), None)
+
+
+def file_year(release: str | None, period: int | None) -> int | None:
+    """The year ending 31 March a file covers: its catalog period, else a release named by a year."""
+    if period is not None:
+        return int(period)
+    return int(release) if release is not None and str(release).isdigit() else None
+
+
+def _years_text(years: tuple[int | None, int | None]) -> str:
+    first, last = years
+    return f"{first or '...'}-{last or '...'}"
+
+
+def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contract, file_label: str,
+                 release: str | None, period: int | None) -> tuple[int | None, Problem | None]:
+    """The year a year-pattern header stands for: as labelled, as corrected, or the entry's period."""
+    expected = None if spec.period_offset is None or period is None else period + spec.period_offset
+    correction = next((c for c in contract.year_corrections if c.release == release and c.header == header), None)
+    if correction is not None:
+        year = correction.year
+    elif match.group("year") is not None:
+        year = int(match.group("year"))
+        year += 2000 if len(match.group("year")) == 2 else 0  # "1213", "310313": two-digit years are 20YY
+    elif expected is not None:
+        return expected, None  # the header carries no year (e.g. "CLA_cease"): the file's own year
+    else:
+        return None, Problem(file_label, "the header has no year and the catalog entry no period to take it from",
+                             column=header)
+    if expected is not None and year != expected:
+        return None, Problem(
+            file_label,
+            f"the header says year {year} but this file covers year {expected} (catalog period {period}"
+            f"{spec.period_offset:+d}). If the publisher mislabelled the column, add a year_corrections entry "
+            f"to schemas/{contract.name}.yaml",
+            column=header,
+        )
+    return year, None
+
+
+def _one_row_per_year(out: pl.DataFrame, published: pl.DataFrame, contract: Contract,
+                      year_headers: dict[tuple[str, int], str]) -> pl.DataFrame:
+    """Each published row once per year found in the headers, with each year pattern's cell of that
+    year and the header it came from (null where the file has no such column for that year)."""
+    years = sorted({year for _, year in year_headers}) or [None]
+    parts = []
+    for year in years:
+        cells = [pl.lit(None if year is None else str(year), dtype=pl.String).alias(YEAR_COLUMN)]
+        for spec in contract.year_patterns:
+            header = year_headers.get((spec.name, year))
+            cells.append(published[header].alias(spec.name) if header else pl.lit(None, dtype=pl.String).alias(spec.name))
+            cells.append(pl.lit(header, dtype=pl.String).alias(spec.name + HEADER_SUFFIX))
+        parts.append(out.with_columns(cells))
+    return pl.concat(parts).sort("source_row", YEAR_COLUMN, maintain_order=True)
 
 
 def _as_number(name: str) -> pl.Expr:
@@ -384,12 +485,11 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
 
 
 def _known_codes(contract: Contract, known_la_codes: frozenset[str]) -> pa.Check:
-    code, level = contract.la_code_column, contract.la_level
+    code = contract.la_code_column
 
     def check(data):
-        at_level = pl.lit(True) if level is None else pl.col(level["column"]) == level["value"]
         col = pl.col(code)
-        return data.lazyframe.select(~at_level | col.is_null() | col.is_in(list(known_la_codes)))
+        return data.lazyframe.select(~contract.at_la_level() | col.is_null() | col.is_in(list(known_la_codes)))
     return pa.Check(check, name="known_la_code", error="LA code not in the LA reference")
 
 
@@ -408,7 +508,12 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
             checks.append(_known_codes(contract, known_la_codes))
         columns[spec.name] = pa.Column(pl.String, checks=checks, nullable=not spec.not_null)
     for spec in contract.patterns:
-        columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
+        if spec.has_year:  # conformed to one column of the pattern's name (see conform)
+            columns[spec.name] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True)
+        else:
+            columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
+    if contract.year_patterns:
+        columns[YEAR_COLUMN] = pa.Column(pl.String, checks=[_integer()], nullable=True)
     return pa.DataFrameSchema(
         columns,
         unique=[*contract.unique, *unique_within] if contract.unique else None,
@@ -427,6 +532,38 @@ def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[
     except pa.errors.SchemaErrors as err:
         return _problems_from_failures(err.failure_cases, frame, contract)
     return []
+
+
+QUARANTINE_COLUMNS = {"source_file": pl.String, "source_row": pl.Int64, "column": pl.String,
+                      "value": pl.String, "reason": pl.String}
+
+
+def _soft_rules(contract: Contract):
+    """(column, failing-row expression, reason) for every soft bound in the contract."""
+    for spec in contract.columns:
+        value = _as_number(spec.name)
+        if spec.quarantine_min is not None:
+            yield spec.name, value < spec.quarantine_min, f"below the plausible minimum {spec.quarantine_min}"
+        if spec.quarantine_max is not None:
+            yield spec.name, value > spec.quarantine_max, f"above the plausible maximum {spec.quarantine_max}"
+
+
+def quarantine(frame: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split validated rows into (kept, quarantined); quarantined rows carry column, value, reason."""
+    numbered = frame.with_row_index("_row")
+    flagged = [
+        numbered.filter(failing.fill_null(False)).select(
+            "_row", "source_file", "source_row", pl.lit(column).alias("column"),
+            pl.col(column).alias("value"), pl.lit(f"{reason} (schemas/{contract.name}.yaml)").alias("reason"),
+        )
+        for column, failing, reason in _soft_rules(contract)
+        if column in frame.columns
+    ]
+    if not flagged:
+        return frame, pl.DataFrame(schema=QUARANTINE_COLUMNS)
+    rows = pl.concat(flagged)
+    kept = numbered.filter(~pl.col("_row").is_in(rows["_row"].implode())).drop("_row")
+    return kept, rows.drop("_row").sort("source_file", "source_row")
 
 
 def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, contract: Contract) -> list[Problem]:

@@ -16,7 +16,6 @@ import pytest
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog, SourceEntry, load_catalog
 from csc_pipeline.contracts import conform, load_contract
-from csc_pipeline.defs.ingest import raw_frame
 from csc_pipeline.demo.cin import SFR_YEARS
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
@@ -34,10 +33,7 @@ def _ingest(settings: Settings, catalog: Catalog, families: list[str]) -> dict[s
     problems = {}
     for family in families:
         staging.conform_family(family, settings, catalog, acquire.acquire_family(family, settings, catalog))
-        problems[family], _ = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name,
-            resolve_code=resolver.resolve_code,
-        )
+        problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
     return problems
 
 
@@ -46,7 +42,10 @@ def _stg_cin(settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for family in CIN_FAMILIES:
         contract = load_contract(CATALOG.family(family)[0].contract)
-        warehouse.replace_table(con, f"raw.{family}", raw_frame(family, settings, contract))
+        frame = staging.load_validated(family, settings)
+        if contract.la_code3_column:  # as the raw asset loads it: GSS codes for 3-digit codes
+            frame = staging.with_la_codes(frame, contract, default_resolver())
+        warehouse.replace_table(con, f"raw.{family}", frame)
     warehouse.replace_table(con, "ref.symbol_status", reference_frames()["ref.symbol_status"])
     warehouse.run_model(con, next(m for m in warehouse.discover_models() if m.name == "stg_cin"))
     return con
@@ -248,7 +247,7 @@ def _mutated_problems(tmp_path, demo_settings_dir: Path, family: str, entry_id: 
     [
         # A column labelled with another year than the file's.
         ("cin_sfr_underlying", "dfe_cin_sfr_underlying_2017", lambda t: t.replace(",Referrals1617,", ",Referrals1516,", 1),
-         "Referrals1516", "gives the year ending 31 March 2016 (year_start '15') but the file covers the year ending 31 March 2017", None),
+         "Referrals1516", "the header says year 2016 but this file covers year 2017", None),
         # A 3-digit code of no authority.
         ("cin_sfr_underlying", "dfe_cin_sfr_underlying_2010", lambda t: t.replace("\nLA,202,", "\nLA,999,", 1),
          "geog_c", "3-digit LA code does not resolve", 4),

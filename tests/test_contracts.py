@@ -7,6 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dataclasses import replace
+
 from csc_pipeline.contracts import conform, header_key, load_contract, validate
 from csc_pipeline.readers import ReadError, read_published
 
@@ -131,82 +133,185 @@ def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(
 
 
 # ------------------------------------------------------------------------------------------
-# Wide files with the year in their column names (header patterns, corrections, year ranges)
+# Wide files with the year in their column names; ignored columns; LA levels
 # ------------------------------------------------------------------------------------------
 WIDE_CONTRACT = """
 contract: wide
-title: a wide file with years in its column names
+title: test
 reader: csv
-other_columns: ignore
 columns:
-  area:      {kind: text, not_null: true}
-  referrals: {kind: number, min: 0, header_patterns: ['^Referrals(?P<year_start>\\d\\d)(?P<year_end>\\d\\d)$']}
-  at31:      {kind: number, min: 0, header_patterns: ['^CINAt3103(?P<year_end>\\d\\d)$']}
-  nfa:       {kind: number, min: 0, required: {from: 2012}, header_patterns: ['^ReferralsNFA(?P<year_start>\\d\\d)(?P<year_end>\\d\\d)$']}
-header_corrections:
-  - {release: "2017", header: CINAt310316, read_as: CINAt310317, reason: the 2017 file labels its 31 March count 2016}
+  code:  {kind: text, not_null: true}
+  level: {kind: text}
+column_patterns:
+  count: {pattern: '^(Count|Total_)(?P<year>\\d{4})?$', kind: number, min: 0, period_offset: 0}
+  rate:  {pattern: '^Rate(?P<year>\\d{4})$', kind: number, min: 0}
+year_corrections:
+  - {release: "2015", header: Count2014, year: 2015, reason: mislabelled by the publisher}
+ignore_columns: ['^Breakdown_']
+unique: [code, year]
+la_code_column: code
+la_level: {column: level, values: [LA, null]}
 """
 
 
 @pytest.fixture
-def wide(tmp_path):
-    (tmp_path / "wide.yaml").write_text(WIDE_CONTRACT)
+def wide_contract(tmp_path):
+    (tmp_path / "wide.yaml").write_text(WIDE_CONTRACT, encoding="utf-8")
     return load_contract("wide", tmp_path)
 
 
-def wide_conform(tmp_path, wide, header: str, release: str, period: int | None = None):
-    path = tmp_path / f"wide_{release}.csv"
-    path.write_text(header + "\n" + ",".join(["Camden"] + ["12"] * header.count(",")) + "\n")
-    return conform(read_published(path, wide), wide, path.name, release=release, period=period)
+def wide(tmp_path: Path, header: str, *rows: str, release: str | None = "2015", period: int | None = 2015,
+         contract=None):
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    frame, problems = conform(read_published(path, contract), contract, path.name, release=release, period=period)
+    return frame, problems + validate(frame, contract, KNOWN)
 
 
-def test_header_patterns_name_columns_whatever_the_year(tmp_path, wide):
-    frame, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310313,ReferralsNFA1213,Other1213", "2013")
+def test_year_columns_become_one_row_per_year_with_the_published_header(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Rate2014,Rate2015,Breakdown_a", "E06000001,LA,50,55,3",
+                           period=None, contract=wide_contract)
     assert problems == []
-    assert frame.columns[:4] == ["area", "referrals", "at31", "nfa"] and "Other1213" not in frame.columns
+    assert frame.select("code", "year", "rate", "rate_header", "count", "source_row").rows() == [
+        ("E06000001", "2014", "50", "Rate2014", None, 2),
+        ("E06000001", "2015", "55", "Rate2015", None, 2),
+    ]
+    assert "Breakdown_a" not in frame.columns
 
 
-def test_a_column_labelled_with_another_year_fails_naming_file_and_column(tmp_path, wide):
-    _, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310312,ReferralsNFA1213", "2013")
-    assert [(p.file, p.column) for p in problems] == [("wide_2013.csv", "CINAt310312")]
-    assert "year ending 31 March 2012 (year_end '12') but the file covers the year ending 31 March 2013" in problems[0].message
-    assert "header correction" in problems[0].message
-    # The catalog period, when there is one, is the file's year.
-    _, problems = wide_conform(tmp_path, wide, "area,Referrals1213,CINAt310313,ReferralsNFA1213", "vintage-x", period=2014)
-    assert {p.column for p in problems} == {"Referrals1213", "CINAt310313", "ReferralsNFA1213"}
+def test_a_header_year_that_is_not_the_files_year_fails_unless_corrected_for_that_release(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2014", "E06000001,LA,5", release="2016", period=2016,
+                       contract=wide_contract)
+    assert [(p.file, p.column) for p in problems] == [("wide.csv", "Count2014")]
+    assert "says year 2014 but this file covers year 2016" in problems[0].message
+    assert "year_corrections" in problems[0].message
+    frame, problems = wide(tmp_path, "code,level,Count2014", "E06000001,LA,5", contract=wide_contract)
+    assert problems == [] and frame.select("year", "count", "count_header").row(0) == ("2015", "5", "Count2014")
 
 
-def test_a_header_correction_applies_to_its_release_only(tmp_path, wide):
-    frame, problems = wide_conform(tmp_path, wide, "area,Referrals1617,CINAt310316,ReferralsNFA1617", "2017")
-    assert problems == [] and frame["at31"].to_list() == ["12"]
-    _, problems = wide_conform(tmp_path, wide, "area,Referrals1718,CINAt310316,ReferralsNFA1718", "2018")
-    assert [p.column for p in problems] == ["CINAt310316"]
+def test_a_header_without_a_year_takes_the_entrys_period(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Count", "E06000001,LA,5", period=2012, release="2012",
+                           contract=wide_contract)
+    assert problems == [] and frame.select("year", "count").row(0) == ("2012", "5")
+    _, problems = wide(tmp_path, "code,level,Count", "E06000001,LA,5", period=None, contract=wide_contract)
+    assert [p.column for p in problems] == ["Count"] and "no period" in problems[0].message
 
 
-def test_a_column_required_from_a_year_is_only_missing_from_then(tmp_path, wide):
-    _, problems = wide_conform(tmp_path, wide, "area,Referrals1011,CINAt310311", "2011")
-    assert problems == []
-    _, problems = wide_conform(tmp_path, wide, "area,Referrals1112,CINAt310312", "2012")
-    assert [(p.column, "required column missing" in p.message) for p in problems] == [("nfa", True)]
+def test_year_column_mistakes_are_reported(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015,Total_2015", "E06000001,LA,5,6", contract=wide_contract)
+    assert [(p.column, p.message) for p in problems] == [("Total_2015", "two columns map to 'count' for year 2015")]
+    _, problems = wide(tmp_path, "code,level,Breakdown_a,Other", "E06000001,LA,5,6", contract=wide_contract)
+    messages = sorted(p.message.split(":")[0].split(";")[0].split(".")[0] for p in problems)
+    assert messages == ["no column matches a year pattern", "unexpected column"]
+    assert next(p for p in problems if p.message.startswith("unexpected")).column == "Other"
 
 
-def test_other_columns_are_reported_unless_the_contract_ignores_them(tmp_path):
-    (tmp_path / "strict.yaml").write_text(WIDE_CONTRACT.replace("other_columns: ignore\n", "").replace("contract: wide", "contract: strict"))
-    strict = load_contract("strict", tmp_path)
-    _, problems = wide_conform(tmp_path, strict, "area,Referrals1213,CINAt310313,ReferralsNFA1213,Other1213", "2013")
-    assert [(p.column, p.message.startswith("unexpected column")) for p in problems] == [("Other1213", True)]
+def test_bad_values_in_year_columns_are_located(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015", "E06000001,LA,5", "E06000002,LA,-1",
+                       "E06000002,,x", contract=wide_contract)
+    found = sorted((p.row, p.column or "", p.value or "", p.message.split(":")[0]) for p in problems)
+    assert found == [(3, "", "", "duplicate key"), (3, "count", "-1", "out of range"), (4, "", "", "duplicate key")]
 
 
-@pytest.mark.parametrize(
-    ("column", "fragment"),
-    [
-        ("x: {header_patterns: ['^X(?P<yr>\\d\\d)$']}", "pattern groups must be among"),
-        ("x: {required: {since: 2012}}", "required takes true, false or"),
-    ],
-)
-def test_malformed_wide_contracts_are_rejected(tmp_path, column, fragment):
+def test_la_level_values_include_blank_levels(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015", "E07000026,,5", "E07000027,REGION,5", contract=wide_contract)
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "code", "E07000026")]
+
+
+def test_contract_files_with_bad_year_settings_are_rejected(tmp_path):
     from csc_pipeline.contracts import ContractError
 
-    (tmp_path / "bad.yaml").write_text(f"contract: bad\nreader: csv\ncolumns:\n  {column}\n")
-    with pytest.raises(ContractError, match=fragment):
-        load_contract("bad", tmp_path)
+    bad_offset = WIDE_CONTRACT.replace("level: {kind: text}", "level: {kind: text, period_offset: 0}")
+    (tmp_path / "a.yaml").write_text(bad_offset.replace("contract: wide", "contract: a"), encoding="utf-8")
+    with pytest.raises(ContractError, match="period_offset needs a pattern"):
+        load_contract("a", tmp_path)
+    no_reason = WIDE_CONTRACT.replace(", reason: mislabelled by the publisher", "")
+    (tmp_path / "b.yaml").write_text(no_reason.replace("contract: wide", "contract: b"), encoding="utf-8")
+    with pytest.raises(ContractError, match=r"missing \['reason'\]"):
+        load_contract("b", tmp_path)
+
+
+def test_csv_columns_with_a_blank_header_are_dropped_when_empty_and_rejected_when_not(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Count2015,,", "E06000001,LA,5,,", contract=wide_contract)
+    assert problems == [] and frame["count"].to_list() == ["5"]
+    with pytest.raises(ReadError, match=r"wide.csv, row 3: data in column D, which has no header"):
+        wide(tmp_path, "code,level,Count2015,", "E06000001,LA,5,", "E06000002,LA,5,7", contract=wide_contract)
+
+
+def test_excel_header_rows_combine_group_labels_and_name_blank_headers(tmp_path):
+    from csc_pipeline.demo.generator import _ods_bytes
+    from csc_pipeline.readers import read_excel
+
+    rows = [
+        ["Table 1: a title"],
+        [None, None, "numbers3", None, None, "rates4", None],
+        [None, None, "2009", "2010", None, "2009", "2010"],
+        ["1", "Hartlepool", "150", "165", None, "73", "81"],
+        [None, "1. A footnote"],
+    ]
+    path = tmp_path / "t.ods"
+    path.write_bytes(_ods_bytes([("LAA1", rows)]))
+    contract = replace(load_contract("cla_number_and_rate"), reader="excel", reader_options={
+        "sheet": "LAA1", "header_first_cell": "2009", "header_rows": 2, "header_names": {"B": "area"}})
+    frame = read_excel(path, contract)
+    assert frame.columns[:5] == ["area", "numbers3 2009", "numbers3 2010", "rates4 2009", "rates4 2010"]
+    assert frame.row(0)[:5] == ("Hartlepool", "150", "165", "73", "81") and frame["source_row"].to_list() == [4]
+    with pytest.raises(ReadError, match=r"column C should have a blank header to be named 'area', but has header '2009'"):
+        read_excel(path, replace(contract, reader_options=contract.reader_options | {"header_names": {"C": "area"}}))
+
+
+# Two-digit years ("Referrals1213", "CINAt310313"), corrections naming the column, year ranges.
+SFR_STYLE = """
+contract: sfr_style
+title: test
+reader: csv
+columns:
+  area:       {kind: text, not_null: true}
+  rate_2024:  {kind: number, required: {to: 2024}}
+column_patterns:
+  referrals: {pattern: '^Referrals\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2010}}
+  nfa:       {pattern: '^ReferralsNFA\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2012}}
+year_corrections:
+  - {release: "2012", header: ReferralsNFA112, column: nfa, year: 2012, reason: a typo in the year}
+ignore_columns: ['^Other']
+"""
+
+
+@pytest.fixture
+def sfr_style(tmp_path):
+    (tmp_path / "sfr_style.yaml").write_text(SFR_STYLE, encoding="utf-8")
+    return load_contract("sfr_style", tmp_path)
+
+
+def test_two_digit_years_are_read_as_20yy_and_checked(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA1213,Other1", "Camden,1,5,2,9",
+                           release="2013", period=2013, contract=sfr_style)
+    assert problems == []
+    assert frame.select("year", "referrals", "referrals_header", "nfa").row(0) == ("2013", "5", "Referrals1213", "2")
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA1213", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert any(p.column == "Referrals1112" and "says year 2012 but this file covers year 2013" in p.message for p in problems)
+
+
+def test_a_year_correction_can_name_the_column_of_a_header_no_pattern_matches(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA112", "Camden,1,5,2",
+                           release="2012", period=2012, contract=sfr_style)
+    assert problems == [] and frame.select("nfa", "nfa_header").row(0) == ("2", "ReferralsNFA112")
+    # Another release has no such correction: the typo is an unexpected column, and nfa is missing.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA113", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert sorted((p.column, p.message.split(".")[0].split(";")[0].split(":")[0]) for p in problems) == [
+        ("ReferralsNFA113", "unexpected column"), ("nfa", "required column missing")]
+
+
+def test_columns_are_required_in_the_years_they_were_published(tmp_path, sfr_style):
+    # Before 2012 there is no NFA column to miss; from 2012 its absence fails.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1011", "Camden,1,5", release="2011", period=2011, contract=sfr_style)
+    assert problems == []
+    # A release named by a year (no period) dates the file too: rate_2024 is required up to 2024 only.
+    _, problems = wide(tmp_path, "area,Referrals2425,ReferralsNFA2425", "Camden,5,2", release="2025", period=None,
+                       contract=sfr_style)
+    assert problems == []
+    _, problems = wide(tmp_path, "area,Referrals2324,ReferralsNFA2324", "Camden,5,2", release="2024", period=None,
+                       contract=sfr_style)
+    assert [(p.column, p.message.startswith("required column missing")) for p in problems] == [("rate_2024", True)]

@@ -8,7 +8,6 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
 """
 
 
-import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -23,7 +22,7 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, load_contract
+from csc_pipeline.contracts import Problem, load_contract, quarantine
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
 from csc_pipeline.geography import default_resolver
 
@@ -101,8 +100,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
         problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name,
-            resolve_code=resolver.resolve_code,
+            family, settings, catalog, resolver.known_codes(), resolver=resolver
         )
         return AssetCheckResult(
             passed=not problems,
@@ -125,36 +123,40 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         description=f"Validated rows of {family} as DuckDB table raw.{family}, cells as published.",
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        frame = raw_frame(family, pipeline_settings.settings(), contract)
+        settings = pipeline_settings.settings()
+        frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
+        if contract.la_name_column or contract.la_code3_column:
+            frame = staging.with_la_codes(frame, contract, default_resolver())
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
+            warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
             shown = warehouse.preview(con, f"raw.{family}")
-        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+        return MaterializeResult(metadata={
+            "dagster/row_count": rows,
+            "quarantined_rows": quarantined.height,
+            "preview": MetadataValue.md(shown),
+        })
 
-    return [source_files, conformed, raw_table], [contract_check]
+    @asset_check(
+        asset=raw_table,
+        name="quarantine",
+        description="Warning: rows set aside by the contract's soft (plausibility) rules; see meta.quarantine.",
+    )
+    def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
+        with build_connection(duckdb) as con:
+            rows = con.execute(
+                "SELECT source_file, source_row, \"column\", value, reason FROM meta.quarantine "
+                "WHERE family = ? ORDER BY ALL", [family]
+            ).fetchall()
+        problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{len(problems)} row(s) quarantined" if problems else "no rows quarantined",
+            metadata={"quarantined": len(problems), "rows": MetadataValue.md(problems_markdown(problems) if problems else "_none_")},
+        )
 
-
-def raw_frame(family: str, settings, contract) -> pl.DataFrame:
-    """The validated rows of a family as loaded into raw.<family>: cells as published, plus
-    ``la_code`` where the file names LAs (``la_name_column``) or gives DfE 3-digit codes only."""
-    frame = staging.load_validated(family, settings)
-    if contract.la_name_column:
-        return with_resolved_codes(frame, contract.la_name_column)
-    if contract.la_code3_column:
-        return with_resolved_codes(frame, contract.la_code3_column, by="code")
-    return frame
-
-
-def with_resolved_codes(frame: pl.DataFrame, column: str, by: str = "name") -> pl.DataFrame:
-    """Files that give LAs by name (``by="name"``) or DfE 3-digit code (``by="code"``) get ``la_code``,
-    the GSS code in force in that year (NULL for rows that are no authority, e.g. a national row)."""
-    resolver = default_resolver()
-    resolve = resolver.resolve_name if by == "name" else resolver.resolve_code
-    codes = [
-        resolver.code_for(resolve(value, period), period) if value else None
-        for value, period in frame.select(column, "period").iter_rows()
-    ]
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
+    return [source_files, conformed, raw_table], [contract_check, quarantine_check]
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:

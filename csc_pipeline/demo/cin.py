@@ -39,7 +39,7 @@ from pathlib import Path
 
 import yaml
 
-from csc_pipeline.contracts import load_contract, match_headers
+from csc_pipeline.contracts import load_contract, pattern_for
 from csc_pipeline.demo.generator import (
     EES_REGION_ORDER,
     ENGLAND_PATH,
@@ -426,7 +426,7 @@ class _CinWriter:
         paths = {e.period: e.mirror_path for e in load_catalog().family("cin_sfr_underlying")}
         for year in SFR_YEARS:
             header = headers[year]
-            canonical, _ = match_headers(header, contract, "demo", release=str(year), period=year)
+            canonical = {h: found[0].name for h in header if (found := pattern_for(h, contract, str(year)))}
             self.w.write(paths[year], self.sfr_file(year, header, canonical))
 
     def sfr_file(self, year: int, header: list[str], canonical: dict[str, str]) -> bytes:

@@ -1076,6 +1076,9 @@ def generate_demo(
     writer.ofsted()
     writer.statswales()
     writer.mye_files()
+    from csc_pipeline.demo.cla_sfr import write_cla_sfr  # imports this module's helpers
+
+    write_cla_sfr(model, writer)
     from csc_pipeline.demo.cin import write_cin  # imports this module's helpers
     write_cin(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))

@@ -2,11 +2,11 @@
 -- depends_on: raw.cin_b1, raw.cin_c1, raw.cin_c2, raw.cin_c4, raw.cin_d1, raw.cin_d3, raw.cin_d5, raw.cin_d6, raw.cin_sfr_underlying, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_cin AS
 WITH sfr AS (
-    -- SFR rows in the EES shape: the year is the file's (catalog period); LA rows keep the published
+    -- SFR rows in the EES shape: the year is the contract's year column (the file's, catalog period); LA rows keep the published
     -- GSS code (2013 on) or the code resolved from the 3-digit code when loaded (la_code, 2010-2012).
     -- The national row's new_la_code (E06000046 in 2014, 2015 and 2017) is ignored.
     SELECT
-        CAST(period AS VARCHAR) AS time_period,
+        year AS time_period,
         NULL AS time_identifier,
         CASE geog_l WHEN 'National' THEN 'National' ELSE 'Local authority' END AS geographic_level,
         'E92000001' AS country_code,
@@ -16,7 +16,8 @@ WITH sfr AS (
         nullif(geog_c, '921') AS old_la_code,
         CASE WHEN geog_l = 'LA' THEN coalesce(new_la_code, la_code) END AS new_la_code,
         CASE WHEN geog_l = 'LA' THEN geog_n END AS la_name,
-        * EXCLUDE (geog_l, geog_c, geog_n, new_la_code, la_code)
+        -- the measures (the contract's year patterns), not the headers they were published under
+        COLUMNS(lambda c: c NOT IN ('geog_l', 'geog_c', 'geog_n', 'new_la_code', 'la_code', 'year') AND NOT suffix(c, '_header'))
     FROM raw.cin_sfr_underlying
 ),
 published_cells AS (
