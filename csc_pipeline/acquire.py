@@ -69,7 +69,11 @@ def _generator_fingerprint() -> str:
 
     from csc_pipeline.demo import generator
 
-    return hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest()[:16]
+    # Every module of the demo package writes files, so any change to one of them regenerates.
+    digest = hashlib.sha256()
+    for path in sorted(Path(generator.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _now() -> str:

@@ -14,10 +14,14 @@ Frames handled here hold every cell as text, exactly as published, plus ``source
 always quote the published value.
 
 Wide files that carry the year in their column names ("CLA_Mar2013") use column patterns with a
-named group ``year``: each published row becomes one row per year, the year is checked against the
-catalog entry's period, and a header the publisher mislabelled is corrected by a
-``year_corrections`` entry of the contract (never in code). ``ignore_columns`` lists published
-columns the project deliberately does not ingest.
+named group ``year`` (four digits, or two for 20YY: "Referrals1213", "CINAt310313"): each published
+row becomes one row per year, the year is checked against the catalog entry's period, and a header
+the publisher mislabelled is corrected by a ``year_corrections`` entry of the contract (never in
+code), which may also say which pattern's column a header is when the pattern cannot match it (a
+typo). ``ignore_columns`` lists published columns the project deliberately does not ingest.
+``required: {from: Y1, to: Y2}`` says a column (or a year pattern) is published, and so required,
+in the files of those years only (the file's year: its catalog period, else a release named by a
+year), e.g. rate columns a release dropped.
 """
 
 from __future__ import annotations
@@ -75,10 +79,20 @@ class ColumnSpec:
     # period + period_offset. When set, a header year that disagrees is a problem (unless corrected
     # by a year_corrections entry) and a header without a year takes that year.
     period_offset: int | None = None
+    # ``required: {from, to}``: the column (or year pattern) must be present in files of these years
+    # only. None: ``required`` alone decides (year patterns are then never required individually).
+    required_years: tuple[int | None, int | None] | None = None
 
     @property
     def has_year(self) -> bool:
         return self.pattern is not None and "year" in re.compile(self.pattern).groupindex
+
+    def required_in(self, year: int | None) -> bool:
+        """Whether a file covering ``year`` must have the column (an unknown year: as if in range)."""
+        if self.required_years is None:
+            return self.required and self.pattern is None
+        first, last = self.required_years
+        return year is None or ((first is None or year >= first) and (last is None or year <= last))
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class YearCorrection:
     header: str
     year: int
     reason: str
+    column: str | None = None  # the year pattern the header is, where the pattern cannot match it
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,9 @@ class Contract:
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    def column_pattern(self, name: str) -> ColumnSpec:
+        return next(p for p in self.patterns if p.name == name)
 
     @property
     def year_patterns(self) -> tuple[ColumnSpec, ...]:
@@ -182,10 +200,16 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
     if spec.get("period_offset") is not None and "year" not in groups:
         raise ContractError(f"column {name!r}: period_offset needs a pattern with a (?P<year>...) group")
+    required, years = spec.get("required", True), None
+    if isinstance(required, dict):
+        if not required or set(required) - {"from", "to"}:
+            raise ContractError(f"column {name!r}: required takes true, false or {{from: year, to: year}}")
+        required, years = True, (required.get("from"), required.get("to"))
     return ColumnSpec(
         name=name,
         kind=kind,
-        required=bool(spec.get("required", True)),
+        required=bool(required),
+        required_years=years,
         not_null=bool(spec.get("not_null", False)),
         aliases=tuple(spec.get("aliases", ())),
         allowed=tuple(spec.get("allowed", ())),
@@ -205,7 +229,8 @@ def _year_corrections(raw: list) -> tuple[YearCorrection, ...]:
         missing = [k for k in ("release", "header", "year", "reason") if not item.get(k)]
         if missing:
             raise ContractError(f"year_corrections entry {item}: missing {missing}")
-        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"]))
+        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"],
+                                          item.get("column")))
     return tuple(corrections)
 
 
@@ -235,6 +260,10 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     if raw.get("repeated_headers", "number") != "number":
         raise ContractError(f"{path}: repeated_headers can only be 'number'")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
+    corrections = _year_corrections(raw.get("year_corrections"))
+    unknown_patterns = sorted({c.column for c in corrections if c.column} - {p.name for p in patterns if p.has_year})
+    if unknown_patterns:
+        raise ContractError(f"{path}: year_corrections name columns that are no year pattern: {unknown_patterns}")
     if any(p.has_year for p in patterns) and YEAR_COLUMN in {c.name for c in columns}:
         raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
     for regex in raw.get("ignore_columns") or ():
@@ -258,7 +287,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
-        year_corrections=_year_corrections(raw.get("year_corrections")),
+        year_corrections=corrections,
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -292,8 +321,8 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     mislabelled header year and check header years against the year the file covers.
     """
     lookup = header_lookup(contract)
-    patterns = [(p, re.compile(p.pattern)) for p in contract.patterns]
     ignored = [re.compile(r) for r in contract.ignore_columns]
+    year = file_year(release, period)
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
@@ -303,7 +332,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
         if header in SOURCE_COLUMNS:
             continue
         canonical = lookup.get(header_key(header))
-        matched = next(((p, m) for p, r in patterns if (m := r.match(header.strip()))), None)
+        matched = pattern_for(header, contract, release)
         if canonical is not None:
             if canonical in renames.values():
                 problems.append(Problem(file_label, f"two columns map to {canonical!r}", column=header))
@@ -334,7 +363,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     out = frame.select([pl.col(h).alias(c) for h, c in renames.items()] + [pl.col(c) for c in SOURCE_COLUMNS])
     for spec in contract.columns:
         if spec.name not in out.columns:
-            if spec.required:
+            if spec.required_in(year):
                 known = ", ".join(repr(a) for a in (spec.name, *spec.aliases))
                 nearest = _nearest(header_key(spec.name), [header_key(h) for h in frame.columns])
                 hint = f"; nearest header in the file: {nearest!r}" if nearest else ""
@@ -346,6 +375,11 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
         if not year_matched:
             names = ", ".join(f"{p.name} ({p.pattern})" for p in contract.year_patterns)
             problems.append(Problem(file_label, f"no column matches a year pattern: {names}"))
+        found = {name for name, _ in year_headers}
+        for spec in contract.year_patterns:
+            if spec.required_years is not None and spec.required_in(year) and spec.name not in found:
+                problems.append(Problem(file_label, f"required column missing: no header matches {spec.pattern!r} "
+                                        f"(published {_years_text(spec.required_years)})", column=spec.name))
         out = _one_row_per_year(out, frame, contract, year_headers)
 
     cleaned = []
@@ -365,6 +399,28 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     return out.select(canonical_names + [c for c in out.columns if c not in set(canonical_names)]), problems
 
 
+def pattern_for(header: str, contract: Contract, release: str | None = None) -> tuple[ColumnSpec, re.Match | None] | None:
+    """The column pattern a published header belongs to, and its match: a year correction of
+    ``release`` that names the pattern (match None), else the first pattern that matches."""
+    header = header.strip()
+    for correction in contract.year_corrections:
+        if correction.column and correction.release == release and correction.header == header:
+            return contract.column_pattern(correction.column), None
+    return next(((p, m) for p in contract.patterns if (m := re.match(p.pattern, header))), None)
+
+
+def file_year(release: str | None, period: int | None) -> int | None:
+    """The year ending 31 March a file covers: its catalog period, else a release named by a year."""
+    if period is not None:
+        return int(period)
+    return int(release) if release is not None and str(release).isdigit() else None
+
+
+def _years_text(years: tuple[int | None, int | None]) -> str:
+    first, last = years
+    return f"{first or '...'}-{last or '...'}"
+
+
 def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contract, file_label: str,
                  release: str | None, period: int | None) -> tuple[int | None, Problem | None]:
     """The year a year-pattern header stands for: as labelled, as corrected, or the entry's period."""
@@ -374,6 +430,7 @@ def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contr
         year = correction.year
     elif match.group("year") is not None:
         year = int(match.group("year"))
+        year += 2000 if len(match.group("year")) == 2 else 0  # "1213", "310313": two-digit years are 20YY
     elif expected is not None:
         return expected, None  # the header carries no year (e.g. "CLA_cease"): the file's own year
     else:

@@ -396,3 +396,60 @@ def test_contract_keys_must_name_declared_columns(tmp_path):
         "contract: bad\nreader: csv\ncolumns:\n  name: {kind: text}\nla_name_column: name\nla_name_dates: [when]\n")
     with pytest.raises(ContractError, match=r"la_name_dates names undeclared columns \['when'\]"):
         load_contract("bad", schemas)
+
+
+# Two-digit years ("Referrals1213", "CINAt310313"), corrections naming the column, year ranges.
+SFR_STYLE = """
+contract: sfr_style
+title: test
+reader: csv
+columns:
+  area:       {kind: text, not_null: true}
+  rate_2024:  {kind: number, required: {to: 2024}}
+column_patterns:
+  referrals: {pattern: '^Referrals\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2010}}
+  nfa:       {pattern: '^ReferralsNFA\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2012}}
+year_corrections:
+  - {release: "2012", header: ReferralsNFA112, column: nfa, year: 2012, reason: a typo in the year}
+ignore_columns: ['^Other']
+"""
+
+
+@pytest.fixture
+def sfr_style(tmp_path):
+    (tmp_path / "sfr_style.yaml").write_text(SFR_STYLE, encoding="utf-8")
+    return load_contract("sfr_style", tmp_path)
+
+
+def test_two_digit_years_are_read_as_20yy_and_checked(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA1213,Other1", "Camden,1,5,2,9",
+                           release="2013", period=2013, contract=sfr_style)
+    assert problems == []
+    assert frame.select("year", "referrals", "referrals_header", "nfa").row(0) == ("2013", "5", "Referrals1213", "2")
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA1213", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert any(p.column == "Referrals1112" and "says year 2012 but this file covers year 2013" in p.message for p in problems)
+
+
+def test_a_year_correction_can_name_the_column_of_a_header_no_pattern_matches(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA112", "Camden,1,5,2",
+                           release="2012", period=2012, contract=sfr_style)
+    assert problems == [] and frame.select("nfa", "nfa_header").row(0) == ("2", "ReferralsNFA112")
+    # Another release has no such correction: the typo is an unexpected column, and nfa is missing.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA113", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert sorted((p.column, p.message.split(".")[0].split(";")[0].split(":")[0]) for p in problems) == [
+        ("ReferralsNFA113", "unexpected column"), ("nfa", "required column missing")]
+
+
+def test_columns_are_required_in_the_years_they_were_published(tmp_path, sfr_style):
+    # Before 2012 there is no NFA column to miss; from 2012 its absence fails.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1011", "Camden,1,5", release="2011", period=2011, contract=sfr_style)
+    assert problems == []
+    # A release named by a year (no period) dates the file too: rate_2024 is required up to 2024 only.
+    _, problems = wide(tmp_path, "area,Referrals2425,ReferralsNFA2425", "Camden,5,2", release="2025", period=None,
+                       contract=sfr_style)
+    assert problems == []
+    _, problems = wide(tmp_path, "area,Referrals2324,ReferralsNFA2324", "Camden,5,2", release="2024", period=None,
+                       contract=sfr_style)
+    assert [(p.column, p.message.startswith("required column missing")) for p in problems] == [("rate_2024", True)]

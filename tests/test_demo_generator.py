@@ -55,12 +55,10 @@ GRADES = {"Outstanding", "Good", "Requires improvement to be good", "Inadequate"
 
 
 def _expected_files() -> set[str]:
-    files = {CLA_FILE.format(r) for r in CLA_RELEASES}
-    files |= {POP_FILE, OFSTED_FILE, MARKER_FILE}
-    files |= {OFSTED_2023_FILE, OFSTED_2024_FILE, *SN_FILES}
-    files |= {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS}
-    files |= {MYE_FILE.format(m) for m in MID_YEARS}
-    files |= {e.mirror_path for e in load_catalog().family("cla_sfr_underlying", "demo")}
+    """Exactly the files of the catalog's demo-mode entries, the marker, and the Ofsted workbook."""
+    files = {e.mirror_path for e in load_catalog().entries if e.available_in("demo")} | {MARKER_FILE, OFSTED_FILE}
+    assert {CLA_FILE.format(r) for r in CLA_RELEASES} | {POP_FILE, OFSTED_FILE} <= files
+    assert {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS} | {MYE_FILE.format(m) for m in MID_YEARS} <= files
     return files
 
 

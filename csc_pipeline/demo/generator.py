@@ -636,7 +636,12 @@ class _Writer:
         return (period.region_code,)
 
     # -- 2. ONS population used by EES ------------------------------------------------------------
-    def population_file(self) -> None:
+    def population_file(self, path: str = POP_PATH, mid_years: tuple[int, ...] = MID_YEARS, rebased: bool = True,
+                        bom: bool = False, lineterminator: str = "\n") -> None:
+        """The EES ONS population file of one release (the defaults: the CIN 2025 release's).
+
+        ``rebased`` False = the vintage before the re-basing on Census 2021, which also showed the
+        authorities abolished in 2019 with their numbers rather than ``x``."""
         m = self.m
         header = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
                   "region_code", "region_name", "old_la_code", "new_la_code", "la_name", "age_group",
@@ -644,22 +649,22 @@ class _Writer:
         age = "Children aged 0 to 17 years"
         order = {code: i for i, code in enumerate(EES_REGION_ORDER)}
         rows: list[list[object]] = [header]
-        for mid in sorted(MID_YEARS, reverse=True):
+        for mid in sorted(mid_years, reverse=True):
             day = _march31(mid + 1)  # mid-year M is the denominator for year ending 31 March M+1
             live = [(a, m.period_at(a, day)) for a in m.english if m.exists(a, mid + 1)]
             rows.append([mid, "Reporting year", "National", "E92000001", "England", "", "", "", "", "", age,
-                         sum(m.pop(a, mid) for a, _ in live)])
+                         sum(m.pop(a, mid, rebased) for a, _ in live)])
             for code in EES_REGION_ORDER:
-                pop = sum(m.pop(a, mid) for a, p in live if code in self._ees_regions(p))
+                pop = sum(m.pop(a, mid, rebased) for a, p in live if code in self._ees_regions(p))
                 rows.append([mid, "Reporting year", "Regional", "E92000001", "England", code,
                              self.region_names.get(code, ""), "", "", "", age, pop])
             live.sort(key=lambda ap: (order[ap[1].ees_region[0]], ap[1].la_name))
             for aid, p in live:
                 rcode, rname = p.ees_region
-                gone = (m.last_valid_to(aid) or dt.date.max) < dt.date(2020, 1, 1)
+                gone = rebased and (m.last_valid_to(aid) or dt.date.max) < dt.date(2020, 1, 1)
                 rows.append([mid, "Reporting year", "Local authority", "E92000001", "England", rcode, rname,
-                             p.la_code_3, p.la_code, p.la_name, age, "x" if gone else m.pop(aid, mid)])
-        self.write(POP_PATH, _csv_text(rows).encode("utf-8"))
+                             p.la_code_3, p.la_code, p.la_name, age, "x" if gone else m.pop(aid, mid, rebased)])
+        self.write(path, _csv_text(rows, lineterminator).encode("utf-8-sig" if bom else "utf-8"))
 
     # -- 4. StatsWales exports --------------------------------------------------------------------
     def welsh_order(self) -> list[str]:
@@ -1132,12 +1137,13 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import cla_sfr, dfe_statistical_neighbours, ofsted_la_inspections_wide
+    from csc_pipeline.demo import cin, cla_sfr, dfe_statistical_neighbours, ofsted_la_inspections_wide
 
     for write_family in (
         cla_sfr.write_cla_sfr,
         ofsted_la_inspections_wide.write_ofsted_la_inspections_wide,
         dfe_statistical_neighbours.write_dfe_statistical_neighbours,
+        cin.write_cin,
     ):
         write_family(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
