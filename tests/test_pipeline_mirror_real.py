@@ -162,14 +162,18 @@ def test_national_count_totals_are_the_same_on_both_geographies(mirror_warehouse
         SELECT p.indicator, p.nation, p.year,
                sum(p.value) FILTER (WHERE geography = 'as_published') AS published,
                sum(p.value) FILTER (WHERE geography = 'current') AS current,
-               count(*) FILTER (WHERE p.value IS NULL AND geography = 'current') AS current_gaps,
-               count(*) FILTER (WHERE p.value IS NULL AND geography = 'as_published') AS published_gaps
+               coalesce(list(DISTINCT authority_id ORDER BY authority_id)
+                        FILTER (WHERE p.value IS NULL AND geography = 'current'), []) AS current_gaps,
+               coalesce(list(DISTINCT authority_id ORDER BY authority_id)
+                        FILTER (WHERE p.value IS NULL AND geography = 'as_published'), []) AS published_gaps
         FROM mart.la_indicator_panel AS p JOIN mart.indicator_dictionary USING (indicator)
         WHERE kind = 'count' AND nation = 'England'
         GROUP BY ALL
         """
     ).pl()
-    # Where a predecessor's value is suppressed, its successors are gaps too: compare the rest.
+    # Where a predecessor's value is suppressed, its successors are gaps too: compare the years whose
+    # gaps are the same authorities (a suppressed Poole leaves BCP a gap, and with it Bournemouth's
+    # number: the counts of gaps agree, the totals need not).
     comparable = rows.filter(pl.col("current_gaps") == pl.col("published_gaps"))
     cla_years = comparable.filter(pl.col("indicator") == "cla_count")["year"].to_list()
     assert set(range(2018, 2026)) <= set(cla_years)
