@@ -230,10 +230,6 @@ class LaResolver:
         """Every GSS code of an authority or a combined reporting unit."""
         return frozenset(self._by_gss) | frozenset(k for k in self._combined if k.startswith(("E", "W")))
 
-    def known_codes_3(self) -> frozenset[str]:
-        """Every DfE 3-digit code an authority has used."""
-        return frozenset(self._by_code3)
-
     def code_for(self, authority_id: str | None, year: int | None = None) -> str | None:
         """The authority's GSS code in force on 31 March ``year`` (nearest period if none; latest if no year)."""
         periods = self._codes_of.get(authority_id or "", [])

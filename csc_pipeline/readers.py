@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.contracts import Contract
+from csc_pipeline.contracts import SOURCE_COLUMNS, Contract, header_key, header_lookup
 
 
 class ReadError(ValueError):
@@ -42,6 +42,12 @@ def _rows(path: Path) -> list[list[str]]:
 
 def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path: Path) -> pl.DataFrame:
     width = len(header)
+    if any(not h for h in header):
+        blanks = [i + 1 for i, h in enumerate(header) if not h]
+        raise ReadError(
+            f"{path.name}: the header row has blank column names (columns {blanks[:5]}); "
+            "are there title rows above the header, or has the layout changed?"
+        )
     if len(set(header)) != width:
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise ReadError(f"{path.name}: duplicate column names {dupes}")
@@ -65,12 +71,29 @@ def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path
     )
 
 
+def _without_blank_columns(header: list[str], rows: list[list[str]], path: Path) -> tuple[list[str], list[list[str]]]:
+    """Drop columns with a blank header and no data (trailing commas some DfE files carry).
+
+    A blank-headed column that holds data is an error: its cells would have no name.
+    """
+    blank = [i for i, h in enumerate(header) if not h]
+    if not blank:
+        return header, rows
+    for i in blank:
+        row = next((n for n, r in enumerate(rows) if i < len(r) and r[i].strip()), None)
+        if row is not None:
+            raise ReadError(f"{path.name}, row {row + 2}: data in column {_column_letter(i)}, which has no header")
+    keep = [i for i, h in enumerate(header) if h]
+    width = len(header)
+    return [header[i] for i in keep], [[r[i] for i in keep] if len(r) == width else r for r in rows]
+
+
 def read_csv(path: Path, contract: Contract) -> pl.DataFrame:
     rows = _rows(path)
     if not rows:
         raise ReadError(f"{path.name}: no header row")
-    header = [h.strip() for h in rows[0]]
-    return _frame(header, rows[1:], 2, path)
+    header, body = _without_blank_columns([h.strip() for h in rows[0]], rows[1:], path)
+    return _frame(header, body, 2, path)
 
 
 def read_csv_with_title_rows(path: Path, contract: Contract) -> pl.DataFrame:
@@ -114,36 +137,50 @@ def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
-def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
-    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+def numbered_header(header: list[str], contract: Contract) -> list[str]:
+    """With ``repeated_headers: number``, a name that repeats gets its occurrence number (the
+    DfE statistical neighbour files head every proximity column 'SNP': SNP_1 .. SNP_10)."""
+    if contract.reader_options.get("repeated_headers") != "number":
+        return header
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        if h and header.count(h) > 1:
+            seen[h] = seen.get(h, 0) + 1
+            h = f"{h}_{seen[h]}"
+        out.append(h)
+    return out
 
-    Contract options: ``sheet`` (name), and ``header_row`` (0-based) or ``header_first_cell`` (the
-    text of the header row's first non-empty cell). Title rows above and notes below are dropped.
-    """
+
+def _is_note(row: list[str]) -> bool:
+    """Title rows, notes and section labels have text in one cell at most."""
+    return sum(1 for c in row if c.strip()) <= 1
+
+
+def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]]]:
     import fastexcel
 
-    options = contract.reader_options
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as err:  # calamine raises its own error types for unreadable workbooks
         raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
-    sheet = options.get("sheet")
-    if sheet not in workbook.sheet_names:
-        raise ReadError(f"{path.name}: no sheet {sheet!r}; sheets are {workbook.sheet_names}")
+    wanted = contract.reader_options.get("sheet")
+    names = wanted if isinstance(wanted, list) else [wanted]
+    sheet = next((n for n in names if n in workbook.sheet_names), None)
+    if sheet is None:
+        shown = names[0] if len(names) == 1 else names
+        raise ReadError(f"{path.name}: no sheet {shown!r}; sheets are {workbook.sheet_names}")
     grid = workbook.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
-    rows = [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
-    index = options.get("header_row")
-    if index is None:
-        wanted = options.get("header_first_cell")
-        index = next((i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted), None)
-        if index is None:
-            raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
-    header = [h.strip() for h in rows[index]]
+    return sheet, [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
+
+
+def _excel_table(path: Path, contract: Contract, sheet: str, rows: list[list[str]], index: int, end: int) -> pl.DataFrame:
+    """The table whose header is ``rows[index]`` and whose body ends before ``rows[end]``."""
+    header = _excel_header(rows, index, contract.reader_options, path, sheet)
     keep = [i for i, h in enumerate(header) if h]
-    body = [[row[i] for i in keep] for row in rows[index + 1:]]
-    # Notes below the data have text only in the first cell.
-    body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if sum(1 for c in r if c.strip()) > 1]
-    return _frame([header[i] for i in keep], [r for _, r in body_rows], 0, path).with_columns(
+    body = [[row[i] if i < len(row) else "" for i in keep] for row in rows[index + 1:end]]
+    body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if not _is_note(r)]
+    return _frame(numbered_header([header[i] for i in keep], contract), [r for _, r in body_rows], 0, path).with_columns(
         pl.Series("source_row", [n for n, _ in body_rows], dtype=pl.Int64)
     )
 
@@ -232,10 +269,111 @@ def _statxplore_wide(path: Path, rows: list[list[str]], head: int, end: int, hea
             out["source_row"].append(number)
     schema = {k: (pl.Int64 if k == "source_row" else pl.String) for k in out}
     return pl.DataFrame(out, schema=schema).with_columns(pl.lit(path.name).alias("source_file"))
+def _column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA': the column as a spreadsheet shows it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _excel_header(rows: list[list[str]], index: int, options: dict, path: Path, sheet: str) -> list[str]:
+    depth = int(options.get("header_rows", 1))
+    if depth < 1 or depth > index + 1:
+        raise ReadError(f"{path.name}, sheet {sheet!r}: header_rows {depth} does not fit above row {index + 1}")
+    lowest = [c.strip() for c in rows[index]]
+    header = list(lowest)
+    for upper in reversed(rows[index - depth + 1: index]):
+        label = ""
+        for i, cell in enumerate(upper):
+            label = cell.strip() or label
+            if header[i] and label:
+                header[i] = f"{label} {header[i]}"
+    for letter, name in (options.get("header_names") or {}).items():
+        at = next((i for i in range(len(header)) if _column_letter(i) == letter), None)
+        if at is None or lowest[at]:
+            found = "no such column" if at is None else f"header {lowest[at]!r}"
+            raise ReadError(f"{path.name}, sheet {sheet!r}: column {letter} should have a blank header to be "
+                            f"named {name!r}, but has {found}")
+        header[at] = name
+    return header
+
+
+def _canonical(frame: pl.DataFrame, contract: Contract, path: Path) -> pl.DataFrame:
+    """Headers renamed to the contract's canonical names where known (others kept for conform to report)."""
+    lookup = header_lookup(contract)
+    renames = {h: lookup[header_key(h)] for h in frame.columns if header_key(h) in lookup and h not in SOURCE_COLUMNS}
+    targets = list(renames.values())
+    if dupes := sorted({t for t in targets if targets.count(t) > 1}):
+        raise ReadError(f"{path.name}: several columns of one table map to {dupes}")
+    return frame.rename(renames)
+
+
+def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+
+    Contract options: ``sheet`` (a name, or the list of names releases used: the first present is
+    read), and ``header_row`` (0-based) or ``header_first_cell`` (the text of the header row's first
+    non-empty cell). Title rows above and notes below are dropped. ``stacked_tables: true``: every
+    row starting with ``header_first_cell`` begins another table (e.g. authorities that no longer
+    exist, below the current ones); each table's headers are matched to the contract on their own
+    and the tables are stacked under the canonical names. ``repeated_headers: number`` numbers
+    repeated header names. ``header_rows`` (default 1): the header spans this many rows ending at
+    the header row; a label in an upper row (a merged cell such as "numbers" over the years) applies
+    to the named columns below it up to the next label, giving "numbers 2006". ``header_names``
+    ({column letter: name}) names columns whose header cells are blank (e.g. the LA names of a
+    publication table); columns with a blank header are otherwise dropped.
+    """
+    options = contract.reader_options
+    sheet, rows = _sheet_rows(path, contract)
+    index = options.get("header_row")
+    wanted = options.get("header_first_cell")
+    if index is not None:
+        starts = [index]
+    else:
+        starts = [i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted]
+        if not starts:
+            raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
+    if not options.get("stacked_tables"):
+        return _excel_table(path, contract, sheet, rows, starts[0], len(rows))
+    ends = [*starts[1:], len(rows)]
+    tables = [_canonical(_excel_table(path, contract, sheet, rows, i, end), contract, path) for i, end in zip(starts, ends)]
+    return pl.concat(tables, how="diagonal")
+
+
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX / ODS (zip), XLS (OLE2)
+
+
+def read_csv_or_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A table published both as CSV and as a spreadsheet with the same columns.
+
+    Spreadsheets (recognised by their bytes) go through ``read_excel``. CSV: header on the first
+    line; as in a spreadsheet, note and section rows (text in one cell at most) are dropped, and so
+    are unnamed columns, which must be empty.
+    """
+    with path.open("rb") as fh:
+        if fh.read(4) in SPREADSHEET_MAGIC:
+            return read_excel(path, contract)
+    rows = _rows(path)
+    if not rows:
+        raise ReadError(f"{path.name}: no header row")
+    header = [h.strip() for h in rows[0]]
+    keep = [i for i, h in enumerate(header) if h]
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if not _is_note(r)]
+    for n, row in body:
+        if len(row) != len(header):
+            raise ReadError(f"{path.name}, row {n}: {len(row)} fields where the header has {len(header)}")
+        if any(row[i].strip() for i in range(len(header)) if i not in keep):
+            raise ReadError(f"{path.name}, row {n}: a value in a column without a header")
+    frame = _frame(numbered_header([header[i] for i in keep], contract), [[r[i] for i in keep] for _, r in body], 0, path)
+    return frame.with_columns(pl.Series("source_row", [n for n, _ in body], dtype=pl.Int64))
 
 
 READERS = {
     "excel": read_excel,
+    "csv_or_excel": read_csv_or_excel,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,
     "parquet": read_parquet,

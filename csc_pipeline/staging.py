@@ -22,7 +22,8 @@ import polars as pl
 
 from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, conform, load_contract, validate
+from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, as_date, conform, load_contract, load_symbols, validate
+from csc_pipeline.geography import LaResolver
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
 
@@ -78,7 +79,8 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
         return pl.read_parquet(cached_frame), problems, True
     try:
         published = read_published(Path(record.raw_path), contract)
-        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label)
+        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label,
+                                  release=record.release, period=period)
     except ReadError as err:
         # Unreadable files become a problem of the family, reported by the blocking check.
         frame, problems = pl.DataFrame(), [Problem(label, str(err))]
@@ -96,7 +98,7 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
 def _empty_frame(contract_name: str) -> pl.DataFrame:
     """A family with no files in this mode (e.g. demo-only sources in mirror mode): no rows, all columns."""
     contract = load_contract(contract_name)
-    columns = {c.name: pl.String for c in contract.columns}
+    columns = {name: pl.String for name in contract.output_columns()}
     columns |= {"source_file": pl.String, "source_row": pl.Int64, "source_entry": pl.String,
                 "release": pl.String, "period": pl.Int64, "source_sha256": pl.String}
     return pl.DataFrame(schema=columns)
@@ -126,8 +128,91 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
     return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
 
 
+def year_ending_march(column: str) -> pl.Expr:
+    """A date column -> the year ending 31 March that contains the date (2019-04-01 -> 2020)."""
+    day = as_date(pl.col(column))
+    return (day.dt.year() + (day.dt.month() >= 4).cast(pl.Int32)).cast(pl.Int64)
+
+
+def _row_year(frame: pl.DataFrame, contract: Contract) -> pl.Expr:
+    """The year a row's LA identifiers are read at: its own year (files with the year in their column
+    names) or the catalog entry's period."""
+    if YEAR_COLUMN in frame.columns and contract.year_patterns:
+        return pl.coalesce(pl.col(YEAR_COLUMN).cast(pl.Int64, strict=False), pl.col("period"))
+    return pl.col("period")
+
+
+def resolve_la_identifiers(frame: pl.DataFrame, contract: Contract, resolver: LaResolver
+                           ) -> tuple[pl.DataFrame, list[Problem]]:
+    """Resolve the LA names and codes the contract declares against the LA reference.
+
+    Adds the GSS code in force on 31 March of the year each identifier is read at, and returns one
+    problem per identifier that names no known authority (suppression symbols are not codes):
+
+    - ``la_code3_column`` (DfE 3-digit code) and/or ``la_name_column`` on LA-level rows, at the
+      row's year -> ``la_code`` (the 3-digit code first, else the name); a row whose name, 3-digit
+      code and GSS code (``la_code_column``) name different authorities is a problem;
+    - with ``la_name_dates``: the name once per non-empty date column, for the year ending 31 March
+      that contains the date -> ``<date column>_la_code``, so one row can hold judgements of a
+      county and, years later, of its successor under the same name;
+    - ``la_code_columns``: GSS or DfE 3-digit codes for the entry's period -> ``<column>_la_code``.
+    """
+    problems: list[Problem] = []
+    symbols = set(load_symbols())
+
+    def per_distinct(cells: pl.DataFrame, function) -> list[str | None]:
+        """``function(key, year)`` for each row of (key, year) cells, called once per distinct pair."""
+        pairs = cells.unique().drop_nulls("key")
+        mapped = pairs.with_columns(pl.Series("out", [function(k, y) for k, y in pairs.iter_rows()], dtype=pl.String))
+        return cells.join(mapped, on=["key", "year"], how="left", nulls_equal=True, maintain_order="left")["out"].to_list()
+
+    def authorities(column: str, kind: str, years: pl.Expr, where: pl.Expr, label: str = "",
+                    what: str | None = None) -> list[str | None]:
+        value = pl.when(where).then(pl.col(column))
+        if kind == "code":
+            value = pl.when(value.is_in(list(symbols))).then(None).otherwise(value)
+        cells = frame.select(value.alias("key"), years.cast(pl.Int64).alias("year"))
+        # A name column may mix names and GSS codes (as some exports print them): resolve_area reads either.
+        out = per_distinct(cells, resolver.resolve_area if kind == "name" else resolver.resolve_code)
+        unresolved = cells.with_columns(frame["source_file"], frame["source_row"], pl.Series("out", out, dtype=pl.String))
+        for value, year, file, line, _ in unresolved.filter(pl.col("key").is_not_null() & pl.col("out").is_null()).rows():
+            when = f" in the year ending 31 March {year}" if year is not None else ""
+            problems.append(Problem(file, f"{what or 'LA ' + kind} does not resolve to a known authority{when}{label}",
+                                    column=column, row=line, value=value))
+        return out
+
+    def gss(found: list[str | None], years: pl.Expr) -> list[str | None]:
+        cells = frame.select(pl.Series("key", found, dtype=pl.String), years.cast(pl.Int64).alias("year"))
+        return per_distinct(cells, resolver.code_for)
+
+    added = []
+    name, code3, year, at_la = contract.la_name_column, contract.la_code3_column, _row_year(frame, contract), contract.at_la_level()
+    for column in contract.la_name_dates:
+        dated = year_ending_march(column)
+        found = authorities(name, "name", dated, pl.col(column).is_not_null(), f" (the year of {column})")
+        added.append(pl.Series(f"{column}_la_code", gss(found, dated), dtype=pl.String))
+    if contract.la_name_dates:  # rows with no date are still checked, for the entry's period
+        authorities(name, "name", year, pl.all_horizontal(pl.col(c).is_null() for c in contract.la_name_dates))
+    elif name or code3:
+        by_code3 = authorities(code3, "code", year, at_la, what="DfE 3-digit LA code") if code3 else [None] * frame.height
+        by_name = authorities(name, "name", year, at_la) if name else [None] * frame.height
+        by_gss = ([resolver.resolve_code(c) if c else None for c in frame.select(pl.when(at_la).then(pl.col(contract.la_code_column))).to_series()]
+                  if contract.la_code_column else [None] * frame.height)
+        for row, found in enumerate(zip(by_code3, by_name, by_gss)):
+            if len({a for a in found if a}) > 1:
+                cells = ", ".join(f"{c}={frame[c][row]!r} -> {a}" for c, a in zip((code3, name, contract.la_code_column), found) if a)
+                problems.append(Problem(frame["source_file"][row], f"LA identifiers name different authorities ({cells})",
+                                        row=frame["source_row"][row]))
+        added.append(pl.Series("la_code", gss([c or n for c, n in zip(by_code3, by_name)], year), dtype=pl.String))
+    for column in contract.la_code_columns:
+        found = authorities(column, "code", pl.col("period"), pl.lit(True))
+        added.append(pl.Series(f"{column}_la_code", gss(found, pl.col("period")), dtype=pl.String))
+    problems.sort(key=lambda p: (p.file, p.row or 0))
+    return frame.with_columns(added), problems
+
+
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolve_name=None, known_la_codes_3: frozenset[str] | None = None) -> tuple[list[Problem], int]:
+                    resolver: LaResolver | None = None) -> tuple[list[Problem], int]:
     """All problems of the family's conformed data; stamps the parquet when there are none."""
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
@@ -138,15 +223,9 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     contract_name = catalog.family(family)[0].contract
     contract = load_contract(contract_name)
     if frame.height:
-        problems += validate(frame, contract, known_la_codes, known_la_codes_3)
-        if contract.la_name_column and resolve_name is not None:
-            names = frame.select(contract.la_name_column, "period").unique().drop_nulls(contract.la_name_column)
-            unknown = {(n, y) for n, y in names.iter_rows() if resolve_name(n, y) is None}
-            for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
-                name, file, line, period = row
-                if (name, period) in unknown:
-                    problems.append(Problem(file, "LA name does not resolve to a known authority",
-                                            column=contract.la_name_column, row=line, value=name))
+        problems += validate(frame, contract, known_la_codes)
+        if resolver is not None:
+            problems += resolve_la_identifiers(frame, contract, resolver)[1]
     elif read_manifest(settings, family) and not problems:
         problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")

@@ -23,46 +23,93 @@ def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:
     }
 
 
-def check_family(settings: Settings, family: str):
-    """Obtain, conform and validate one source family the way its blocking check does.
+def _checked_family(settings: Settings, family: str, catalog, resolver):
+    """Obtain, conform and validate one family the way its blocking check does.
 
-    Returns (problems, frame): the frame is the validated conformed data (with LA codes resolved
-    from names where the contract names LAs), or None when there are problems.
+    Returns (records, problems, frame): the frame is the validated conformed data with its LA
+    identifiers resolved (as raw.<family> holds it), or None when there are problems.
     """
     from csc_pipeline import acquire, staging
-    from csc_pipeline.catalog import load_catalog
     from csc_pipeline.contracts import load_contract
-    from csc_pipeline.defs.ingest import with_resolved_codes
+
+    records = acquire.acquire_family(family, settings, catalog)
+    staging.conform_family(family, settings, catalog, records)
+    problems, _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+    if problems:
+        return records, problems, None
+    contract = load_contract(catalog.family(family)[0].contract)
+    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
+    return records, [], frame
+
+
+def check_family(settings: Settings, family: str):
+    """(problems, frame) of one family, as ``_checked_family``."""
+    from csc_pipeline.catalog import load_catalog
     from csc_pipeline.geography import default_resolver
 
-    catalog = load_catalog()
-    resolver = default_resolver()
-    staging.conform_family(family, settings, catalog, acquire.acquire_family(family, settings, catalog))
-    problems, _ = staging.validate_family(
-        family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_area,
-        known_la_codes_3=resolver.known_codes_3(),
-    )
-    if problems:
-        return problems, None
-    frame = staging.load_validated(family, settings)
-    contract = load_contract(catalog.family(family)[0].contract)
-    return [], with_resolved_codes(frame, contract.la_name_column) if contract.la_name_column else frame
+    _, problems, frame = _checked_family(settings, family, load_catalog(), default_resolver())
+    return problems, frame
 
 
-def build_models(frames: dict, models: list[str]):
-    """An in-memory warehouse: reference tables, the given raw.<family> frames, then the named SQL models."""
+def _warehouse(tables: dict):
+    """An in-memory DuckDB with the macros, the reference tables and the given tables."""
     import duckdb
 
     from csc_pipeline import warehouse
     from csc_pipeline.reference_tables import reference_frames
 
     con = duckdb.connect()
-    for table, frame in {**reference_frames(), **{f"raw.{family}": f for family, f in frames.items()}}.items():
+    warehouse.ensure_schemas(con)
+    for table, frame in {**reference_frames(), **tables}.items():
         warehouse.replace_table(con, table, frame)
+    return con
+
+
+def build_models(frames: dict, models: list[str]):
+    """An in-memory warehouse: reference tables, the given raw.<family> frames, then the named SQL
+    models in order (for tests that stage a chosen slice of a family)."""
+    from csc_pipeline import warehouse
+
+    con = _warehouse({f"raw.{family}": f for family, f in frames.items()})
     known = {m.name: m for m in warehouse.discover_models()}
     for name in models:
         warehouse.run_model(con, known[name])
     return con
+
+
+def family_warehouse(settings: Settings, families: list[str], tables: list[str]):
+    """Obtain, conform, validate and load ``families`` the way the refresh does, then build ``tables``
+    (and the models they need) in an in-memory DuckDB. Returns (connection, problems by family)."""
+    from csc_pipeline import warehouse
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.geography import default_resolver
+    from csc_pipeline.reference_tables import provenance_frame
+
+    catalog, resolver = load_catalog(), default_resolver()
+    con = _warehouse({})
+    records, problems = [], {}
+    for family in families:
+        family_records, problems[family], frame = _checked_family(settings, family, catalog, resolver)
+        records += family_records
+        if frame is not None:
+            warehouse.replace_table(con, f"raw.{family}", frame)
+    warehouse.replace_table(con, "meta.provenance", provenance_frame(records, catalog))
+    if any(problems.values()):
+        return con, problems
+    models = {m.table: m for m in warehouse.discover_models()}
+    built = {"ref.local_authorities", "ref.symbol_status", "ref.indicators", "meta.provenance"} | {f"raw.{f}" for f in families}
+
+    def build(table: str) -> None:
+        if table in built:
+            return
+        for dependency in models[table].depends_on:
+            build(dependency)
+        warehouse.run_model(con, models[table])
+        built.add(table)
+
+    for table in tables:
+        build(table)
+    return con, problems
 
 
 def write_demo_family(out, write):

@@ -1,4 +1,4 @@
--- description: LAIT against the panel for the children looked after measures both hold (at 31 March, starting, ceasing: counts and rates per 10,000), LA by LA and year where both have a row: the two values, their difference and whether they agree. Rates agree within 0.5 (both publishers print whole-number LA rates); counts must be equal. A disagreement is usually a revision between the EES release in the panel and the later LAIT refresh.
+-- description: LAIT against the panel for the children looked after measures both hold (at 31 March, starting, ceasing: counts and rates per 10,000), LA by LA and year where both have a row: the two values, their difference and whether they agree. Rates agree within 0.5 (both publishers print whole-number LA rates); counts must be equal. Only values the panel holds as published (not rates it computed). A disagreement is usually a revision between the release in the panel and the later LAIT refresh (LAIT shows 2016 and 2017 as later releases revised them; the panel holds the SFR first releases).
 -- depends_on: mart.lait_long, mart.la_indicator_panel
 CREATE OR REPLACE TABLE analysis.lait_crosscheck AS
 WITH pairs(lait_indicator, indicator, tolerance) AS (
@@ -39,6 +39,8 @@ SELECT
 FROM lait AS l
 JOIN mart.la_indicator_panel AS p
     ON p.geography = 'as_published' AND p.authority_id = l.authority_id AND p.year = l.year AND p.indicator = l.indicator
+    -- Published figures only: rates the panel computes from counts and populations are not rounded as LAIT's are.
+    AND p.method = 'published'
 ORDER BY l.indicator, p.region, p.la_name, l.year;
 
 COMMENT ON TABLE analysis.lait_crosscheck IS 'LAIT vs the panel (EES) for children looked after counts and rates, per LA and year both hold.';

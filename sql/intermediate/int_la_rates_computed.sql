@@ -1,8 +1,20 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales). Never overrides a published rate.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns). Never overrides a published rate.
 -- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator) AS (
-    VALUES ('cla_count', 'cla_rate_per_10k')
+    VALUES
+        ('cla_count', 'cla_rate_per_10k'),
+        ('cla_starts_count', 'cla_starts_rate_per_10k'),
+        ('cla_ceased_count', 'cla_ceased_rate_per_10k'),
+        ('cin_count', 'cin_rate_per_10k'),
+        ('cin_during_year_count', 'cin_during_year_rate_per_10k'),
+        ('referrals_count', 'referrals_rate_per_10k'),
+        ('assessments_count', 'assessments_rate_per_10k'),
+        ('s47_enquiries_count', 's47_rate_per_10k'),
+        ('icpc_count', 'icpc_rate_per_10k'),
+        ('cpp_starts_count', 'cpp_starts_rate_per_10k'),
+        ('cpp_ended_count', 'cpp_ended_rate_per_10k'),
+        ('cpp_at_31_march_count', 'cpp_rate_per_10k')
 ),
 counts AS (
     SELECT v.*, r.rate_indicator
