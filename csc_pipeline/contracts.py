@@ -59,6 +59,12 @@ class Contract:
     la_level: dict | None = None
     la_name_column: str | None = None
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Rows are kept only where every listed column matches its regex (e.g. authorities, not the
+    # class totals, notes or repeated header rows of a workbook that lists every kind of body).
+    keep_rows: dict[str, str] = field(default_factory=dict)
+    # Headers matching one of these regexes are published columns the pipeline does not use: they
+    # are dropped without a problem (e.g. the adult social care and public health columns of RO3).
+    ignore_columns: tuple[str, ...] = ()
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
@@ -120,6 +126,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
         "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
+        "keep_rows", "ignore_columns", "group_row_pattern",
     }
     unknown = set(raw) - known
     if unknown:
@@ -133,11 +140,13 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         columns=columns,
         patterns=patterns,
         unique=tuple(raw.get("unique", ())),
-        reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row") if k in raw},
+        reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row", "group_row_pattern") if k in raw},
         la_code_column=raw.get("la_code_column"),
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        keep_rows={str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()},
+        ignore_columns=tuple(raw.get("ignore_columns") or ()),
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -165,6 +174,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
         for alias in (spec.name, *spec.aliases):
             lookup[header_key(alias)] = spec.name
     pattern_res = [re.compile(p.pattern) for p in contract.patterns]
+    ignore_res = [re.compile(p) for p in contract.ignore_columns]
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
@@ -179,6 +189,8 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
             renames[header] = canonical
         elif any(r.match(header.strip()) for r in pattern_res):
             renames[header] = header.strip()
+        elif any(r.search(header.strip()) for r in ignore_res):
+            continue
         else:
             nearest = _nearest(header_key(header), list(lookup))
             hint = f"; nearest known column: {lookup[nearest]!r} (alias {nearest!r})" if nearest else ""
@@ -212,6 +224,8 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
     for spec in contract.columns:
         if spec.value_map:
             out = out.with_columns(pl.col(spec.name).replace(spec.value_map).alias(spec.name))
+    for name, regex in contract.keep_rows.items():
+        out = out.filter(pl.col(name).str.contains(regex).fill_null(False))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
     ordered = [c.name for c in contract.columns] + [c for c in out.columns if c not in {s.name for s in contract.columns}]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.contracts import Contract
+from csc_pipeline.contracts import Contract, header_key
 
 
 class ReadError(ValueError):
@@ -65,12 +67,26 @@ def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path
     )
 
 
+def _drop_blank_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Drop columns that have neither a header nor a value in any row (trailing commas, e.g. the
+    2016 CSWW SFR file ends every line with ',,'). A blank header over values is kept (and fails)."""
+    blank = [
+        i for i, h in enumerate(header)
+        if not h and not any(i < len(r) and r[i].strip() for r in rows)
+    ]
+    if not blank:
+        return header, rows
+    keep = [i for i in range(len(header)) if i not in set(blank)]
+    width = len(header)
+    return [header[i] for i in keep], [[r[i] for i in keep] if len(r) == width else r for r in rows]
+
+
 def read_csv(path: Path, contract: Contract) -> pl.DataFrame:
     rows = _rows(path)
     if not rows:
         raise ReadError(f"{path.name}: no header row")
-    header = [h.strip() for h in rows[0]]
-    return _frame(header, rows[1:], 2, path)
+    header, body = _drop_blank_columns([h.strip() for h in rows[0]], rows[1:])
+    return _frame(header, body, 2, path)
 
 
 def read_csv_with_title_rows(path: Path, contract: Contract) -> pl.DataFrame:
@@ -114,11 +130,12 @@ def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
-def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
-    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]], int]:
+    """(sheet name, every row as text, 0-based index of the header row) of a workbook.
 
-    Contract options: ``sheet`` (name), and ``header_row`` (0-based) or ``header_first_cell`` (the
-    text of the header row's first non-empty cell). Title rows above and notes below are dropped.
+    ``sheet`` is a name or a list of names (releases rename the sheet: the first one present is
+    read); the header is ``header_row`` (0-based) or the first row whose first non-empty cell is
+    ``header_first_cell``.
     """
     import fastexcel
 
@@ -127,9 +144,12 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
         workbook = fastexcel.read_excel(path)
     except Exception as err:  # calamine raises its own error types for unreadable workbooks
         raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
-    sheet = options.get("sheet")
-    if sheet not in workbook.sheet_names:
-        raise ReadError(f"{path.name}: no sheet {sheet!r}; sheets are {workbook.sheet_names}")
+    wanted_sheets = options.get("sheet")
+    wanted_sheets = [wanted_sheets] if isinstance(wanted_sheets, str) or wanted_sheets is None else list(wanted_sheets)
+    sheet = next((s for s in wanted_sheets if s in workbook.sheet_names), None)
+    if sheet is None:
+        shown = wanted_sheets[0] if len(wanted_sheets) == 1 else wanted_sheets
+        raise ReadError(f"{path.name}: no sheet {shown!r}; sheets are {workbook.sheet_names}")
     grid = workbook.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
     rows = [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
     index = options.get("header_row")
@@ -138,7 +158,10 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
         index = next((i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted), None)
         if index is None:
             raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
-    header = [h.strip() for h in rows[index]]
+    return sheet, rows, index
+
+
+def _sheet_frame(header: list[str], rows: list[list[str]], index: int, path: Path) -> pl.DataFrame:
     keep = [i for i, h in enumerate(header) if h]
     body = [[row[i] for i in keep] for row in rows[index + 1:]]
     # Notes below the data have text only in the first cell.
@@ -148,8 +171,68 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
+def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+
+    Contract options: ``sheet`` (a name, or a list of names of which the first present is read),
+    and ``header_row`` (0-based) or ``header_first_cell`` (the text of the header row's first
+    non-empty cell). Title rows above and notes below are dropped.
+    """
+    _, rows, index = _sheet_rows(path, contract)
+    return _sheet_frame([h.strip() for h in rows[index]], rows, index, path)
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read_excel_grouped_header(path: Path, contract: Contract) -> pl.DataFrame:
+    """A wide sheet whose columns are grouped under labels in a row above the header.
+
+    MHCLG revenue outturn (RO3) sheets put a service label ("Children's social care - Children
+    Looked After") over the first of its columns and the measure ("Net Current Expenditure (C7 =
+    C3 - C6)") in each column of the header row. Each column is named ``"<group> - <measure>"``,
+    the form the 2024-25 file itself uses. The group row is the nearest row above the header with a
+    cell matching ``group_row_pattern``; rows between it and the header row are joined into the
+    measure name (headers split over several rows). Leading columns whose header is a column of the
+    contract (E-code, Local authority, Class ...) keep their plain name. Without a group row (the
+    2024-25 layout) this is ``read_excel``. A name repeated by the publisher gets " [2]", " [3]" ...
+    """
+    sheet, rows, index = _sheet_rows(path, contract)
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    pattern = re.compile(contract.reader_options["group_row_pattern"])
+    group_index = next((i for i in range(index - 1, -1, -1) if any(pattern.search(c) for c in rows[i])), None)
+    if group_index is None:
+        header = [_clean(c) for c in rows[index]]
+    else:
+        header = [_clean(" ".join(rows[i][j] for i in range(group_index + 1, index + 1))) for j in range(width)]
+        known = {header_key(a) for spec in contract.columns for a in (spec.name, *spec.aliases)}
+        first = 0
+        for j, name in enumerate(header):
+            if not name:
+                continue
+            if header_key(name) not in known:
+                break
+            first = j + 1
+        group = ""
+        for j in range(first, width):
+            if rows[group_index][j].strip():
+                group = _clean(rows[group_index][j])
+            if header[j] and group:
+                header[j] = f"{group} - {header[j]}"
+    seen: Counter[str] = Counter()
+    for j, name in enumerate(header):
+        if name:
+            seen[name] += 1
+            if seen[name] > 1:
+                header[j] = f"{name} [{seen[name]}]"
+    return _sheet_frame(header, rows, index, path)
+
+
 READERS = {
     "excel": read_excel,
+    "excel_grouped_header": read_excel_grouped_header,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,
     "statswales_export": read_statswales_export,
