@@ -9,7 +9,7 @@ import polars as pl
 from csc_pipeline.acquire import Provenance
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import load_symbols
-from csc_pipeline.geography import REFERENCE_DIR, load_local_authorities
+from csc_pipeline.geography import REFERENCE_DIR, load_combined_units, load_local_authorities
 
 INDICATOR_COLUMNS = ("indicator", "definition", "unit", "polarity", "numerator", "denominator", "kind")
 
@@ -29,12 +29,29 @@ def load_indicators() -> pl.DataFrame:
     return indicators
 
 
+S251_LINE_COLUMNS = ("scheme", "period", "line", "published_label", "concept")
+
+
+def load_s251_outturn_lines() -> pl.DataFrame:
+    """Which published Section 251 line is which spending concept, per year (line numbers and
+    labels change every year): reference/s251_outturn_lines.csv."""
+    frame = pl.read_csv(REFERENCE_DIR / "s251_outturn_lines.csv", infer_schema=False)
+    if tuple(frame.columns) != S251_LINE_COLUMNS:
+        raise ValueError(f"s251_outturn_lines.csv: columns must be {S251_LINE_COLUMNS}, not {tuple(frame.columns)}")
+    dupes = frame.filter(pl.struct("scheme", "period", "concept").is_duplicated())
+    if dupes.height:
+        raise ValueError(f"s251_outturn_lines.csv: a concept is mapped twice in a period:\n{dupes}")
+    return frame
+
+
 def reference_frames() -> dict[str, pl.DataFrame]:
     symbols = load_symbols()
     return {
         "ref.local_authorities": load_local_authorities(),
         "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
         "ref.indicators": load_indicators(),
+        "ref.combined_units": load_combined_units(),
+        "ref.s251_outturn_lines": load_s251_outturn_lines(),
     }
 
 

@@ -1,11 +1,15 @@
 -- description: Every published value from every source and vintage in one long table, with the nation and, for LA rows, the authority the code belongs to.
--- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, ref.local_authorities
+-- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, staging.stg_csww, staging.stg_s251_outturn_lines, staging.stg_s251_ees, staging.stg_mhclg_revenue_outturn, ref.local_authorities
 CREATE OR REPLACE TABLE intermediate.int_indicator_values AS
 WITH unioned AS (
     SELECT * FROM staging.stg_cla_number_and_rate
     UNION ALL BY NAME SELECT * FROM staging.stg_ons_population_0_17
     UNION ALL BY NAME SELECT * FROM staging.stg_statswales_cla_31mar
     UNION ALL BY NAME SELECT * FROM staging.stg_wales_population_0_17
+    UNION ALL BY NAME SELECT * FROM staging.stg_csww
+    UNION ALL BY NAME SELECT * FROM staging.stg_s251_outturn_lines
+    UNION ALL BY NAME SELECT * FROM staging.stg_s251_ees
+    UNION ALL BY NAME SELECT * FROM staging.stg_mhclg_revenue_outturn
 ),
 code_owner AS (
     -- A GSS code belongs to one authority (recodes keep the authority, so both codes map to it).
