@@ -71,6 +71,10 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from csc_pipeline.demo.csww import write_csww
+from csc_pipeline.demo.revenue_outturn import write_mhclg_ro3
+from csc_pipeline.demo.s251 import write_s251
+
 DEFAULT_SEED = 20250331
 
 CLA_RELEASES = (2021, 2022, 2023, 2024, 2025)
@@ -906,7 +910,8 @@ def _ods_cell(value: _Cell) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
 
-def _ods_bytes(sheets: list[tuple[str, list[list[_Cell]]]]) -> bytes:
+def _ods_bytes(sheets: list[tuple[str, list[list[_Cell]]]],
+               title: str = "Local authority inspection outcomes as at 31 March 2025") -> bytes:
     tables = []
     for name, rows in sheets:
         width = max((len(r) for r in rows), default=1)
@@ -940,7 +945,7 @@ def _ods_bytes(sheets: list[tuple[str, list[list[_Cell]]]]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>'
         f"<office:document-meta {_ODS_NS}><office:meta>"
         "<meta:generator>csc-pipeline demo generator</meta:generator>"
-        "<dc:title>SYNTHETIC DEMO DATA - Local authority inspection outcomes as at 31 March 2025 (not official statistics)</dc:title>"
+        f"<dc:title>SYNTHETIC DEMO DATA - {escape(title)} (not official statistics)</dc:title>"
         "</office:meta></office:document-meta>"
     )
     manifest = (
@@ -1071,5 +1076,8 @@ def generate_demo(
     writer.ofsted()
     writer.statswales()
     writer.mye_files()
+    write_csww(model, writer)
+    write_s251(model, writer)
+    write_mhclg_ro3(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
     return writer.written
