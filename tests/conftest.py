@@ -22,3 +22,15 @@ def real_dir() -> Path:
 @pytest.fixture
 def demo_settings(tmp_path: Path) -> Settings:
     return Settings(source_mode="demo", data_lake=tmp_path / "lake")
+
+
+@pytest.fixture(scope="session")
+def shared_demo_settings(tmp_path_factory) -> Settings:
+    """Demo-mode settings over one generated demo set for the whole session (generated on first use)."""
+    return Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("shared_demo_lake"))
+
+
+@pytest.fixture(scope="session")
+def shared_mirror_settings(real_dir, tmp_path_factory) -> Settings:
+    """Mirror-mode settings over the real files, one data lake for the whole session."""
+    return Settings(source_mode="mirror", mirror_dir=real_dir, data_lake=tmp_path_factory.mktemp("shared_mirror_lake"))

@@ -128,3 +128,29 @@ def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(
     assert frame["Local authority area code"].str.contains(r"^E\d{8}$").all()
     with pytest.raises(ReadError, match=r"no sheet 'ILACS'; sheets are \["):
         read_excel(ods, replace(contract, reader_options={"sheet": "ILACS", "header_row": 2}))
+
+
+def test_keep_rows_keeps_only_matching_rows_and_ignore_columns_drops_declared_columns(tmp_path):
+    from dataclasses import replace
+
+    contract = replace(load_contract("cla_number_and_rate"), keep_rows={"new_la_code": r"^E06"},
+                       ignore_columns=(r"^memo_",))
+    header = HEADER_2024 + ",memo_spend,surprise"
+    rows = [la_row() + ",1,2", la_row("E06000002") + ",3,4",
+            la_row().replace("E06000001", "E10000002") + ",5,6",
+            la_row().replace(",E06000001,", ",,") + ",7,8"]
+    frame, problems = conform(read_published(cla_file(tmp_path, rows, header=header), contract), contract, "cla.csv")
+    assert frame["new_la_code"].to_list() == ["E06000001", "E06000002"]  # E10 and blank codes dropped
+    assert "memo_spend" not in frame.columns
+    assert [(p.column, "unexpected column" in p.message) for p in problems] == [("surprise", True)]
+
+
+def test_csv_reader_drops_empty_trailing_columns_but_not_empty_headers_over_values(tmp_path):
+    contract = load_contract("cla_number_and_rate")
+    path = cla_file(tmp_path, [la_row() + ",,", la_row("E06000002") + ",,"], header=HEADER_2024 + ",,")
+    frame = read_published(path, contract)
+    assert frame.columns[-3:] == ["rate_per_10000", "source_file", "source_row"]
+    path = cla_file(tmp_path, [la_row() + ",,9", la_row("E06000002") + ",,"], header=HEADER_2024 + ",,")
+    frame = read_published(path, contract)  # the blank header over a value is kept ...
+    _, problems = conform(frame, contract, "cla.csv")
+    assert [(p.column, "unexpected column" in p.message) for p in problems] == [("", True)]  # ... and reported
