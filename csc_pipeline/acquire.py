@@ -65,11 +65,15 @@ def ensure_demo_source(settings: Settings) -> Path:
 
 
 def _generator_fingerprint() -> str:
+    """A hash of every demo writer module: editing any of them regenerates the demo set."""
     import hashlib
 
     from csc_pipeline.demo import generator
 
-    return hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for module in sorted(Path(generator.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _now() -> str:

@@ -54,6 +54,10 @@ def _expected_files() -> set[str]:
     files |= {POP_FILE, OFSTED_FILE, MARKER_FILE}
     files |= {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS}
     files |= {MYE_FILE.format(m) for m in MID_YEARS}
+    # Every demo-mode catalog entry has its file (workforce, Section 251, RO3 ...).
+    from csc_pipeline.catalog import load_catalog
+
+    files |= {e.mirror_path for e in load_catalog().entries if e.available_in("demo")}
     return files
 
 

@@ -10,7 +10,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from csc_pipeline.demo.generator import generate_demo
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
@@ -123,16 +122,17 @@ MUTATIONS = {
 
 
 def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
-    pristine = (mirror / CLA_2025).read_bytes()
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
+    # Demo mode, editing the generated files in place: a generated directory is not a complete
+    # mirror (RO3 before 2023-24 and RSX are mirror-only entries).
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
+    source = settings.demo_dir / CLA_2025
+    pristine = source.read_bytes()
     published = _sha(settings.warehouse_path)
 
     for name, (edit, expected) in MUTATIONS.items():
-        (mirror / CLA_2025).write_bytes(pristine)
-        _rewrite(mirror / CLA_2025, edit)
+        source.write_bytes(pristine)
+        _rewrite(source, edit)
         result = run_refresh(settings)
         failures = failed_checks(result)
         assert list(failures) == ["conformed/cla_number_and_rate:contract"], name
@@ -143,5 +143,5 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
         assert not {"raw__cla_number_and_rate", "mart__la_indicator_panel", "warehouse__published"} & started, name
         assert _sha(settings.warehouse_path) == published, name
 
-    (mirror / CLA_2025).write_bytes(pristine)
+    source.write_bytes(pristine)
     assert run_refresh(settings).success  # fixed file: the refresh recovers

@@ -87,7 +87,8 @@ def test_every_english_authority_in_force_has_a_rate_row_each_year(mirror_wareho
 
 def test_no_la_year_indicator_twice_and_provenance_lists_every_file(mirror_warehouse, real_dir):
     dupes = mirror_warehouse.sql(
-        "SELECT authority_id, year, indicator, count(*) FROM mart.la_indicator_panel GROUP BY ALL HAVING count(*) > 1"
+        "SELECT coalesce(authority_id, la_code), year, indicator, count(*) FROM mart.la_indicator_panel "
+        "GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     assert dupes == []
     provenance = mirror_warehouse.sql("SELECT entry_id, source, sha256, bytes FROM meta.provenance").pl()
@@ -109,3 +110,36 @@ def test_national_rate_from_summed_la_counts_matches_the_published_national_rate
     assert trend.height == 8
     # Published national rates are rounded to integers; LA counts sum to the national count.
     assert ((trend["cla_rate_per_10k"] - trend["published_rate_per_10k"]).abs() < 1.0).all(), trend
+
+
+def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirror_warehouse):
+    rows = mirror_warehouse.sql(
+        """
+        SELECT la_name, la_type, region, authority_id, value, release
+        FROM mart.la_indicator_panel
+        WHERE la_code = 'E09000021 / E09000027' AND year = 2018 AND indicator = 'sw_turnover_rate_percent'
+        """
+    ).fetchall()
+    # The 2022 release printed 31.5 (under Kingston's code); the 2025 release revised it to 27.5.
+    assert rows == [("Kingston upon Thames / Richmond upon Thames", "combined_unit", "London", None, 27.5, "2025")]
+    members = mirror_warehouse.sql(
+        "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code IN ('E09000021', 'E09000027') "
+        "AND indicator = 'sw_fte_count' AND year = 2018 AND value IS NOT NULL"
+    ).fetchone()[0]
+    assert members == 0  # no member values are invented
+
+
+def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_warehouse):
+    rows = mirror_warehouse.sql(
+        """
+        SELECT s.la_code, s.year, s.value, c.value, p.value, c.method
+        FROM mart.la_indicator_panel AS s
+        JOIN mart.la_indicator_panel AS c USING (la_code, year)
+        JOIN mart.la_indicator_panel AS p USING (la_code, year)
+        WHERE s.indicator = 'ro_csc_net_expenditure_gbp' AND c.indicator = 'ro_csc_net_expenditure_per_child_gbp'
+          AND p.indicator = 'population_0_17' AND s.value IS NOT NULL AND p.value IS NOT NULL
+        """
+    ).fetchall()
+    assert len(rows) > 1500
+    assert all(method == "computed_from_count_and_population" and abs(per - spend / pop) < 1e-6
+               for _, _, spend, per, pop, method in rows)
