@@ -34,6 +34,9 @@ class SourceEntry:
     licence: str
     mirror_path: str
     period: int | None = None
+    # Where two sources publish the same indicator for the same LA-year, the lower precedence wins
+    # (then the latest release). Default 50.
+    precedence: int = 50
     live: dict = field(default_factory=dict)
     modes: tuple[str, ...] = SOURCE_MODES
 
@@ -77,6 +80,7 @@ def _entry(raw: dict) -> SourceEntry:
         id=raw["id"], family=raw["family"], publisher=raw["publisher"], dataset=raw["dataset"],
         release=str(raw["release"]), contract=raw["contract"], licence=raw["licence"],
         mirror_path=raw["mirror_path"], period=raw.get("period"), live=live, modes=modes,
+        precedence=int(raw.get("precedence", 50)),
     )
 
 

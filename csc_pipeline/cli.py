@@ -3,6 +3,8 @@
   csc refresh   obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE decides
                 where data comes from: demo by default)
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
+  csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
+                layer groups show, and save reports/ui_asset_graph.png
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ def refresh(settings: Settings) -> int:
         cases = evaluation.metadata.get("failure_cases")
         if cases is not None:
             print(cases.value, file=sys.stderr)
+    checks = result.get_asset_check_evaluations()
+    print(f"\nChecks: {sum(e.passed for e in checks)} passed, {sum(not e.passed for e in checks)} failed.")
+    published = result.asset_materializations_for_node("warehouse__published") if result.success else []
+    if published:
+        m = {k: v.value for k, v in published[0].metadata.items()}
+        print(f"Files: {m['files_new']} new, {m['files_changed']} changed, {m['files_unchanged']} unchanged, "
+              f"{m['files_dropped']} dropped. Panel: {m['panel_rows']:,} rows, {m['rows_added']:,} added, "
+              f"{m['rows_removed']:,} removed, {m['values_revised']:,} values revised (meta.refresh_history).")
     if result.success and not failed_checks:
         print(f"\nRefresh complete in {elapsed:.0f} s ({settings.source_mode} mode).")
         print(f"Warehouse: {settings.warehouse_path}")
@@ -61,6 +71,19 @@ def ui(settings: Settings, host: str, port: int) -> int:
     return subprocess.call(command, cwd=PROJECT_ROOT)
 
 
+def screenshot(settings: Settings) -> int:
+    from csc_pipeline.ui_check import UiCheckError, capture_ui
+
+    path = settings.reports_dir / "ui_asset_graph.png"
+    try:
+        groups = capture_ui(path, _dagster_home(settings))
+    except UiCheckError as err:
+        print(f"csc: {err}", file=sys.stderr)
+        return 1
+    print(f"Asset graph with groups {', '.join(groups)} saved to {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ui_parser = commands.add_parser("ui", help="start the Dagster UI (localhost only by default)")
     ui_parser.add_argument("--host", default="127.0.0.1")
     ui_parser.add_argument("--port", type=int, default=3000)
+    commands.add_parser("screenshot", help="screenshot the asset graph as a browser shows it")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -76,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "refresh":
         return refresh(settings)
+    if args.command == "screenshot":
+        return screenshot(settings)
     return ui(settings, args.host, args.port)
 
 

@@ -7,6 +7,12 @@ for a number. A release that renames a column is handled by adding an alias to t
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
 always quote the published value.
+
+Wide files that carry the year in their column names ("CLA_Mar2013") use column patterns with a
+named group ``year``: each published row becomes one row per year, the year is checked against the
+catalog entry's period, and a header the publisher mislabelled is corrected by a
+``year_corrections`` entry of the contract (never in code). ``ignore_columns`` lists published
+columns the project deliberately does not ingest.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from csc_pipeline.settings import PROJECT_ROOT
 
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 SOURCE_COLUMNS = ("source_file", "source_row")
+# Wide files with the year in their column names ("CLA_Mar2013", "numbers 2008") are turned into
+# one row per year: the year goes to this column, each year pattern to a column of its own name,
+# and the published header to "<pattern>_header".
+YEAR_COLUMN = "year"
+HEADER_SUFFIX = "_header"
 
 
 class ContractError(ValueError):
@@ -44,6 +55,28 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # for pattern columns: a regex matched against headers
+    # Soft bounds: a value outside them is plausible enough not to block the source but is set
+    # aside in the quarantine table with the reason, instead of being loaded.
+    quarantine_min: float | None = None
+    quarantine_max: float | None = None
+    # Year patterns (a named group "year" in the pattern): the year the file covers is the entry's
+    # period + period_offset. When set, a header year that disagrees is a problem (unless corrected
+    # by a year_corrections entry) and a header without a year takes that year.
+    period_offset: int | None = None
+
+    @property
+    def has_year(self) -> bool:
+        return self.pattern is not None and "year" in re.compile(self.pattern).groupindex
+
+
+@dataclass(frozen=True)
+class YearCorrection:
+    """A header whose year the publisher got wrong, corrected for one release (documented in the contract)."""
+
+    release: str
+    header: str
+    year: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -58,17 +91,46 @@ class Contract:
     la_code_column: str | None = None
     la_level: dict | None = None
     la_name_column: str | None = None
+    la_code3_column: str | None = None
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Rows are kept only where every listed column matches its regex (e.g. authorities, not the
     # class totals, notes or repeated header rows of a workbook that lists every kind of body).
     keep_rows: dict[str, str] = field(default_factory=dict)
-    # Headers matching one of these regexes are published columns the pipeline does not use: they
-    # are dropped without a problem (e.g. the adult social care and public health columns of RO3).
     ignore_columns: tuple[str, ...] = ()
+    year_corrections: tuple[YearCorrection, ...] = ()
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def year_patterns(self) -> tuple[ColumnSpec, ...]:
+        return tuple(p for p in self.patterns if p.has_year)
+
+    def output_columns(self) -> list[str]:
+        """Canonical columns of a conformed frame (before source and lineage columns)."""
+        names = [c.name for c in self.columns]
+        if self.year_patterns:
+            names.append(YEAR_COLUMN)
+            for p in self.year_patterns:
+                names += [p.name, p.name + HEADER_SUFFIX]
+        return names
+
+    def at_la_level(self) -> pl.Expr:
+        """True on rows that are local authorities (all rows when the contract sets no la_level).
+
+        ``la_level: {column, value}`` or ``{column, values: [...]}``; a null in ``values`` matches a
+        blank cell (e.g. a row the publisher left without a level).
+        """
+        if self.la_level is None:
+            return pl.lit(True)
+        column = pl.col(self.la_level["column"])
+        values = self.la_level.get("values", [self.la_level.get("value")])
+        named = [v for v in values if v is not None]
+        matched = column.is_in(named)
+        if None in values:
+            matched = matched | column.is_null()
+        return matched.fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -102,6 +164,13 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
     if kind not in ("text", "integer", "number"):
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
+    pattern = spec.get("pattern")
+    try:
+        groups = re.compile(pattern).groupindex if pattern is not None else {}
+    except re.error as err:
+        raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
+    if spec.get("period_offset") is not None and "year" not in groups:
+        raise ContractError(f"column {name!r}: period_offset needs a pattern with a (?P<year>...) group")
     return ColumnSpec(
         name=name,
         kind=kind,
@@ -112,8 +181,24 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         value_map=dict(spec.get("value_map", {})),
         min=spec.get("min"),
         max=spec.get("max"),
-        pattern=spec.get("pattern"),
+        pattern=pattern,
+        period_offset=spec.get("period_offset"),
+        quarantine_min=(spec.get("quarantine") or {}).get("min"),
+        quarantine_max=(spec.get("quarantine") or {}).get("max"),
     )
+
+
+def _year_corrections(raw: list) -> tuple[YearCorrection, ...]:
+    corrections = []
+    for item in raw or ():
+        missing = [k for k in ("release", "header", "year", "reason") if not item.get(k)]
+        if missing:
+            raise ContractError(f"year_corrections entry {item}: missing {missing}")
+        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"]))
+    return tuple(corrections)
+
+
+READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "group_row_pattern")
 
 
 @cache
@@ -125,14 +210,21 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "skip_values", "header_first_cell", "sheet", "header_row",
-        "keep_rows", "ignore_columns", "group_row_pattern",
+        "la_level", "la_name_column", "la_code3_column", "skip_values", "ignore_columns", "year_corrections",
+        "keep_rows", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
+    if any(p.has_year for p in patterns) and YEAR_COLUMN in {c.name for c in columns}:
+        raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
+    for regex in raw.get("ignore_columns") or ():
+        try:
+            re.compile(regex)
+        except re.error as err:
+            raise ContractError(f"{path}: bad ignore_columns regex {regex!r} ({err})") from None
     return Contract(
         name=raw["contract"],
         title=raw.get("title", ""),
@@ -140,13 +232,15 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         columns=columns,
         patterns=patterns,
         unique=tuple(raw.get("unique", ())),
-        reader_options={k: raw[k] for k in ("header_first_cell", "sheet", "header_row", "group_row_pattern") if k in raw},
+        reader_options={k: raw[k] for k in READER_OPTIONS if k in raw},
         la_code_column=raw.get("la_code_column"),
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
+        la_code3_column=raw.get("la_code3_column"),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         keep_rows={str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()},
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
+        year_corrections=_year_corrections(raw.get("year_corrections")),
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -163,35 +257,51 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[pl.DataFrame, list[Problem]]:
+def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
+            period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
     """Rename published headers to canonical names and report structural problems.
 
     Never raises on bad content: a missing required column is added empty (so validation also
     flags its rows) and reported, an unexpected column is reported with the nearest known name.
+    Headers matching ``ignore_columns`` are published columns the project does not ingest.
+    Year patterns turn each published row into one row per year found in the headers (see
+    ``YEAR_COLUMN``); ``release`` and ``period`` (the catalog entry's) let the contract correct a
+    mislabelled header year and check header years against the year the file covers.
     """
     lookup: dict[str, str] = {}
     for spec in contract.columns:
         for alias in (spec.name, *spec.aliases):
             lookup[header_key(alias)] = spec.name
-    pattern_res = [re.compile(p.pattern) for p in contract.patterns]
-    ignore_res = [re.compile(p) for p in contract.ignore_columns]
+    patterns = [(p, re.compile(p.pattern)) for p in contract.patterns]
+    ignored = [re.compile(r) for r in contract.ignore_columns]
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
+    year_headers: dict[tuple[str, int], str] = {}  # (year pattern, year) -> published header
+    year_matched = False
     for header in frame.columns:
         if header in SOURCE_COLUMNS:
             continue
         canonical = lookup.get(header_key(header))
+        matched = next(((p, m) for p, r in patterns if (m := r.match(header.strip()))), None)
         if canonical is not None:
             if canonical in renames.values():
                 problems.append(Problem(file_label, f"two columns map to {canonical!r}", column=header))
                 continue
             renames[header] = canonical
-        elif any(r.match(header.strip()) for r in pattern_res):
+        elif matched is not None and matched[0].has_year:
+            spec, match = matched
+            year_matched = True
+            year, problem = _header_year(spec, match, header.strip(), contract, file_label, release, period)
+            if problem is not None:
+                problems.append(problem)
+            elif (spec.name, year) in year_headers:
+                problems.append(Problem(file_label, f"two columns map to {spec.name!r} for year {year}", column=header))
+            else:
+                year_headers[(spec.name, year)] = header
+        elif matched is not None:
             renames[header] = header.strip()
-        elif any(r.search(header.strip()) for r in ignore_res):
-            continue
-        else:
+        elif not any(r.match(header.strip()) for r in ignored):
             nearest = _nearest(header_key(header), list(lookup))
             hint = f"; nearest known column: {lookup[nearest]!r} (alias {nearest!r})" if nearest else ""
             problems.append(Problem(
@@ -212,6 +322,11 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
                     file_label, f"required column missing (known names: {known}){hint}", column=spec.name
                 ))
             out = out.with_columns(pl.lit(None, dtype=pl.String).alias(spec.name))
+    if contract.year_patterns:
+        if not year_matched:
+            names = ", ".join(f"{p.name} ({p.pattern})" for p in contract.year_patterns)
+            problems.append(Problem(file_label, f"no column matches a year pattern: {names}"))
+        out = _one_row_per_year(out, frame, contract, year_headers)
 
     cleaned = []
     for name in out.columns:
@@ -228,8 +343,49 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str) -> tuple[p
         out = out.filter(pl.col(name).str.contains(regex).fill_null(False))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
-    ordered = [c.name for c in contract.columns] + [c for c in out.columns if c not in {s.name for s in contract.columns}]
-    return out.select(ordered), problems
+    canonical_names = contract.output_columns()
+    return out.select(canonical_names + [c for c in out.columns if c not in set(canonical_names)]), problems
+
+
+def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contract, file_label: str,
+                 release: str | None, period: int | None) -> tuple[int | None, Problem | None]:
+    """The year a year-pattern header stands for: as labelled, as corrected, or the entry's period."""
+    expected = None if spec.period_offset is None or period is None else period + spec.period_offset
+    correction = next((c for c in contract.year_corrections if c.release == release and c.header == header), None)
+    if correction is not None:
+        year = correction.year
+    elif match.group("year") is not None:
+        year = int(match.group("year"))
+    elif expected is not None:
+        return expected, None  # the header carries no year (e.g. "CLA_cease"): the file's own year
+    else:
+        return None, Problem(file_label, "the header has no year and the catalog entry no period to take it from",
+                             column=header)
+    if expected is not None and year != expected:
+        return None, Problem(
+            file_label,
+            f"the header says year {year} but this file covers year {expected} (catalog period {period}"
+            f"{spec.period_offset:+d}). If the publisher mislabelled the column, add a year_corrections entry "
+            f"to schemas/{contract.name}.yaml",
+            column=header,
+        )
+    return year, None
+
+
+def _one_row_per_year(out: pl.DataFrame, published: pl.DataFrame, contract: Contract,
+                      year_headers: dict[tuple[str, int], str]) -> pl.DataFrame:
+    """Each published row once per year found in the headers, with each year pattern's cell of that
+    year and the header it came from (null where the file has no such column for that year)."""
+    years = sorted({year for _, year in year_headers}) or [None]
+    parts = []
+    for year in years:
+        cells = [pl.lit(None if year is None else str(year), dtype=pl.String).alias(YEAR_COLUMN)]
+        for spec in contract.year_patterns:
+            header = year_headers.get((spec.name, year))
+            cells.append(published[header].alias(spec.name) if header else pl.lit(None, dtype=pl.String).alias(spec.name))
+            cells.append(pl.lit(header, dtype=pl.String).alias(spec.name + HEADER_SUFFIX))
+        parts.append(out.with_columns(cells))
+    return pl.concat(parts).sort("source_row", YEAR_COLUMN, maintain_order=True)
 
 
 def _as_number(name: str) -> pl.Expr:
@@ -278,12 +434,11 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
 
 
 def _known_codes(contract: Contract, known_la_codes: frozenset[str]) -> pa.Check:
-    code, level = contract.la_code_column, contract.la_level
+    code = contract.la_code_column
 
     def check(data):
-        at_level = pl.lit(True) if level is None else pl.col(level["column"]) == level["value"]
         col = pl.col(code)
-        return data.lazyframe.select(~at_level | col.is_null() | col.is_in(list(known_la_codes)))
+        return data.lazyframe.select(~contract.at_la_level() | col.is_null() | col.is_in(list(known_la_codes)))
     return pa.Check(check, name="known_la_code", error="LA code not in the LA reference")
 
 
@@ -302,7 +457,12 @@ def build_schema(contract: Contract, known_la_codes: frozenset[str] | None = Non
             checks.append(_known_codes(contract, known_la_codes))
         columns[spec.name] = pa.Column(pl.String, checks=checks, nullable=not spec.not_null)
     for spec in contract.patterns:
-        columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
+        if spec.has_year:  # conformed to one column of the pattern's name (see conform)
+            columns[spec.name] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True)
+        else:
+            columns[spec.pattern] = pa.Column(pl.String, checks=_column_checks(spec, symbols), nullable=True, regex=True)
+    if contract.year_patterns:
+        columns[YEAR_COLUMN] = pa.Column(pl.String, checks=[_integer()], nullable=True)
     return pa.DataFrameSchema(
         columns,
         unique=[*contract.unique, *unique_within] if contract.unique else None,
@@ -321,6 +481,38 @@ def validate(frame: pl.DataFrame, contract: Contract, known_la_codes: frozenset[
     except pa.errors.SchemaErrors as err:
         return _problems_from_failures(err.failure_cases, frame, contract)
     return []
+
+
+QUARANTINE_COLUMNS = {"source_file": pl.String, "source_row": pl.Int64, "column": pl.String,
+                      "value": pl.String, "reason": pl.String}
+
+
+def _soft_rules(contract: Contract):
+    """(column, failing-row expression, reason) for every soft bound in the contract."""
+    for spec in contract.columns:
+        value = _as_number(spec.name)
+        if spec.quarantine_min is not None:
+            yield spec.name, value < spec.quarantine_min, f"below the plausible minimum {spec.quarantine_min}"
+        if spec.quarantine_max is not None:
+            yield spec.name, value > spec.quarantine_max, f"above the plausible maximum {spec.quarantine_max}"
+
+
+def quarantine(frame: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split validated rows into (kept, quarantined); quarantined rows carry column, value, reason."""
+    numbered = frame.with_row_index("_row")
+    flagged = [
+        numbered.filter(failing.fill_null(False)).select(
+            "_row", "source_file", "source_row", pl.lit(column).alias("column"),
+            pl.col(column).alias("value"), pl.lit(f"{reason} (schemas/{contract.name}.yaml)").alias("reason"),
+        )
+        for column, failing, reason in _soft_rules(contract)
+        if column in frame.columns
+    ]
+    if not flagged:
+        return frame, pl.DataFrame(schema=QUARANTINE_COLUMNS)
+    rows = pl.concat(flagged)
+    kept = numbered.filter(~pl.col("_row").is_in(rows["_row"].implode())).drop("_row")
+    return kept, rows.drop("_row").sort("source_file", "source_row")
 
 
 def _problems_from_failures(failures: pl.DataFrame, frame: pl.DataFrame, contract: Contract) -> list[Problem]:

@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.defs.analysis import cla_trend_chart
 from csc_pipeline.defs.ingest import ingest_definitions
-from csc_pipeline.defs.publish import panel_indicators_defined, panel_unique, publish_asset
+from csc_pipeline.defs.publish import panel_indicators_defined, panel_unique, parquet_exports, publish_asset
 from csc_pipeline.defs.resources import PipelineSettings
 from csc_pipeline.defs.schedules import annual_refresh_schedule, refresh_job
 from csc_pipeline.defs.warehouse_models import (
@@ -22,7 +22,7 @@ from csc_pipeline.settings import Settings
 def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     catalog = load_catalog()
-    models = sql_model_assets()
+    models = sql_model_assets(catalog)
     ingest_assets, ingest_checks = ingest_definitions(catalog)
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [cla_trend_chart.key]
     return Definitions(
@@ -33,6 +33,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             *models,
             cla_trend_chart,
             publish_asset(analysis_outputs),
+            parquet_exports,
         ],
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined],
         jobs=[refresh_job],

@@ -44,6 +44,12 @@ def _rows(path: Path) -> list[list[str]]:
 
 def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path: Path) -> pl.DataFrame:
     width = len(header)
+    if any(not h for h in header):
+        blanks = [i + 1 for i, h in enumerate(header) if not h]
+        raise ReadError(
+            f"{path.name}: the header row has blank column names (columns {blanks[:5]}); "
+            "are there title rows above the header, or has the layout changed?"
+        )
     if len(set(header)) != width:
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise ReadError(f"{path.name}: duplicate column names {dupes}")
@@ -67,16 +73,19 @@ def _frame(header: list[str], rows: list[list[str]], first_row_number: int, path
     )
 
 
-def _drop_blank_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    """Drop columns that have neither a header nor a value in any row (trailing commas, e.g. the
-    2016 CSWW SFR file ends every line with ',,'). A blank header over values is kept (and fails)."""
-    blank = [
-        i for i, h in enumerate(header)
-        if not h and not any(i < len(r) and r[i].strip() for r in rows)
-    ]
+def _without_blank_columns(header: list[str], rows: list[list[str]], path: Path) -> tuple[list[str], list[list[str]]]:
+    """Drop columns with a blank header and no data (trailing commas some DfE files carry).
+
+    A blank-headed column that holds data is an error: its cells would have no name.
+    """
+    blank = [i for i, h in enumerate(header) if not h]
     if not blank:
         return header, rows
-    keep = [i for i in range(len(header)) if i not in set(blank)]
+    for i in blank:
+        row = next((n for n, r in enumerate(rows) if i < len(r) and r[i].strip()), None)
+        if row is not None:
+            raise ReadError(f"{path.name}, row {row + 2}: data in column {_column_letter(i)}, which has no header")
+    keep = [i for i, h in enumerate(header) if h]
     width = len(header)
     return [header[i] for i in keep], [[r[i] for i in keep] if len(r) == width else r for r in rows]
 
@@ -85,7 +94,7 @@ def read_csv(path: Path, contract: Contract) -> pl.DataFrame:
     rows = _rows(path)
     if not rows:
         raise ReadError(f"{path.name}: no header row")
-    header, body = _drop_blank_columns([h.strip() for h in rows[0]], rows[1:])
+    header, body = _without_blank_columns([h.strip() for h in rows[0]], rows[1:], path)
     return _frame(header, body, 2, path)
 
 
@@ -163,7 +172,7 @@ def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]], i
 
 def _sheet_frame(header: list[str], rows: list[list[str]], index: int, path: Path) -> pl.DataFrame:
     keep = [i for i, h in enumerate(header) if h]
-    body = [[row[i] for i in keep] for row in rows[index + 1:]]
+    body = [[row[i] if i < len(row) else "" for i in keep] for row in rows[index + 1:]]
     # Notes below the data have text only in the first cell.
     body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if sum(1 for c in r if c.strip()) > 1]
     return _frame([header[i] for i in keep], [r for _, r in body_rows], 0, path).with_columns(
@@ -177,9 +186,46 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     Contract options: ``sheet`` (a name, or a list of names of which the first present is read),
     and ``header_row`` (0-based) or ``header_first_cell`` (the text of the header row's first
     non-empty cell). Title rows above and notes below are dropped.
+    ``header_rows`` (default 1): the header spans this many rows ending at the header row; a label
+    in an upper row (a merged cell such as "numbers" over the years) applies to the named columns
+    below it up to the next label, giving "numbers 2006". ``header_names`` ({column letter: name})
+    names columns whose header cells are blank (e.g. the LA names of a publication table); columns
+    with a blank header are otherwise dropped.
     """
-    _, rows, index = _sheet_rows(path, contract)
-    return _sheet_frame([h.strip() for h in rows[index]], rows, index, path)
+    sheet, rows, index = _sheet_rows(path, contract)
+    return _sheet_frame(_excel_header(rows, index, contract.reader_options, path, sheet), rows, index, path)
+
+
+def _column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA': the column as a spreadsheet shows it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _excel_header(rows: list[list[str]], index: int, options: dict, path: Path, sheet: str) -> list[str]:
+    depth = int(options.get("header_rows", 1))
+    if depth < 1 or depth > index + 1:
+        raise ReadError(f"{path.name}, sheet {sheet!r}: header_rows {depth} does not fit above row {index + 1}")
+    lowest = [c.strip() for c in rows[index]]
+    header = list(lowest)
+    for upper in reversed(rows[index - depth + 1: index]):
+        label = ""
+        for i, cell in enumerate(upper):
+            label = cell.strip() or label
+            if header[i] and label:
+                header[i] = f"{label} {header[i]}"
+    for letter, name in (options.get("header_names") or {}).items():
+        at = next((i for i in range(len(header)) if _column_letter(i) == letter), None)
+        if at is None or lowest[at]:
+            found = "no such column" if at is None else f"header {lowest[at]!r}"
+            raise ReadError(f"{path.name}, sheet {sheet!r}: column {letter} should have a blank header to be "
+                            f"named {name!r}, but has {found}")
+        header[at] = name
+    return header
 
 
 def _clean(text: str) -> str:

@@ -7,9 +7,9 @@ from dataclasses import asdict
 import polars as pl
 
 from csc_pipeline.acquire import Provenance
-from csc_pipeline.catalog import Catalog
+from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.contracts import load_symbols
-from csc_pipeline.geography import REFERENCE_DIR, load_combined_units, load_local_authorities
+from csc_pipeline.geography import REFERENCE_DIR, load_boundary_changes, load_combined_units, load_local_authorities
 
 INDICATOR_COLUMNS = ("indicator", "definition", "unit", "polarity", "numerator", "denominator", "kind")
 
@@ -44,10 +44,21 @@ def load_s251_outturn_lines() -> pl.DataFrame:
     return frame
 
 
+def catalog_frame(catalog: Catalog) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(e.id, e.family, e.publisher, e.dataset, e.release, e.period, e.precedence, e.licence) for e in catalog.entries],
+        schema={"entry_id": pl.String, "family": pl.String, "publisher": pl.String, "dataset": pl.String,
+                "release": pl.String, "period": pl.Int64, "precedence": pl.Int64, "licence": pl.String},
+        orient="row",
+    )
+
+
 def reference_frames() -> dict[str, pl.DataFrame]:
     symbols = load_symbols()
     return {
+        "ref.catalog_entries": catalog_frame(load_catalog()),
         "ref.local_authorities": load_local_authorities(),
+        "ref.boundary_changes": load_boundary_changes(),
         "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
         "ref.indicators": load_indicators(),
         "ref.combined_units": load_combined_units(),

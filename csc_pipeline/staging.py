@@ -22,7 +22,8 @@ import polars as pl
 
 from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, conform, load_contract, validate
+from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, conform, load_contract, validate
+from csc_pipeline.geography import LaResolver
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
 
@@ -78,7 +79,8 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
         return pl.read_parquet(cached_frame), problems, True
     try:
         published = read_published(Path(record.raw_path), contract)
-        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label)
+        frame, problems = conform(published.with_columns(pl.lit(label).alias("source_file")), contract, label,
+                                  release=record.release, period=period)
     except ReadError as err:
         # Unreadable files become a problem of the family, reported by the blocking check.
         frame, problems = pl.DataFrame(), [Problem(label, str(err))]
@@ -96,7 +98,7 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
 def _empty_frame(contract_name: str) -> pl.DataFrame:
     """A family with no files in this mode (e.g. demo-only sources in mirror mode): no rows, all columns."""
     contract = load_contract(contract_name)
-    columns = {c.name: pl.String for c in contract.columns}
+    columns = {name: pl.String for name in contract.output_columns()}
     columns |= {"source_file": pl.String, "source_row": pl.Int64, "source_entry": pl.String,
                 "release": pl.String, "period": pl.Int64, "source_sha256": pl.String}
     return pl.DataFrame(schema=columns)
@@ -127,7 +129,7 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
 
 
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolve_name=None) -> tuple[list[Problem], int]:
+                    resolver: LaResolver | None = None) -> tuple[list[Problem], int]:
     """All problems of the family's conformed data; stamps the parquet when there are none."""
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
@@ -139,12 +141,8 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     contract = load_contract(contract_name)
     if frame.height:
         problems += validate(frame, contract, known_la_codes)
-        if contract.la_name_column and resolve_name is not None:
-            for row in frame.select(contract.la_name_column, "source_file", "source_row", "period").iter_rows():
-                name, file, line, period = row
-                if name is not None and resolve_name(name, period) is None:
-                    problems.append(Problem(file, "LA name does not resolve to a known authority",
-                                            column=contract.la_name_column, row=line, value=name))
+        if resolver is not None:
+            problems += la_identity_problems(frame, contract, resolver)
     elif read_manifest(settings, family) and not problems:
         problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")
@@ -153,6 +151,64 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     else:
         write_json_atomic(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint})
     return problems, frame.height
+
+
+def _la_rows(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """LA-level rows with the year their LA identifiers are read at: the row's year (files with the
+    year in their column names) or the catalog entry's period."""
+    year = pl.col("period")
+    if YEAR_COLUMN in frame.columns and contract.year_patterns:
+        year = pl.coalesce(pl.col(YEAR_COLUMN).cast(pl.Int64, strict=False), year)
+    return frame.with_row_index("_row").filter(contract.at_la_level()).with_columns(year.alias("_year"))
+
+
+def _cell(row: dict, column: str | None) -> str | None:
+    return row.get(column) if column else None
+
+
+def la_identity_problems(frame: pl.DataFrame, contract: Contract, resolver: LaResolver) -> list[Problem]:
+    """LA names (``la_name_column``) and DfE 3-digit codes (``la_code3_column``) must resolve to an
+    authority in the LA reference at the row's year, and a row's name, 3-digit code and GSS code
+    (``la_code_column``) must all name the same authority."""
+    if not (contract.la_name_column or contract.la_code3_column):
+        return []
+    problems = []
+    for row in _la_rows(frame, contract).iter_rows(named=True):
+        found: dict[str, str | None] = {}
+        for column, resolve, what in (
+            (contract.la_code3_column, resolver.resolve_code, "DfE 3-digit LA code"),
+            (contract.la_name_column, resolver.resolve_name, "LA name"),
+        ):
+            value = _cell(row, column)
+            if value is None:
+                continue
+            found[column] = resolve(value, row["_year"])
+            if found[column] is None:
+                problems.append(Problem(row["source_file"], f"{what} does not resolve to a known authority",
+                                        column=column, row=row["source_row"], value=value))
+        gss = _cell(row, contract.la_code_column)
+        if gss is not None and resolver.resolve_code(gss) is not None:
+            found[contract.la_code_column] = resolver.resolve_code(gss)
+        authorities = {a for a in found.values() if a is not None}
+        if len(authorities) > 1:
+            cells = ", ".join(f"{c}={row[c]!r} -> {a}" for c, a in found.items())
+            problems.append(Problem(row["source_file"], f"LA identifiers name different authorities ({cells})",
+                                    row=row["source_row"]))
+    return problems
+
+
+def with_la_codes(frame: pl.DataFrame, contract: Contract, resolver: LaResolver) -> pl.DataFrame:
+    """Files that identify LAs by name or DfE 3-digit code get ``la_code``: the GSS code in force at
+    the row's year (3-digit code first, else the name)."""
+    codes: list[str | None] = [None] * frame.height
+    for row in _la_rows(frame, contract).iter_rows(named=True):
+        authority = None
+        if (code3 := _cell(row, contract.la_code3_column)) is not None:
+            authority = resolver.resolve_code(code3, row["_year"])
+        if authority is None and (name := _cell(row, contract.la_name_column)) is not None:
+            authority = resolver.resolve_name(name, row["_year"])
+        codes[row["_row"]] = resolver.code_for(authority, row["_year"]) if authority else None
+    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
 
 
 def load_validated(family: str, settings: Settings) -> pl.DataFrame:

@@ -107,6 +107,28 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
     return table_rows(con, table)
 
 
+def replace_slice(con: duckdb.DuckDBPyConnection, table: str, column: str, value: str, frame: pl.DataFrame) -> int:
+    """Replace the rows of ``table`` where ``column`` = ``value`` with ``frame``, in one transaction.
+
+    For tables several assets share (e.g. meta.quarantine, one slice per source family).
+    """
+    ensure_schemas(con)
+    view = "_incoming_" + table.replace(".", "_")
+    con.register(view, frame.with_columns(pl.lit(value).alias(column)).to_arrow())
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {view} LIMIT 0")
+        con.execute(f"DELETE FROM {table} WHERE {column} = ?", [value])
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister(view)
+    return frame.height
+
+
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -120,6 +142,21 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
     lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(lines)
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Write a table to Parquet atomically (temp file, then rename); return its row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = con.sql(f"SELECT * FROM {table}").pl()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return frame.height
 
 
 def publish(build_path: Path, published_path: Path) -> Path:

@@ -25,6 +25,26 @@ def demo_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One full demo refresh shared by the tests that only read its warehouse."""
+    from pipeline_runs import failed_checks, run_refresh
+
+    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("demo_lake"))
+    result = run_refresh(settings)
+    assert result.success and not failed_checks(result), failed_checks(result)
+    return settings, result
+
+
+@pytest.fixture
+def demo_warehouse(demo_run):
+    import duckdb
+
+    con = duckdb.connect(str(demo_run[0].warehouse_path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
 def shared_demo_settings(tmp_path_factory) -> Settings:
     """Demo-mode settings over one generated demo set for the whole session (generated on first use)."""
     return Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("shared_demo_lake"))

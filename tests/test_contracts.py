@@ -7,6 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dataclasses import replace
+
 from csc_pipeline.contracts import conform, header_key, load_contract, validate
 from csc_pipeline.readers import ReadError, read_published
 
@@ -145,12 +147,129 @@ def test_keep_rows_keeps_only_matching_rows_and_ignore_columns_drops_declared_co
     assert [(p.column, "unexpected column" in p.message) for p in problems] == [("surprise", True)]
 
 
-def test_csv_reader_drops_empty_trailing_columns_but_not_empty_headers_over_values(tmp_path):
-    contract = load_contract("cla_number_and_rate")
-    path = cla_file(tmp_path, [la_row() + ",,", la_row("E06000002") + ",,"], header=HEADER_2024 + ",,")
-    frame = read_published(path, contract)
-    assert frame.columns[-3:] == ["rate_per_10000", "source_file", "source_row"]
-    path = cla_file(tmp_path, [la_row() + ",,9", la_row("E06000002") + ",,"], header=HEADER_2024 + ",,")
-    frame = read_published(path, contract)  # the blank header over a value is kept ...
-    _, problems = conform(frame, contract, "cla.csv")
-    assert [(p.column, "unexpected column" in p.message) for p in problems] == [("", True)]  # ... and reported
+# ------------------------------------------------------------------------------------------
+# Wide files with the year in their column names; ignored columns; LA levels
+# ------------------------------------------------------------------------------------------
+WIDE_CONTRACT = """
+contract: wide
+title: test
+reader: csv
+columns:
+  code:  {kind: text, not_null: true}
+  level: {kind: text}
+column_patterns:
+  count: {pattern: '^(Count|Total_)(?P<year>\\d{4})?$', kind: number, min: 0, period_offset: 0}
+  rate:  {pattern: '^Rate(?P<year>\\d{4})$', kind: number, min: 0}
+year_corrections:
+  - {release: "2015", header: Count2014, year: 2015, reason: mislabelled by the publisher}
+ignore_columns: ['^Breakdown_']
+unique: [code, year]
+la_code_column: code
+la_level: {column: level, values: [LA, null]}
+"""
+
+
+@pytest.fixture
+def wide_contract(tmp_path):
+    (tmp_path / "wide.yaml").write_text(WIDE_CONTRACT, encoding="utf-8")
+    return load_contract("wide", tmp_path)
+
+
+def wide(tmp_path: Path, header: str, *rows: str, release: str | None = "2015", period: int | None = 2015,
+         contract=None):
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    frame, problems = conform(read_published(path, contract), contract, path.name, release=release, period=period)
+    return frame, problems + validate(frame, contract, KNOWN)
+
+
+def test_year_columns_become_one_row_per_year_with_the_published_header(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Rate2014,Rate2015,Breakdown_a", "E06000001,LA,50,55,3",
+                           period=None, contract=wide_contract)
+    assert problems == []
+    assert frame.select("code", "year", "rate", "rate_header", "count", "source_row").rows() == [
+        ("E06000001", "2014", "50", "Rate2014", None, 2),
+        ("E06000001", "2015", "55", "Rate2015", None, 2),
+    ]
+    assert "Breakdown_a" not in frame.columns
+
+
+def test_a_header_year_that_is_not_the_files_year_fails_unless_corrected_for_that_release(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2014", "E06000001,LA,5", release="2016", period=2016,
+                       contract=wide_contract)
+    assert [(p.file, p.column) for p in problems] == [("wide.csv", "Count2014")]
+    assert "says year 2014 but this file covers year 2016" in problems[0].message
+    assert "year_corrections" in problems[0].message
+    frame, problems = wide(tmp_path, "code,level,Count2014", "E06000001,LA,5", contract=wide_contract)
+    assert problems == [] and frame.select("year", "count", "count_header").row(0) == ("2015", "5", "Count2014")
+
+
+def test_a_header_without_a_year_takes_the_entrys_period(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Count", "E06000001,LA,5", period=2012, release="2012",
+                           contract=wide_contract)
+    assert problems == [] and frame.select("year", "count").row(0) == ("2012", "5")
+    _, problems = wide(tmp_path, "code,level,Count", "E06000001,LA,5", period=None, contract=wide_contract)
+    assert [p.column for p in problems] == ["Count"] and "no period" in problems[0].message
+
+
+def test_year_column_mistakes_are_reported(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015,Total_2015", "E06000001,LA,5,6", contract=wide_contract)
+    assert [(p.column, p.message) for p in problems] == [("Total_2015", "two columns map to 'count' for year 2015")]
+    _, problems = wide(tmp_path, "code,level,Breakdown_a,Other", "E06000001,LA,5,6", contract=wide_contract)
+    messages = sorted(p.message.split(":")[0].split(";")[0].split(".")[0] for p in problems)
+    assert messages == ["no column matches a year pattern", "unexpected column"]
+    assert next(p for p in problems if p.message.startswith("unexpected")).column == "Other"
+
+
+def test_bad_values_in_year_columns_are_located(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015", "E06000001,LA,5", "E06000002,LA,-1",
+                       "E06000002,,x", contract=wide_contract)
+    found = sorted((p.row, p.column or "", p.value or "", p.message.split(":")[0]) for p in problems)
+    assert found == [(3, "", "", "duplicate key"), (3, "count", "-1", "out of range"), (4, "", "", "duplicate key")]
+
+
+def test_la_level_values_include_blank_levels(tmp_path, wide_contract):
+    _, problems = wide(tmp_path, "code,level,Count2015", "E07000026,,5", "E07000027,REGION,5", contract=wide_contract)
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "code", "E07000026")]
+
+
+def test_contract_files_with_bad_year_settings_are_rejected(tmp_path):
+    from csc_pipeline.contracts import ContractError
+
+    bad_offset = WIDE_CONTRACT.replace("level: {kind: text}", "level: {kind: text, period_offset: 0}")
+    (tmp_path / "a.yaml").write_text(bad_offset.replace("contract: wide", "contract: a"), encoding="utf-8")
+    with pytest.raises(ContractError, match="period_offset needs a pattern"):
+        load_contract("a", tmp_path)
+    no_reason = WIDE_CONTRACT.replace(", reason: mislabelled by the publisher", "")
+    (tmp_path / "b.yaml").write_text(no_reason.replace("contract: wide", "contract: b"), encoding="utf-8")
+    with pytest.raises(ContractError, match=r"missing \['reason'\]"):
+        load_contract("b", tmp_path)
+
+
+def test_csv_columns_with_a_blank_header_are_dropped_when_empty_and_rejected_when_not(tmp_path, wide_contract):
+    frame, problems = wide(tmp_path, "code,level,Count2015,,", "E06000001,LA,5,,", contract=wide_contract)
+    assert problems == [] and frame["count"].to_list() == ["5"]
+    with pytest.raises(ReadError, match=r"wide.csv, row 3: data in column D, which has no header"):
+        wide(tmp_path, "code,level,Count2015,", "E06000001,LA,5,", "E06000002,LA,5,7", contract=wide_contract)
+
+
+def test_excel_header_rows_combine_group_labels_and_name_blank_headers(tmp_path):
+    from csc_pipeline.demo.generator import _ods_bytes
+    from csc_pipeline.readers import read_excel
+
+    rows = [
+        ["Table 1: a title"],
+        [None, None, "numbers3", None, None, "rates4", None],
+        [None, None, "2009", "2010", None, "2009", "2010"],
+        ["1", "Hartlepool", "150", "165", None, "73", "81"],
+        [None, "1. A footnote"],
+    ]
+    path = tmp_path / "t.ods"
+    path.write_bytes(_ods_bytes([("LAA1", rows)]))
+    contract = replace(load_contract("cla_number_and_rate"), reader="excel", reader_options={
+        "sheet": "LAA1", "header_first_cell": "2009", "header_rows": 2, "header_names": {"B": "area"}})
+    frame = read_excel(path, contract)
+    assert frame.columns[:5] == ["area", "numbers3 2009", "numbers3 2010", "rates4 2009", "rates4 2010"]
+    assert frame.row(0)[:5] == ("Hartlepool", "150", "165", "73", "81") and frame["source_row"].to_list() == [4]
+    with pytest.raises(ReadError, match=r"column C should have a blank header to be named 'area', but has header '2009'"):
+        read_excel(path, replace(contract, reader_options=contract.reader_options | {"header_names": {"C": "area"}}))

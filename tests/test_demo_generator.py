@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from csc_pipeline.catalog import load_catalog
 from csc_pipeline.demo import generate_demo
 from csc_pipeline.demo.generator import (
     CLA_RELEASES,
@@ -54,9 +55,7 @@ def _expected_files() -> set[str]:
     files |= {POP_FILE, OFSTED_FILE, MARKER_FILE}
     files |= {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS}
     files |= {MYE_FILE.format(m) for m in MID_YEARS}
-    # Every demo-mode catalog entry has its file (workforce, Section 251, RO3 ...).
-    from csc_pipeline.catalog import load_catalog
-
+    # Every demo-mode catalog entry has its file (CLA SFR, workforce, Section 251, RO3 ...).
     files |= {e.mirror_path for e in load_catalog().entries if e.available_in("demo")}
     return files
 

@@ -10,18 +10,11 @@ import duckdb
 import polars as pl
 import pytest
 
+from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("lake"))
-    result = run_refresh(settings)
-    assert result.success and not failed_checks(result), failed_checks(result)
-    return settings, result
 
 
 def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_run):
@@ -54,6 +47,7 @@ def test_welsh_rates_are_computed_from_counts_and_populations(demo_run):
         JOIN mart.la_indicator_panel p USING (la_code, year)
         WHERE r.nation = 'Wales' AND r.indicator = 'cla_rate_per_10k'
           AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'
+          AND r.geography = 'as_published' AND c.geography = 'as_published' AND p.geography = 'as_published'
         """
     ).pl()
     con.close()
@@ -69,9 +63,9 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run):
     by_hand = con.sql(
         """
         SELECT year, sum(c.value) / sum(p.value) * 10000 AS rate
-        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (la_code, year)
+        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (geography, la_code, year)
         WHERE c.nation = 'England' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'
-          AND c.value IS NOT NULL AND p.value IS NOT NULL
+          AND c.value IS NOT NULL AND p.value IS NOT NULL AND geography = 'as_published'
         GROUP BY year
         """
     ).pl()
@@ -122,17 +116,18 @@ MUTATIONS = {
 
 
 def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
-    # Demo mode, editing the generated files in place: a generated directory is not a complete
-    # mirror (RO3 before 2023-24 and RSX are mirror-only entries).
+    # Demo mode keeps its generated files between refreshes (until the generator changes), so an
+    # edited demo file stands for a malformed published file. (A generated demo set cannot serve as
+    # a whole mirror: the SFR27/2010 XLS tables are mirror-only.)
     settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
-    source = settings.demo_dir / CLA_2025
-    pristine = source.read_bytes()
+    mirror = settings.demo_dir
+    pristine = (mirror / CLA_2025).read_bytes()
     published = _sha(settings.warehouse_path)
 
     for name, (edit, expected) in MUTATIONS.items():
-        source.write_bytes(pristine)
-        _rewrite(source, edit)
+        (mirror / CLA_2025).write_bytes(pristine)
+        _rewrite(mirror / CLA_2025, edit)
         result = run_refresh(settings)
         failures = failed_checks(result)
         assert list(failures) == ["conformed/cla_number_and_rate:contract"], name
@@ -143,5 +138,101 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
         assert not {"raw__cla_number_and_rate", "mart__la_indicator_panel", "warehouse__published"} & started, name
         assert _sha(settings.warehouse_path) == published, name
 
-    source.write_bytes(pristine)
+    (mirror / CLA_2025).write_bytes(pristine)
     assert run_refresh(settings).success  # fixed file: the refresh recovers
+
+
+def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
+    mirror = ensure_demo_source(settings)  # edited demo files stand for published ones
+    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
+    target = frame.with_row_index().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2025")
+        & pl.col("population_type").str.contains("on 31 March")
+    ).row(0, named=True)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit("1500")).otherwise(pl.col("rate_per_10000")).alias("rate_per_10000")
+    ).write_csv(mirror / CLA_2025)
+
+    result = run_refresh(settings)
+
+    assert result.success
+    assert list(failed_checks(result)) == ["raw/cla_number_and_rate:quarantine"]  # a warning, not blocking
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert con.sql("SELECT source_file, source_row, \"column\", value FROM mart.quarantine").fetchall() == [
+        (CLA_2025, target["index"] + 2, "rate_per_10000", "1500")
+    ]
+    # the quarantined row (the LA's whole CLA record for that year) is not in the panel
+    assert con.execute(
+        "SELECT count(*) FROM mart.la_indicator_panel "
+        "WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%' AND geography = 'as_published'",
+        [target["new_la_code"]],
+    ).fetchone()[0] == 4  # starts and ceased (count and rate) only
+    con.close()
+
+
+def test_revision_log_lists_what_later_releases_changed(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    revisions = con.sql(
+        "SELECT * FROM mart.revision_log WHERE geographic_level = 'local_authority' AND indicator = 'cla_count'"
+    ).pl()
+    # the generator revises about half the shared LA counts of each older release by 1-3 children
+    assert revisions.height > 100
+    assert revisions["change"].abs().max() <= 3
+    newest = revisions.filter(pl.col("new_value").is_not_null()).sort("new_release").group_by("authority_id", "year").last()
+    panel = con.sql(
+        "SELECT authority_id, year, value, release FROM mart.la_indicator_panel "
+        "WHERE indicator = 'cla_count' AND geography = 'as_published'"
+    ).pl()
+    joined = newest.join(panel, on=["authority_id", "year"])
+    assert joined.height == newest.height
+    # the panel holds the last revised value (a later release may repeat it unchanged)
+    assert (joined["value"] == joined["new_value"]).all() and (joined["release"] >= joined["new_release"]).all()
+    con.close()
+
+
+def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    coverage = con.sql("SELECT * FROM mart.coverage WHERE indicator = 'cla_count'").pl()
+    panel_counts = con.sql(
+        "SELECT geography, nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
+    ).pl()
+    con.close()
+    joined = coverage.join(panel_counts, on=["geography", "nation", "year"])
+    assert joined.height == 2 * 32  # two geographies; England and Wales, 2010-2025
+    assert (joined["las_with_value"] == joined["n"]).all()
+    assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_expected"]).all()
+    wales = joined.filter(pl.col("nation") == "Wales")
+    assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()
+
+
+def test_refresh_history_says_what_each_refresh_changed(tmp_path):
+    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
+    assert run_refresh(settings).success
+    mirror = settings.demo_dir  # edited demo files stand for a new published release
+    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
+    # revise one published LA count in the latest release
+    target = frame.with_row_index().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2024")
+        & pl.col("children_count").str.contains(r"^\d+$")
+    ).row(0, named=True)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit(str(int(target["children_count"]) + 7)))
+        .otherwise(pl.col("children_count")).alias("children_count")
+    ).write_csv(mirror / CLA_2025)
+
+    result = run_refresh(settings)
+
+    assert result.success
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    first, second = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at, files_new DESC").pl().iter_rows(named=True)
+    con.close()
+    assert first["files_new"] > 0 and first["rows_added"] == first["panel_rows"]
+    assert (second["files_new"], second["files_changed"], second["files_dropped"]) == (0, 1, 0)
+    assert second["files_unchanged"] == first["files_new"] - 1
+    assert second["rows_added"] == second["rows_removed"] == 0
+    assert second["values_revised"] >= 1  # the count (and the current-boundary copy of it)
+    published = result.asset_materializations_for_node("warehouse__published")[0]
+    assert published.metadata["files_changed"].value == 1

@@ -56,7 +56,8 @@ def test_panel_holds_the_latest_published_rate_for_every_english_la_and_year(mir
     latest = numeric.filter(pl.col("release") == pl.col("release").max().over("authority_id", "year"))
     panel = mirror_warehouse.sql(
         "SELECT authority_id, la_code AS panel_code, year, value AS panel_rate FROM mart.la_indicator_panel "
-        "WHERE geography = 'as_published' AND indicator = 'cla_rate_per_10k' AND nation = 'England'"
+        "WHERE geography = 'as_published' AND indicator = 'cla_rate_per_10k' AND nation = 'England' "
+        "AND source_entry LIKE 'dfe_cla_number_and_rate_%'"
     ).pl()
     joined = latest.join(panel, on=["authority_id", "year"], how="left")
     missing = joined.filter(pl.col("panel_rate").is_null())
@@ -87,7 +88,7 @@ def test_every_english_authority_in_force_has_a_rate_row_each_year(mirror_wareho
 
 def test_no_la_year_indicator_twice_and_provenance_lists_every_file(mirror_warehouse, real_dir):
     dupes = mirror_warehouse.sql(
-        "SELECT coalesce(authority_id, la_code), year, indicator, count(*) FROM mart.la_indicator_panel "
+        "SELECT geography, coalesce(authority_id, la_code), year, indicator, count(*) FROM mart.la_indicator_panel "
         "GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     assert dupes == []
@@ -107,9 +108,106 @@ def test_national_rate_from_summed_la_counts_matches_the_published_national_rate
         "SELECT year, cla_rate_per_10k, published_rate_per_10k FROM analysis.cla_trend_national_regional "
         "WHERE area = 'England' ORDER BY year"
     ).pl()
-    assert trend.height == 8
+    # LA counts and populations: 2010 (SFR27/2010, mid-2009 population) and 2013-2025 (the ONS
+    # file starts at mid-2012); a published national rate from 2018 (EES).
+    assert trend["year"].to_list() == [2010, *range(2013, 2026)]
+    published = trend.filter(pl.col("published_rate_per_10k").is_not_null())
+    assert published["year"].to_list() == list(range(2018, 2026))
     # Published national rates are rounded to integers; LA counts sum to the national count.
-    assert ((trend["cla_rate_per_10k"] - trend["published_rate_per_10k"]).abs() < 1.0).all(), trend
+    assert ((published["cla_rate_per_10k"] - published["published_rate_per_10k"]).abs() < 1.0).all(), trend
+
+
+def _series(con, geography: str, indicator: str) -> dict[tuple[str, int], float]:
+    rows = con.execute(
+        "SELECT authority_id, year, value FROM mart.la_indicator_panel WHERE geography = ? AND indicator = ?",
+        [geography, indicator],
+    ).fetchall()
+    return {(a, y): v for a, y, v in rows}
+
+
+def test_bcp_on_current_boundaries_is_bournemouth_poole_and_christchurchs_share_of_dorset(mirror_warehouse):
+    published = _series(mirror_warehouse, "as_published", "cla_count")
+    current = _series(mirror_warehouse, "current", "cla_count")
+    (weight,) = mirror_warehouse.sql(
+        "SELECT weight FROM mart.apportionment_weights "
+        "WHERE predecessor = 'dorset_county' AND successor = 'bournemouth_christchurch_and_poole'"
+    ).fetchall()[0]
+    # Christchurch had roughly a tenth of Dorset county's children (the estimate subtracts
+    # Bournemouth and Poole in 2019 from BCP in 2020, so a year's growth lowers it slightly).
+    assert 0.05 < weight < 0.15
+    expected = published[("bournemouth", 2018)] + published[("poole", 2018)] + weight * published[("dorset_county", 2018)]
+    assert current[("bournemouth_christchurch_and_poole", 2018)] == pytest.approx(expected)
+    assert current[("dorset", 2018)] == pytest.approx((1 - weight) * published[("dorset_county", 2018)])
+
+
+@pytest.mark.parametrize(
+    ("predecessor", "successors", "last_year"),
+    [
+        ("northamptonshire", ("north_northamptonshire", "west_northamptonshire"), 2021),
+        ("cumbria", ("cumberland", "westmorland_and_furness"), 2023),
+    ],
+)
+def test_split_successors_back_cast_to_the_predecessors_published_counts(mirror_warehouse, predecessor, successors, last_year):
+    for indicator in ("cla_count", "cla_starts_count", "population_0_17"):
+        published = _series(mirror_warehouse, "as_published", indicator)
+        current = _series(mirror_warehouse, "current", indicator)
+        years = [y for (a, y) in published if a == predecessor and y <= last_year and published[(a, y)] is not None]
+        assert years, (predecessor, indicator)
+        for year in years:
+            assert sum(current[(s, year)] for s in successors) == pytest.approx(published[(predecessor, year)])
+
+
+def test_national_count_totals_are_the_same_on_both_geographies(mirror_warehouse):
+    rows = mirror_warehouse.sql(
+        """
+        SELECT p.indicator, p.nation, p.year,
+               sum(p.value) FILTER (WHERE geography = 'as_published') AS published,
+               sum(p.value) FILTER (WHERE geography = 'current') AS current,
+               count(*) FILTER (WHERE p.value IS NULL AND geography = 'current') AS current_gaps,
+               count(*) FILTER (WHERE p.value IS NULL AND geography = 'as_published') AS published_gaps
+        FROM mart.la_indicator_panel AS p JOIN mart.indicator_dictionary USING (indicator)
+        WHERE kind = 'count' AND nation = 'England'
+        GROUP BY ALL
+        """
+    ).pl()
+    # Where a predecessor's value is suppressed, its successors are gaps too: compare the rest.
+    comparable = rows.filter(pl.col("current_gaps") == pl.col("published_gaps"))
+    cla_years = comparable.filter(pl.col("indicator") == "cla_count")["year"].to_list()
+    assert set(range(2018, 2026)) <= set(cla_years)
+    assert ((comparable["published"] - comparable["current"]).abs() < 1e-6).all(), comparable
+
+
+def test_rates_recomputed_from_counts_and_populations_agree_with_the_published_rates(mirror_warehouse):
+    check = mirror_warehouse.sql("SELECT * FROM analysis.cla_rate_crosscheck").pl()
+    compared = check.filter(pl.col("outcome").is_in(["agrees", "disagrees"]))
+    # 2019-2025: EES rates and the ONS populations of the 2025 CIN release agree within rounding.
+    recent = compared.filter(pl.col("year") >= 2019)
+    assert recent.height > 1000 and recent["within_rounding"].all(), recent.filter(~pl.col("within_rounding"))
+    # Disagreements are listed, not dropped: 2018 rates come from the 2022 release, before the
+    # Census 2021 re-basing of the populations the panel uses; the 2010 file rounds populations to 100.
+    disagree = compared.filter(~pl.col("within_rounding"))
+    assert set(disagree["year"]) == {2010, 2018}
+    assert (disagree.filter(pl.col("year") == 2018)["rate_release"] == "2022").all()
+    assert disagree.filter(pl.col("year") == 2010).height <= 10
+    assert (disagree.filter(pl.col("year") == 2010)["difference"].abs() < 10).all()
+    # Coverage: no population before mid-2009; abolished Dorset authorities have none after re-basing.
+    missing = check.filter(pl.col("outcome") == "no_population")
+    assert set(missing.filter(pl.col("year") <= 2009)["year"]) == {2006, 2007, 2008, 2009}
+    # (the CLA releases' own denominators fill most later gaps, e.g. pre-2019 Dorset authorities)
+    assert set(missing.filter(pl.col("year") > 2009)["la_code"]) <= {"E06000028", "E06000029", "E10000009"}
+
+
+def test_the_cla_series_runs_from_2006(mirror_warehouse):
+    years = mirror_warehouse.sql(
+        "SELECT indicator, min(year), max(year), count(DISTINCT year) FROM mart.la_indicator_panel "
+        "WHERE nation = 'England' AND value IS NOT NULL GROUP BY indicator ORDER BY indicator"
+    ).fetchall()
+    span = {indicator: (first, last, n) for indicator, first, last, n in years}
+    for indicator in ("cla_count", "cla_starts_count", "cla_ceased_count"):
+        assert span[indicator] == (2006, 2025, 20), indicator
+    # Rates: published 2006-2010 and 2018-2025, computed 2013-2017; no population for 2011-2012 yet.
+    assert span["cla_rate_per_10k"] == (2006, 2025, 18)
+    assert span["cla_starts_rate_per_10k"][:2] == (2010, 2025)
 
 
 def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirror_warehouse):
@@ -118,13 +216,14 @@ def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirro
         SELECT la_name, la_type, region, authority_id, value, release
         FROM mart.la_indicator_panel
         WHERE la_code = 'E09000021 / E09000027' AND year = 2018 AND indicator = 'sw_turnover_rate_percent'
+          AND geography = 'as_published'
         """
     ).fetchall()
     # The 2022 release printed 31.5 (under Kingston's code); the 2025 release revised it to 27.5.
     assert rows == [("Kingston upon Thames / Richmond upon Thames", "combined_unit", "London", None, 27.5, "2025")]
     members = mirror_warehouse.sql(
         "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code IN ('E09000021', 'E09000027') "
-        "AND indicator = 'sw_fte_count' AND year = 2018 AND value IS NOT NULL"
+        "AND indicator = 'sw_fte_count' AND year = 2018 AND value IS NOT NULL AND geography = 'as_published'"
     ).fetchone()[0]
     assert members == 0  # no member values are invented
 
@@ -134,9 +233,9 @@ def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_wa
         """
         SELECT s.la_code, s.year, s.value, c.value, p.value, c.method
         FROM mart.la_indicator_panel AS s
-        JOIN mart.la_indicator_panel AS c USING (la_code, year)
-        JOIN mart.la_indicator_panel AS p USING (la_code, year)
-        WHERE s.indicator = 'ro_csc_net_expenditure_gbp' AND c.indicator = 'ro_csc_net_expenditure_per_child_gbp'
+        JOIN mart.la_indicator_panel AS c USING (geography, la_code, year)
+        JOIN mart.la_indicator_panel AS p USING (geography, la_code, year)
+        WHERE s.geography = 'as_published' AND s.indicator = 'ro_csc_net_expenditure_gbp' AND c.indicator = 'ro_csc_net_expenditure_per_child_gbp'
           AND p.indicator = 'population_0_17' AND s.value IS NOT NULL AND p.value IS NOT NULL
         """
     ).fetchall()

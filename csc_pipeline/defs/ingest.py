@@ -8,7 +8,6 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
 """
 
 
-import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -23,7 +22,7 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, load_contract
+from csc_pipeline.contracts import Problem, load_contract, quarantine
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
 from csc_pipeline.geography import default_resolver
 
@@ -101,7 +100,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
         problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolve_name=resolver.resolve_name
+            family, settings, catalog, resolver.known_codes(), resolver=resolver
         )
         return AssetCheckResult(
             passed=not problems,
@@ -125,25 +124,39 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        frame = staging.load_validated(family, settings)
-        if contract.la_name_column:
-            frame = with_resolved_codes(frame, contract.la_name_column)
+        frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
+        if contract.la_name_column or contract.la_code3_column:
+            frame = staging.with_la_codes(frame, contract, default_resolver())
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
+            warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
             shown = warehouse.preview(con, f"raw.{family}")
-        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+        return MaterializeResult(metadata={
+            "dagster/row_count": rows,
+            "quarantined_rows": quarantined.height,
+            "preview": MetadataValue.md(shown),
+        })
 
-    return [source_files, conformed, raw_table], [contract_check]
+    @asset_check(
+        asset=raw_table,
+        name="quarantine",
+        description="Warning: rows set aside by the contract's soft (plausibility) rules; see meta.quarantine.",
+    )
+    def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
+        with build_connection(duckdb) as con:
+            rows = con.execute(
+                "SELECT source_file, source_row, \"column\", value, reason FROM meta.quarantine "
+                "WHERE family = ? ORDER BY ALL", [family]
+            ).fetchall()
+        problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{len(problems)} row(s) quarantined" if problems else "no rows quarantined",
+            metadata={"quarantined": len(problems), "rows": MetadataValue.md(problems_markdown(problems) if problems else "_none_")},
+        )
 
-
-def with_resolved_codes(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
-    """Files that name LAs without codes get the GSS code in force in that year."""
-    resolver = default_resolver()
-    codes = [
-        resolver.code_for(resolver.resolve_name(name, period), period) if name else None
-        for name, period in frame.select(name_column, "period").iter_rows()
-    ]
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
+    return [source_files, conformed, raw_table], [contract_check, quarantine_check]
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:

@@ -16,7 +16,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, warehouse
+from csc_pipeline import __version__, refresh_summary, warehouse
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
@@ -78,26 +78,55 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     )
     def published(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
+        published_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with build_connection(duckdb) as con:
             synthetic = settings.source_mode == "demo"
             about = pl.DataFrame({
                 "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "note"],
                 "value": [
-                    settings.source_mode, str(synthetic).lower(),
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), __version__,
+                    settings.source_mode, str(synthetic).lower(), published_at, __version__,
                     "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
                 ],
             })
             warehouse.replace_table(con, "meta.about", about)
+            previous = refresh_summary.read_previous(settings.warehouse_path)
+            summary = refresh_summary.summarise(con, previous, published_at, settings.source_mode)
+            warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary))
             con.execute("CHECKPOINT")
             tables = con.execute(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
             ).fetchall()
         path = warehouse.publish(settings.build_warehouse_path, settings.warehouse_path)
+        changes = summary.row(0, named=True)
         return MaterializeResult(metadata={
+            **{k: v for k, v in changes.items() if isinstance(v, int)},
             "path": MetadataValue.path(str(path)),
             "tables": MetadataValue.md("\n".join(f"- {t[0]}" for t in tables)),
             "synthetic": synthetic,
         })
 
     return published
+
+
+EXPORTED_TABLES = ("mart.la_indicator_panel", "mart.la_reference", "mart.indicator_dictionary", "mart.coverage")
+
+
+@asset(
+    key=AssetKey(["exports", "parquet"]),
+    deps=[AssetKey(table.split(".")) for table in EXPORTED_TABLES],
+    group_name="publish",
+    kinds={"parquet"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description="Parquet copies of the analyst tables in $CSC_DATA_LAKE/exports/ (one file per table, "
+                "replaced atomically), for tools that do not speak DuckDB.",
+)
+def parquet_exports(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    settings = pipeline_settings.settings()
+    with build_connection(duckdb) as con:
+        rows = {t: warehouse.export_parquet(con, t, settings.exports_dir / f"{t.replace('.', '__')}.parquet")
+                for t in EXPORTED_TABLES}
+    return MaterializeResult(metadata={
+        "files": MetadataValue.md("\n".join(f"- `{t.replace('.', '__')}.parquet`: {n:,} rows" for t, n in rows.items())),
+        "path": MetadataValue.path(str(settings.exports_dir)),
+    })

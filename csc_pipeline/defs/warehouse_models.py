@@ -18,10 +18,21 @@ def table_key(table: str) -> AssetKey:
     return AssetKey(table.split("."))
 
 
-def _model_asset(model: warehouse.SqlModel) -> AssetsDefinition:
+def _dependency_keys(model: warehouse.SqlModel, catalog: Catalog) -> list[AssetKey]:
+    """``raw.*`` in a depends_on header means every source family's raw table."""
+    keys = []
+    for table in model.depends_on:
+        if table == "raw.*":
+            keys += [AssetKey(["raw", family]) for family in catalog.families()]
+        else:
+            keys.append(table_key(table))
+    return keys
+
+
+def _model_asset(model: warehouse.SqlModel, catalog: Catalog) -> AssetsDefinition:
     @asset(
         key=table_key(model.table),
-        deps=[table_key(d) for d in model.depends_on],
+        deps=_dependency_keys(model, catalog),
         group_name=model.layer,
         kinds={"duckdb", "sql"},
         owners=OWNERS,
@@ -38,12 +49,14 @@ def _model_asset(model: warehouse.SqlModel) -> AssetsDefinition:
     return _model
 
 
-def sql_model_assets() -> list[AssetsDefinition]:
-    return [_model_asset(m) for m in warehouse.discover_models()]
+def sql_model_assets(catalog: Catalog) -> list[AssetsDefinition]:
+    return [_model_asset(m, catalog) for m in warehouse.discover_models()]
 
 
 REFERENCE_TABLES = {
+    "ref.catalog_entries": ("yaml", "The source catalog's entries (csc_pipeline/catalog/*.yaml): publisher, dataset, release and precedence."),
     "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
+    "ref.boundary_changes": ("csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv)."),
     "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
     "ref.indicators": ("csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv)."),
     "ref.combined_units": ("csv", "Combined reporting units (e.g. Kingston upon Thames / Richmond upon Thames) and their member LAs (csc_pipeline/reference/combined_units.csv)."),

@@ -1076,6 +1076,9 @@ def generate_demo(
     writer.ofsted()
     writer.statswales()
     writer.mye_files()
+    from csc_pipeline.demo.cla_sfr import write_cla_sfr  # imports this module's helpers
+
+    write_cla_sfr(model, writer)
     write_csww(model, writer)
     write_s251(model, writer)
     write_mhclg_ro3(model, writer)

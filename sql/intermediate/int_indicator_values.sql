@@ -1,11 +1,12 @@
 -- description: Every published value from every source and vintage in one long table, with the nation and, for LA rows, the authority the code belongs to.
--- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, staging.stg_csww, staging.stg_s251_outturn_lines, staging.stg_s251_ees, staging.stg_mhclg_revenue_outturn, ref.local_authorities
+-- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, staging.stg_cla_sfr, staging.stg_csww, staging.stg_s251_outturn_lines, staging.stg_s251_ees, staging.stg_mhclg_revenue_outturn, ref.local_authorities, ref.catalog_entries
 CREATE OR REPLACE TABLE intermediate.int_indicator_values AS
 WITH unioned AS (
     SELECT * FROM staging.stg_cla_number_and_rate
     UNION ALL BY NAME SELECT * FROM staging.stg_ons_population_0_17
     UNION ALL BY NAME SELECT * FROM staging.stg_statswales_cla_31mar
     UNION ALL BY NAME SELECT * FROM staging.stg_wales_population_0_17
+    UNION ALL BY NAME SELECT * FROM staging.stg_cla_sfr
     UNION ALL BY NAME SELECT * FROM staging.stg_csww
     UNION ALL BY NAME SELECT * FROM staging.stg_s251_outturn_lines
     UNION ALL BY NAME SELECT * FROM staging.stg_s251_ees
@@ -18,6 +19,8 @@ code_owner AS (
 SELECT
     u.*,
     CASE u.country_code WHEN 'E92000001' THEN 'England' WHEN 'W92000004' THEN 'Wales' END AS nation,
-    o.authority_id
+    o.authority_id,
+    c.precedence
 FROM unioned AS u
-LEFT JOIN code_owner AS o ON u.geographic_level = 'local_authority' AND o.la_code = u.area_code;
+LEFT JOIN code_owner AS o ON u.geographic_level = 'local_authority' AND o.la_code = u.area_code
+LEFT JOIN ref.catalog_entries AS c ON c.entry_id = u.source_entry;

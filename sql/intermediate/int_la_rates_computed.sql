@@ -1,9 +1,11 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with mid-(Y-1) estimate). Never overrides a published rate.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Never overrides a published rate.
 -- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
     VALUES
         ('cla_count', 'cla_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cla_starts_count', 'cla_starts_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cla_ceased_count', 'cla_ceased_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
         ('s251_cyps_net_expenditure_gbp', 's251_cyps_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
         ('s251_cla_net_expenditure_gbp', 's251_cla_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
         ('ro_csc_net_expenditure_gbp', 'ro_csc_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17')

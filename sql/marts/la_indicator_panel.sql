@@ -1,13 +1,33 @@
--- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value and its status. geography = 'as_published' holds each LA-year as the latest release published it.
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, ref.local_authorities, ref.combined_units, meta.provenance
+-- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year as the latest release published it; geography = 'current' puts every year on today's boundaries.
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
-WITH la_values AS (
+WITH as_published AS (
     SELECT *, 'published' AS method
     FROM intermediate.int_indicator_values_latest
     WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
     UNION ALL BY NAME
     SELECT *, 'computed_from_count_and_population' AS method
     FROM intermediate.int_la_rates_computed
+),
+as_published_applicable AS (
+    -- A symbol for an authority that did not operate that year (e.g. 'x' for Northamptonshire's
+    -- population in 2024) means "not applicable"; a number is kept whatever the year (a publisher
+    -- may restate a successor's earlier years).
+    -- Combined reporting units (no authority_id) are kept as published.
+    SELECT a.*
+    FROM as_published AS a
+    LEFT JOIN intermediate.int_authority_operation AS o USING (authority_id)
+    WHERE a.authority_id IS NULL OR a.value IS NOT NULL
+       OR make_date(a.year, 3, 31) BETWEEN o.operating_from AND o.operating_to
+),
+both_geographies AS (
+    SELECT 'as_published' AS geography, area_code AS la_code, la_code_3, authority_id, year, published_period,
+           indicator, value, status, symbol, unit, method, source_entry, release, 'direct' AS harmonisation
+    FROM as_published_applicable
+    UNION ALL BY NAME
+    SELECT 'current' AS geography, la_code, NULL AS la_code_3, authority_id, year, published_period,
+           indicator, value, status, symbol, unit, method, source_entry, release, harmonisation
+    FROM intermediate.int_la_values_current
 ),
 code_rows AS (
     -- The reference row of each code (a code has one name, region and type).
@@ -33,13 +53,10 @@ geographies AS (
     SELECT la_code, la_code_3, la_name, region_name, london_subregion, la_type, nation FROM code_rows
     UNION ALL
     SELECT la_code, la_code_3, la_name, region_name, london_subregion, la_type, nation FROM combined_rows
-),
-synthetic_entries AS (
-    SELECT entry_id, bool_or(synthetic) AS is_synthetic FROM meta.provenance GROUP BY entry_id
 )
 SELECT
-    'as_published' AS geography,
-    v.area_code AS la_code,
+    v.geography,
+    v.la_code,
     coalesce(v.la_code_3, r.la_code_3) AS la_code_3,
     r.la_name,
     r.region_name AS region,
@@ -55,23 +72,25 @@ SELECT
     v.symbol,
     v.unit,
     v.method,
+    v.harmonisation,
     v.source_entry,
     v.release,
-    coalesce(s.is_synthetic, false) AS is_synthetic
-FROM la_values AS v
-JOIN geographies AS r ON r.la_code = v.area_code
-LEFT JOIN synthetic_entries AS s ON s.entry_id = v.source_entry
+    -- A warehouse is built in one mode: demo data are synthetic throughout.
+    coalesce((SELECT bool_or(synthetic) FROM meta.provenance), false) AS is_synthetic
+FROM both_geographies AS v
+JOIN geographies AS r ON r.la_code = v.la_code
 ORDER BY geography, nation, region, la_name, indicator, year;
 
-COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel. geography: as_published (LA codes and boundaries as the latest release published them).';
-COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each value as its latest release published it, on the boundaries of that time.';
-COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published; a combined reporting unit has its members'' codes joined by '' / '' (authority_id NULL, la_type combined_unit).';
+COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel on two geographies: as_published (codes and boundaries as the latest release published them) and current (today''s authorities, back-cast).';
+COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each value as its latest release published it, on the boundaries of that time; current: on today''s boundaries.';
+COMMENT ON COLUMN mart.la_indicator_panel.harmonisation IS 'direct, recoded, merged, apportioned or not_harmonisable (current geography); direct for as_published.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published; a combined reporting unit has its members'' codes joined by '' / '' (authority_id NULL, la_type combined_unit, as_published geography only).';
 COMMENT ON COLUMN mart.la_indicator_panel.year IS 'Year ending 31 March (2024 = April 2023 to March 2024, or at 31 March 2024).';
 COMMENT ON COLUMN mart.la_indicator_panel.published_period IS 'The period as the publisher labelled it (e.g. "Reporting year 2024", "mid-2023").';
 COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the README for definitions (cla_count, cla_rate_per_10k, population_0_17, ...).';
 COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol).';
 COMMENT ON COLUMN mart.la_indicator_panel.status IS 'published, suppressed or missing.';
 COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol when no number was published (c, x, k, *, ..).';
-COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published, or computed_from_count_and_population for rates the publisher did not give.';
+COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; computed_from_count_and_population (rates the publisher did not give); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
 COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
 COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';

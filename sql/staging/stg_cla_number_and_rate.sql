@@ -8,12 +8,14 @@ WITH indicators(measure, value_column, indicator, unit) AS (
         ('cla_starting', 'children_count', 'cla_starts_count', 'children'),
         ('cla_starting', 'rate_per_10000', 'cla_starts_rate_per_10k', 'per 10,000 children aged 0-17'),
         ('cla_ceasing', 'children_count', 'cla_ceased_count', 'children'),
-        ('cla_ceasing', 'rate_per_10000', 'cla_ceased_rate_per_10k', 'per 10,000 children aged 0-17')
+        ('cla_ceasing', 'rate_per_10000', 'cla_ceased_rate_per_10k', 'per 10,000 children aged 0-17'),
+        -- the denominator DfE used (ONS mid-year Y-1 for year Y), once per area-year
+        ('cla_at_31_march', 'population_estimate', 'population_0_17', 'children aged 0-17')
 ),
 long AS (
     SELECT *
     FROM raw.cla_number_and_rate
-    UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000))
+    UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000, population_estimate))
 )
 SELECT
     ees_level(long.geographic_level) AS geographic_level,

@@ -1,0 +1,31 @@
+-- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed or missing, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
+-- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current, intermediate.int_authority_operation
+CREATE OR REPLACE TABLE mart.coverage AS
+WITH in_force AS (
+    SELECT r.nation, y.year, count(DISTINCT o.authority_id) AS authorities_in_force
+    FROM intermediate.int_authority_operation AS o
+    JOIN ref.local_authorities AS r USING (authority_id),
+         range(2000, 2031) AS y(year)
+    WHERE make_date(y.year::INTEGER, 3, 31) BETWEEN o.operating_from AND o.operating_to
+    GROUP BY ALL
+),
+current_authorities AS (
+    SELECT r.nation, count(DISTINCT m.current_authority) AS current_authorities
+    FROM intermediate.int_authority_to_current AS m
+    JOIN ref.local_authorities AS r ON r.authority_id = m.current_authority
+    GROUP BY ALL
+)
+SELECT
+    p.geography, p.indicator, p.nation, p.year,
+    count(*) FILTER (WHERE p.value IS NOT NULL) AS las_with_value,
+    count(*) FILTER (WHERE p.status = 'suppressed') AS las_suppressed,
+    count(*) FILTER (WHERE p.status = 'missing') AS las_missing,
+    CASE p.geography WHEN 'current' THEN c.current_authorities ELSE f.authorities_in_force END AS authorities_expected
+FROM mart.la_indicator_panel AS p
+LEFT JOIN in_force AS f USING (nation, year)
+LEFT JOIN current_authorities AS c USING (nation)
+GROUP BY ALL
+ORDER BY p.geography, p.indicator, p.nation, p.year;
+
+COMMENT ON TABLE mart.coverage IS 'Geography x indicator x year x nation: LAs with a value, suppressed, missing, and how many there should be.';
+COMMENT ON COLUMN mart.coverage.authorities_expected IS 'as_published: upper-tier authorities in force on 31 March of the year; current: today''s authorities (both incl. City of London and Isles of Scilly).';
