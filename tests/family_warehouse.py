@@ -7,8 +7,7 @@ import duckdb
 
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import load_catalog
-from csc_pipeline.contracts import Problem, load_contract
-from csc_pipeline.defs.ingest import with_resolved_codes
+from csc_pipeline.contracts import Problem, load_contract, quarantine
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.reference_tables import reference_frames
 from csc_pipeline.settings import Settings
@@ -28,15 +27,14 @@ def build(settings: Settings, families: list[str], tables: list[str]) -> tuple[d
     for family in families:
         records = acquire.acquire_family(family, settings, catalog)
         staging.conform_family(family, settings, catalog, records)
-        found, _ = staging.validate_family(family, settings, catalog, resolver.known_codes(),
-                                           resolve_name=resolver.resolve_name)
+        found, _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
         problems[family] = found
         if found:
             continue
-        frame = staging.load_validated(family, settings)
-        name_column = load_contract(catalog.family(family)[0].contract).la_name_column
-        if name_column:
-            frame = with_resolved_codes(frame, name_column)
+        contract = load_contract(catalog.family(family)[0].contract)
+        frame, _ = quarantine(staging.load_validated(family, settings), contract)
+        if contract.la_name_column or contract.la_code3_column:
+            frame = staging.with_la_codes(frame, contract, resolver)
         warehouse.replace_table(con, f"raw.{family}", frame)
     models = {m.table: m for m in warehouse.discover_models()}
     for table in tables:
