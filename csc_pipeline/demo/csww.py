@@ -215,6 +215,11 @@ class _Workforce:
             out.append((code, region_names.get(code, ""), members))
         return out
 
+    def _untouched(self, aids: list[str]) -> bool:
+        """No boundary change splits or merges these authorities (random suppression is kept off
+        authorities that harmonisation onto current boundaries combines with others)."""
+        return all(len(self.m.members[a]) == 1 and self.m.atoms[self.m.members[a][0]].key == a for a in aids)
+
     def _tiny(self, aids: list[str]) -> bool:
         return sum(self.m.pop(a, 2015) for a in aids) < 3_000
 
@@ -276,9 +281,10 @@ class _Workforce:
                         values = {k: self._revised(v, k, (unit.code, year)) for k, v in values.items()}
                     flags = {}
                     r = self.rng(self.seed, "csww-flags", unit.code, year)
-                    if r.random() < 0.02:
+                    stable = self._untouched(shown_values)
+                    if stable and r.random() < 0.02:
                         flags = {"cases": "x" if headline else "u", "caseload": "x" if headline else "u"}
-                    if not headline and r.random() < 0.01:
+                    if stable and not headline and r.random() < 0.01:
                         flags["agency"] = flags["agency_rate"] = flags["agency_cover"] = "low"
                     cells = self._ees_cells(values, columns, self._tiny(shown_values), flags)
                 rows.append([(line | cells)[c] for c in header])
@@ -343,7 +349,7 @@ class _Workforce:
             values = self.totals(members, year)
             tiny = bool(code) and self._tiny(members)
             r = self.rng(self.seed, "csww-sfr", year, code or region_code or "E92000001")
-            missing_absence = bool(code) and r.random() < 0.02
+            missing_absence = bool(code) and self._untouched(members) and r.random() < 0.02
             cells = []
             for column in header[7:]:
                 cells.append(self._sfr_cell(column, values, year, rounded, integer_rates, tiny, missing_absence))
