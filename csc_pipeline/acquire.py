@@ -70,9 +70,10 @@ def _generator_fingerprint() -> str:
 
     from csc_pipeline.demo import generator
 
+    # Every module of the demo package writes files, so any change to one of them regenerates.
     digest = hashlib.sha256()
-    for module in sorted(Path(generator.__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
+    for path in sorted(Path(generator.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -1,18 +1,27 @@
 """Data contracts: the YAML files in ``schemas/`` turned into column conformance and pandera schemas.
 
 A contract names each canonical column, the names other releases used for it (aliases), its kind
-(text / integer / number), allowed values or value maps, ranges, and which symbols may stand in
-for a number. A release that renames a column is handled by adding an alias to the contract.
+(text / integer / number / date), allowed values or value maps, ranges, and which symbols may stand
+in for a number. A release that renames a column is handled by adding an alias to the contract.
+
+LA identifiers are checked against the LA reference: ``la_code_column`` (GSS codes, checked in the
+schema), ``la_name_column`` (names, resolved for the entry's period, or for the year of each date
+in ``la_name_dates`` when one row carries judgements of several years) and ``la_code_columns`` (GSS
+or DfE 3-digit codes, resolved for the entry's period); see ``staging.resolve_la_identifiers``.
 
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can
 always quote the published value.
 
 Wide files that carry the year in their column names ("CLA_Mar2013") use column patterns with a
-named group ``year``: each published row becomes one row per year, the year is checked against the
-catalog entry's period, and a header the publisher mislabelled is corrected by a
-``year_corrections`` entry of the contract (never in code). ``ignore_columns`` lists published
-columns the project deliberately does not ingest.
+named group ``year`` (four digits, or two for 20YY: "Referrals1213", "CINAt310313"): each published
+row becomes one row per year, the year is checked against the catalog entry's period, and a header
+the publisher mislabelled is corrected by a ``year_corrections`` entry of the contract (never in
+code), which may also say which pattern's column a header is when the pattern cannot match it (a
+typo). ``ignore_columns`` lists published columns the project deliberately does not ingest.
+``required: {from: Y1, to: Y2}`` says a column (or a year pattern) is published, and so required,
+in the files of those years only (the file's year: its catalog period, else a release named by a
+year), e.g. rate columns a release dropped.
 """
 
 from __future__ import annotations
@@ -37,6 +46,14 @@ SOURCE_COLUMNS = ("source_file", "source_row")
 # and the published header to "<pattern>_header".
 YEAR_COLUMN = "year"
 HEADER_SUFFIX = "_header"
+KINDS = ("text", "integer", "number", "date")
+# Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
+# releases used), the header row by number or by its first cell, header rows to join and names for
+# blank headers, whether several tables stand one below another on the sheet, and whether repeated
+# header names are numbered; for grouped headers, the pattern of the row holding the group labels.
+READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "stacked_tables",
+                  "repeated_headers", "group_row_pattern")
+REPEATED_HEADER_STYLES = ("number", "bracket")
 
 
 class ContractError(ValueError):
@@ -63,10 +80,20 @@ class ColumnSpec:
     # period + period_offset. When set, a header year that disagrees is a problem (unless corrected
     # by a year_corrections entry) and a header without a year takes that year.
     period_offset: int | None = None
+    # ``required: {from, to}``: the column (or year pattern) must be present in files of these years
+    # only. None: ``required`` alone decides (year patterns are then never required individually).
+    required_years: tuple[int | None, int | None] | None = None
 
     @property
     def has_year(self) -> bool:
         return self.pattern is not None and "year" in re.compile(self.pattern).groupindex
+
+    def required_in(self, year: int | None) -> bool:
+        """Whether a file covering ``year`` must have the column (an unknown year: as if in range)."""
+        if self.required_years is None:
+            return self.required and self.pattern is None
+        first, last = self.required_years
+        return year is None or ((first is None or year >= first) and (last is None or year <= last))
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,7 @@ class YearCorrection:
     header: str
     year: int
     reason: str
+    column: str | None = None  # the year pattern the header is, where the pattern cannot match it
 
 
 @dataclass(frozen=True)
@@ -92,6 +120,8 @@ class Contract:
     la_level: dict | None = None
     la_name_column: str | None = None
     la_code3_column: str | None = None
+    la_name_dates: tuple[str, ...] = ()
+    la_code_columns: tuple[str, ...] = ()
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Rows are kept only where every listed column matches its regex (e.g. authorities, not the
     # class totals, notes or repeated header rows of a workbook that lists every kind of body).
@@ -102,6 +132,9 @@ class Contract:
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    def column_pattern(self, name: str) -> ColumnSpec:
+        return next(p for p in self.patterns if p.name == name)
 
     @property
     def year_patterns(self) -> tuple[ColumnSpec, ...]:
@@ -162,7 +195,7 @@ def header_key(name: str) -> str:
 
 def _column_spec(name: str, spec: dict) -> ColumnSpec:
     kind = spec.get("kind", "text")
-    if kind not in ("text", "integer", "number"):
+    if kind not in KINDS:
         raise ContractError(f"column {name!r}: unknown kind {kind!r}")
     pattern = spec.get("pattern")
     try:
@@ -171,10 +204,16 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         raise ContractError(f"column pattern {name!r}: bad regex ({err})") from None
     if spec.get("period_offset") is not None and "year" not in groups:
         raise ContractError(f"column {name!r}: period_offset needs a pattern with a (?P<year>...) group")
+    required, years = spec.get("required", True), None
+    if isinstance(required, dict):
+        if not required or set(required) - {"from", "to"}:
+            raise ContractError(f"column {name!r}: required takes true, false or {{from: year, to: year}}")
+        required, years = True, (required.get("from"), required.get("to"))
     return ColumnSpec(
         name=name,
         kind=kind,
-        required=bool(spec.get("required", True)),
+        required=bool(required),
+        required_years=years,
         not_null=bool(spec.get("not_null", False)),
         aliases=tuple(spec.get("aliases", ())),
         allowed=tuple(spec.get("allowed", ())),
@@ -194,11 +233,10 @@ def _year_corrections(raw: list) -> tuple[YearCorrection, ...]:
         missing = [k for k in ("release", "header", "year", "reason") if not item.get(k)]
         if missing:
             raise ContractError(f"year_corrections entry {item}: missing {missing}")
-        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"]))
+        corrections.append(YearCorrection(str(item["release"]), str(item["header"]), int(item["year"]), item["reason"],
+                                          item.get("column")))
     return tuple(corrections)
 
-
-READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "group_row_pattern")
 
 
 @cache
@@ -210,14 +248,26 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     raw = yaml.safe_load(text)
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
-        "la_level", "la_name_column", "la_code3_column", "skip_values", "ignore_columns", "year_corrections",
-        "keep_rows", *READER_OPTIONS,
+        "la_level", "la_name_column", "la_code3_column", "la_name_dates", "la_code_columns", "skip_values",
+        "keep_rows", "ignore_columns", "year_corrections", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = tuple(_column_spec(n, s or {}) for n, s in raw["columns"].items())
+    names = {c.name for c in columns}
+    for key in ("la_name_dates", "la_code_columns"):
+        if undeclared := [c for c in raw.get(key, ()) if c not in names]:
+            raise ContractError(f"{path}: {key} names undeclared columns {undeclared}")
+    if raw.get("la_name_dates") and not raw.get("la_name_column"):
+        raise ContractError(f"{path}: la_name_dates needs la_name_column")
+    if raw.get("repeated_headers", "number") not in REPEATED_HEADER_STYLES:
+        raise ContractError(f"{path}: repeated_headers must be one of {list(REPEATED_HEADER_STYLES)}")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
+    corrections = _year_corrections(raw.get("year_corrections"))
+    unknown_patterns = sorted({c.column for c in corrections if c.column} - {p.name for p in patterns if p.has_year})
+    if unknown_patterns:
+        raise ContractError(f"{path}: year_corrections name columns that are no year pattern: {unknown_patterns}")
     if any(p.has_year for p in patterns) and YEAR_COLUMN in {c.name for c in columns}:
         raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
     for regex in raw.get("ignore_columns") or ():
@@ -237,10 +287,12 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_level=raw.get("la_level"),
         la_name_column=raw.get("la_name_column"),
         la_code3_column=raw.get("la_code3_column"),
+        la_name_dates=tuple(raw.get("la_name_dates", ())),
+        la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
         keep_rows={str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()},
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
-        year_corrections=_year_corrections(raw.get("year_corrections")),
+        year_corrections=corrections,
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -257,6 +309,11 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
+def header_lookup(contract: Contract) -> dict[str, str]:
+    """``header_key`` of every canonical name and alias -> the canonical column name."""
+    return {header_key(alias): spec.name for spec in contract.columns for alias in (spec.name, *spec.aliases)}
+
+
 def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release: str | None = None,
             period: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
     """Rename published headers to canonical names and report structural problems.
@@ -268,12 +325,9 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     ``YEAR_COLUMN``); ``release`` and ``period`` (the catalog entry's) let the contract correct a
     mislabelled header year and check header years against the year the file covers.
     """
-    lookup: dict[str, str] = {}
-    for spec in contract.columns:
-        for alias in (spec.name, *spec.aliases):
-            lookup[header_key(alias)] = spec.name
-    patterns = [(p, re.compile(p.pattern)) for p in contract.patterns]
+    lookup = header_lookup(contract)
     ignored = [re.compile(r) for r in contract.ignore_columns]
+    year = file_year(release, period)
 
     problems: list[Problem] = []
     renames: dict[str, str] = {}
@@ -283,7 +337,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
         if header in SOURCE_COLUMNS:
             continue
         canonical = lookup.get(header_key(header))
-        matched = next(((p, m) for p, r in patterns if (m := r.match(header.strip()))), None)
+        matched = pattern_for(header, contract, release)
         if canonical is not None:
             if canonical in renames.values():
                 problems.append(Problem(file_label, f"two columns map to {canonical!r}", column=header))
@@ -314,7 +368,7 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     out = frame.select([pl.col(h).alias(c) for h, c in renames.items()] + [pl.col(c) for c in SOURCE_COLUMNS])
     for spec in contract.columns:
         if spec.name not in out.columns:
-            if spec.required:
+            if spec.required_in(year):
                 known = ", ".join(repr(a) for a in (spec.name, *spec.aliases))
                 nearest = _nearest(header_key(spec.name), [header_key(h) for h in frame.columns])
                 hint = f"; nearest header in the file: {nearest!r}" if nearest else ""
@@ -326,6 +380,11 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
         if not year_matched:
             names = ", ".join(f"{p.name} ({p.pattern})" for p in contract.year_patterns)
             problems.append(Problem(file_label, f"no column matches a year pattern: {names}"))
+        found = {name for name, _ in year_headers}
+        for spec in contract.year_patterns:
+            if spec.required_years is not None and spec.required_in(year) and spec.name not in found:
+                problems.append(Problem(file_label, f"required column missing: no header matches {spec.pattern!r} "
+                                        f"(published {_years_text(spec.required_years)})", column=spec.name))
         out = _one_row_per_year(out, frame, contract, year_headers)
 
     cleaned = []
@@ -347,6 +406,28 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     return out.select(canonical_names + [c for c in out.columns if c not in set(canonical_names)]), problems
 
 
+def pattern_for(header: str, contract: Contract, release: str | None = None) -> tuple[ColumnSpec, re.Match | None] | None:
+    """The column pattern a published header belongs to, and its match: a year correction of
+    ``release`` that names the pattern (match None), else the first pattern that matches."""
+    header = header.strip()
+    for correction in contract.year_corrections:
+        if correction.column and correction.release == release and correction.header == header:
+            return contract.column_pattern(correction.column), None
+    return next(((p, m) for p in contract.patterns if (m := re.match(p.pattern, header))), None)
+
+
+def file_year(release: str | None, period: int | None) -> int | None:
+    """The year ending 31 March a file covers: its catalog period, else a release named by a year."""
+    if period is not None:
+        return int(period)
+    return int(release) if release is not None and str(release).isdigit() else None
+
+
+def _years_text(years: tuple[int | None, int | None]) -> str:
+    first, last = years
+    return f"{first or '...'}-{last or '...'}"
+
+
 def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contract, file_label: str,
                  release: str | None, period: int | None) -> tuple[int | None, Problem | None]:
     """The year a year-pattern header stands for: as labelled, as corrected, or the entry's period."""
@@ -356,6 +437,7 @@ def _header_year(spec: ColumnSpec, match: re.Match, header: str, contract: Contr
         year = correction.year
     elif match.group("year") is not None:
         year = int(match.group("year"))
+        year += 2000 if len(match.group("year")) == 2 else 0  # "1213", "310313": two-digit years are 20YY
     elif expected is not None:
         return expected, None  # the header carries no year (e.g. "CLA_cease"): the file's own year
     else:
@@ -405,6 +487,21 @@ def _integer() -> pa.Check:
     return pa.Check(check, name="integer", error="not a whole number")
 
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?)?$"
+
+
+def as_date(cell: pl.Expr) -> pl.Expr:
+    """A date cell as spreadsheet readers render it ('2019-04-01' or '2019-04-01T00:00:00') -> Date."""
+    return cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _date() -> pa.Check:
+    def check(data):
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col.str.contains(ISO_DATE) & as_date(col).is_not_null()))
+    return pa.Check(check, name="date", error="not a date (YYYY-MM-DD, as a date cell)")
+
+
 def _range(low: float | None, high: float | None) -> pa.Check:
     def check(data):
         value = _as_number(data.key)
@@ -425,6 +522,8 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
         checks.append(_number_or_symbol(symbols))
     if spec.kind == "integer":
         checks.append(_integer())
+    if spec.kind == "date":
+        checks.append(_date())
     if spec.kind in ("number", "integer") and (spec.min is not None or spec.max is not None):
         checks.append(_range(spec.min, spec.max))
     allowed = list(spec.allowed) or sorted(set(spec.value_map.values()))

@@ -8,7 +8,13 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.defs.analysis import cla_trend_chart
 from csc_pipeline.defs.ingest import ingest_definitions
-from csc_pipeline.defs.publish import panel_indicators_defined, panel_unique, parquet_exports, publish_asset
+from csc_pipeline.defs.publish import (
+    panel_indicators_defined,
+    panel_unique,
+    parquet_exports,
+    publish_asset,
+    unique_key_checks,
+)
 from csc_pipeline.defs.resources import PipelineSettings
 from csc_pipeline.defs.schedules import annual_refresh_schedule, refresh_job
 from csc_pipeline.defs.warehouse_models import (
@@ -35,7 +41,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             publish_asset(analysis_outputs),
             parquet_exports,
         ],
-        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined],
+        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
         jobs=[refresh_job],
         schedules=[annual_refresh_schedule],
         resources={

@@ -9,12 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.contracts import Contract, header_key
+from csc_pipeline.contracts import SOURCE_COLUMNS, Contract, header_key, header_lookup
 
 
 class ReadError(ValueError):
@@ -139,61 +138,74 @@ def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
-def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]], int]:
-    """(sheet name, every row as text, 0-based index of the header row) of a workbook.
+def numbered_header(header: list[str], contract: Contract) -> list[str]:
+    """Repeated header names made unique. ``repeated_headers: number``: every occurrence of a name
+    that repeats gets its number (the DfE statistical neighbour files head every proximity column
+    'SNP': SNP_1 .. SNP_10). ``repeated_headers: bracket``: the first occurrence keeps its name and
+    later ones get " [2]", " [3]" ... (MHCLG RO3 repeats a service label over several blocks)."""
+    style = contract.reader_options.get("repeated_headers")
+    if style not in ("number", "bracket"):
+        return header
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        if h and header.count(h) > 1:
+            seen[h] = seen.get(h, 0) + 1
+            if style == "number":
+                h = f"{h}_{seen[h]}"
+            elif seen[h] > 1:
+                h = f"{h} [{seen[h]}]"
+        out.append(h)
+    return out
 
-    ``sheet`` is a name or a list of names (releases rename the sheet: the first one present is
-    read); the header is ``header_row`` (0-based) or the first row whose first non-empty cell is
-    ``header_first_cell``.
-    """
+
+def _is_note(row: list[str]) -> bool:
+    """Title rows, notes and section labels have text in one cell at most."""
+    return sum(1 for c in row if c.strip()) <= 1
+
+
+def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]]]:
     import fastexcel
 
-    options = contract.reader_options
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as err:  # calamine raises its own error types for unreadable workbooks
         raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
-    wanted_sheets = options.get("sheet")
-    wanted_sheets = [wanted_sheets] if isinstance(wanted_sheets, str) or wanted_sheets is None else list(wanted_sheets)
-    sheet = next((s for s in wanted_sheets if s in workbook.sheet_names), None)
+    wanted = contract.reader_options.get("sheet")
+    names = wanted if isinstance(wanted, list) else [wanted]
+    sheet = next((n for n in names if n in workbook.sheet_names), None)
     if sheet is None:
-        shown = wanted_sheets[0] if len(wanted_sheets) == 1 else wanted_sheets
+        shown = names[0] if len(names) == 1 else names
         raise ReadError(f"{path.name}: no sheet {shown!r}; sheets are {workbook.sheet_names}")
     grid = workbook.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
-    rows = [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
+    return sheet, [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
+
+
+def _header_starts(rows: list[list[str]], options: dict, path: Path, sheet: str) -> list[int]:
+    """0-based indexes of the header row(s): ``header_row``, or every row whose first non-empty
+    cell is ``header_first_cell``."""
     index = options.get("header_row")
-    if index is None:
-        wanted = options.get("header_first_cell")
-        index = next((i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted), None)
-        if index is None:
-            raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
-    return sheet, rows, index
+    if index is not None:
+        return [index]
+    wanted = options.get("header_first_cell")
+    starts = [i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted]
+    if not starts:
+        raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
+    return starts
 
 
-def _sheet_frame(header: list[str], rows: list[list[str]], index: int, path: Path) -> pl.DataFrame:
+def _excel_table(path: Path, contract: Contract, sheet: str, rows: list[list[str]], index: int, end: int,
+                 header: list[str] | None = None) -> pl.DataFrame:
+    """The table whose header is ``rows[index]`` (or ``header``, built by the caller) and whose body
+    ends before ``rows[end]``."""
+    if header is None:
+        header = _excel_header(rows, index, contract.reader_options, path, sheet)
     keep = [i for i, h in enumerate(header) if h]
-    body = [[row[i] if i < len(row) else "" for i in keep] for row in rows[index + 1:]]
-    # Notes below the data have text only in the first cell.
-    body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if sum(1 for c in r if c.strip()) > 1]
-    return _frame([header[i] for i in keep], [r for _, r in body_rows], 0, path).with_columns(
+    body = [[row[i] if i < len(row) else "" for i in keep] for row in rows[index + 1:end]]
+    body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if not _is_note(r)]
+    return _frame(numbered_header([header[i] for i in keep], contract), [r for _, r in body_rows], 0, path).with_columns(
         pl.Series("source_row", [n for n, _ in body_rows], dtype=pl.Int64)
     )
-
-
-def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
-    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
-
-    Contract options: ``sheet`` (a name, or a list of names of which the first present is read),
-    and ``header_row`` (0-based) or ``header_first_cell`` (the text of the header row's first
-    non-empty cell). Title rows above and notes below are dropped.
-    ``header_rows`` (default 1): the header spans this many rows ending at the header row; a label
-    in an upper row (a merged cell such as "numbers" over the years) applies to the named columns
-    below it up to the next label, giving "numbers 2006". ``header_names`` ({column letter: name})
-    names columns whose header cells are blank (e.g. the LA names of a publication table); columns
-    with a blank header are otherwise dropped.
-    """
-    sheet, rows, index = _sheet_rows(path, contract)
-    return _sheet_frame(_excel_header(rows, index, contract.reader_options, path, sheet), rows, index, path)
 
 
 def _column_letter(index: int) -> str:
@@ -242,9 +254,10 @@ def read_excel_grouped_header(path: Path, contract: Contract) -> pl.DataFrame:
     cell matching ``group_row_pattern``; rows between it and the header row are joined into the
     measure name (headers split over several rows). Leading columns whose header is a column of the
     contract (E-code, Local authority, Class ...) keep their plain name. Without a group row (the
-    2024-25 layout) this is ``read_excel``. A name repeated by the publisher gets " [2]", " [3]" ...
+    2024-25 layout) the header row is used as published. Repeated names: ``repeated_headers``.
     """
-    sheet, rows, index = _sheet_rows(path, contract)
+    sheet, rows = _sheet_rows(path, contract)
+    index = _header_starts(rows, contract.reader_options, path, sheet)[0]
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     pattern = re.compile(contract.reader_options["group_row_pattern"])
@@ -253,7 +266,7 @@ def read_excel_grouped_header(path: Path, contract: Contract) -> pl.DataFrame:
         header = [_clean(c) for c in rows[index]]
     else:
         header = [_clean(" ".join(rows[i][j] for i in range(group_index + 1, index + 1))) for j in range(width)]
-        known = {header_key(a) for spec in contract.columns for a in (spec.name, *spec.aliases)}
+        known = header_lookup(contract)
         first = 0
         for j, name in enumerate(header):
             if not name:
@@ -267,18 +280,76 @@ def read_excel_grouped_header(path: Path, contract: Contract) -> pl.DataFrame:
                 group = _clean(rows[group_index][j])
             if header[j] and group:
                 header[j] = f"{group} - {header[j]}"
-    seen: Counter[str] = Counter()
-    for j, name in enumerate(header):
-        if name:
-            seen[name] += 1
-            if seen[name] > 1:
-                header[j] = f"{name} [{seen[name]}]"
-    return _sheet_frame(header, rows, index, path)
+    return _excel_table(path, contract, sheet, rows, index, len(rows), header)
+
+
+def _canonical(frame: pl.DataFrame, contract: Contract, path: Path) -> pl.DataFrame:
+    """Headers renamed to the contract's canonical names where known (others kept for conform to report)."""
+    lookup = header_lookup(contract)
+    renames = {h: lookup[header_key(h)] for h in frame.columns if header_key(h) in lookup and h not in SOURCE_COLUMNS}
+    targets = list(renames.values())
+    if dupes := sorted({t for t in targets if targets.count(t) > 1}):
+        raise ReadError(f"{path.name}: several columns of one table map to {dupes}")
+    return frame.rename(renames)
+
+
+def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A sheet of an XLS / XLSX / ODS workbook (calamine), header found by row number or first cell.
+
+    Contract options: ``sheet`` (a name, or the list of names releases used: the first present is
+    read), and ``header_row`` (0-based) or ``header_first_cell`` (the text of the header row's first
+    non-empty cell). Title rows above and notes below are dropped. ``stacked_tables: true``: every
+    row starting with ``header_first_cell`` begins another table (e.g. authorities that no longer
+    exist, below the current ones); each table's headers are matched to the contract on their own
+    and the tables are stacked under the canonical names. ``repeated_headers`` (``number`` or ``bracket``,
+    see ``numbered_header``) makes repeated header names unique. ``header_rows`` (default 1): the header spans this many rows ending at
+    the header row; a label in an upper row (a merged cell such as "numbers" over the years) applies
+    to the named columns below it up to the next label, giving "numbers 2006". ``header_names``
+    ({column letter: name}) names columns whose header cells are blank (e.g. the LA names of a
+    publication table); columns with a blank header are otherwise dropped.
+    """
+    options = contract.reader_options
+    sheet, rows = _sheet_rows(path, contract)
+    starts = _header_starts(rows, options, path, sheet)
+    if not options.get("stacked_tables"):
+        return _excel_table(path, contract, sheet, rows, starts[0], len(rows))
+    ends = [*starts[1:], len(rows)]
+    tables = [_canonical(_excel_table(path, contract, sheet, rows, i, end), contract, path) for i, end in zip(starts, ends)]
+    return pl.concat(tables, how="diagonal")
+
+
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX / ODS (zip), XLS (OLE2)
+
+
+def read_csv_or_excel(path: Path, contract: Contract) -> pl.DataFrame:
+    """A table published both as CSV and as a spreadsheet with the same columns.
+
+    Spreadsheets (recognised by their bytes) go through ``read_excel``. CSV: header on the first
+    line; as in a spreadsheet, note and section rows (text in one cell at most) are dropped, and so
+    are unnamed columns, which must be empty.
+    """
+    with path.open("rb") as fh:
+        if fh.read(4) in SPREADSHEET_MAGIC:
+            return read_excel(path, contract)
+    rows = _rows(path)
+    if not rows:
+        raise ReadError(f"{path.name}: no header row")
+    header = [h.strip() for h in rows[0]]
+    keep = [i for i, h in enumerate(header) if h]
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if not _is_note(r)]
+    for n, row in body:
+        if len(row) != len(header):
+            raise ReadError(f"{path.name}, row {n}: {len(row)} fields where the header has {len(header)}")
+        if any(row[i].strip() for i in range(len(header)) if i not in keep):
+            raise ReadError(f"{path.name}, row {n}: a value in a column without a header")
+    frame = _frame(numbered_header([header[i] for i in keep], contract), [[r[i] for i in keep] for _, r in body], 0, path)
+    return frame.with_columns(pl.Series("source_row", [n for n, _ in body], dtype=pl.Int64))
 
 
 READERS = {
     "excel": read_excel,
     "excel_grouped_header": read_excel_grouped_header,
+    "csv_or_excel": read_csv_or_excel,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,
     "statswales_export": read_statswales_export,

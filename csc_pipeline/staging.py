@@ -22,7 +22,7 @@ import polars as pl
 
 from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, conform, load_contract, validate
+from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, as_date, conform, load_contract, load_symbols, validate
 from csc_pipeline.geography import LaResolver
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
@@ -128,6 +128,84 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
     return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
 
 
+def year_ending_march(column: str) -> pl.Expr:
+    """A date column -> the year ending 31 March that contains the date (2019-04-01 -> 2020)."""
+    day = as_date(pl.col(column))
+    return (day.dt.year() + (day.dt.month() >= 4).cast(pl.Int32)).cast(pl.Int64)
+
+
+def _row_year(frame: pl.DataFrame, contract: Contract) -> pl.Expr:
+    """The year a row's LA identifiers are read at: its own year (files with the year in their column
+    names) or the catalog entry's period."""
+    if YEAR_COLUMN in frame.columns and contract.year_patterns:
+        return pl.coalesce(pl.col(YEAR_COLUMN).cast(pl.Int64, strict=False), pl.col("period"))
+    return pl.col("period")
+
+
+def resolve_la_identifiers(frame: pl.DataFrame, contract: Contract, resolver: LaResolver
+                           ) -> tuple[pl.DataFrame, list[Problem]]:
+    """Resolve the LA names and codes the contract declares against the LA reference.
+
+    Adds the GSS code in force on 31 March of the year each identifier is read at, and returns one
+    problem per identifier that names no known authority (suppression symbols are not codes):
+
+    - ``la_code3_column`` (DfE 3-digit code) and/or ``la_name_column`` on LA-level rows, at the
+      row's year -> ``la_code`` (the 3-digit code first, else the name); a row whose name, 3-digit
+      code and GSS code (``la_code_column``) name different authorities is a problem;
+    - with ``la_name_dates``: the name once per non-empty date column, for the year ending 31 March
+      that contains the date -> ``<date column>_la_code``, so one row can hold judgements of a
+      county and, years later, of its successor under the same name;
+    - ``la_code_columns``: GSS or DfE 3-digit codes for the entry's period -> ``<column>_la_code``.
+    """
+    problems: list[Problem] = []
+    symbols = set(load_symbols())
+
+    def authorities(column: str, kind: str, years: pl.Expr, where: pl.Expr, label: str = "",
+                    what: str | None = None) -> list[str | None]:
+        out = []
+        for value, year, file, line in frame.select(
+            pl.when(where).then(pl.col(column)), years, "source_file", "source_row"
+        ).rows():
+            if value is None or (kind == "code" and value in symbols):
+                out.append(None)
+                continue
+            found = resolver.resolve_name(value, year) if kind == "name" else resolver.resolve_code(value, year)
+            if found is None:
+                when = f" in the year ending 31 March {year}" if year is not None else ""
+                problems.append(Problem(file, f"{what or 'LA ' + kind} does not resolve to a known authority{when}{label}",
+                                        column=column, row=line, value=value))
+            out.append(found)
+        return out
+
+    def gss(found: list[str | None], years: pl.Expr) -> list[str | None]:
+        return [resolver.code_for(a, y) if a else None for a, y in zip(found, frame.select(years).to_series())]
+
+    added = []
+    name, code3, year, at_la = contract.la_name_column, contract.la_code3_column, _row_year(frame, contract), contract.at_la_level()
+    for column in contract.la_name_dates:
+        dated = year_ending_march(column)
+        found = authorities(name, "name", dated, pl.col(column).is_not_null(), f" (the year of {column})")
+        added.append(pl.Series(f"{column}_la_code", gss(found, dated), dtype=pl.String))
+    if contract.la_name_dates:  # rows with no date are still checked, for the entry's period
+        authorities(name, "name", year, pl.all_horizontal(pl.col(c).is_null() for c in contract.la_name_dates))
+    elif name or code3:
+        by_code3 = authorities(code3, "code", year, at_la, what="DfE 3-digit LA code") if code3 else [None] * frame.height
+        by_name = authorities(name, "name", year, at_la) if name else [None] * frame.height
+        by_gss = ([resolver.resolve_code(c) if c else None for c in frame.select(pl.when(at_la).then(pl.col(contract.la_code_column))).to_series()]
+                  if contract.la_code_column else [None] * frame.height)
+        for row, found in enumerate(zip(by_code3, by_name, by_gss)):
+            if len({a for a in found if a}) > 1:
+                cells = ", ".join(f"{c}={frame[c][row]!r} -> {a}" for c, a in zip((code3, name, contract.la_code_column), found) if a)
+                problems.append(Problem(frame["source_file"][row], f"LA identifiers name different authorities ({cells})",
+                                        row=frame["source_row"][row]))
+        added.append(pl.Series("la_code", gss([c or n for c, n in zip(by_code3, by_name)], year), dtype=pl.String))
+    for column in contract.la_code_columns:
+        found = authorities(column, "code", pl.col("period"), pl.lit(True))
+        added.append(pl.Series(f"{column}_la_code", gss(found, pl.col("period")), dtype=pl.String))
+    problems.sort(key=lambda p: (p.file, p.row or 0))
+    return frame.with_columns(added), problems
+
+
 def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
                     resolver: LaResolver | None = None) -> tuple[list[Problem], int]:
     """All problems of the family's conformed data; stamps the parquet when there are none."""
@@ -142,7 +220,7 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     if frame.height:
         problems += validate(frame, contract, known_la_codes)
         if resolver is not None:
-            problems += la_identity_problems(frame, contract, resolver)
+            problems += resolve_la_identifiers(frame, contract, resolver)[1]
     elif read_manifest(settings, family) and not problems:
         problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")
@@ -151,64 +229,6 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     else:
         write_json_atomic(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint})
     return problems, frame.height
-
-
-def _la_rows(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """LA-level rows with the year their LA identifiers are read at: the row's year (files with the
-    year in their column names) or the catalog entry's period."""
-    year = pl.col("period")
-    if YEAR_COLUMN in frame.columns and contract.year_patterns:
-        year = pl.coalesce(pl.col(YEAR_COLUMN).cast(pl.Int64, strict=False), year)
-    return frame.with_row_index("_row").filter(contract.at_la_level()).with_columns(year.alias("_year"))
-
-
-def _cell(row: dict, column: str | None) -> str | None:
-    return row.get(column) if column else None
-
-
-def la_identity_problems(frame: pl.DataFrame, contract: Contract, resolver: LaResolver) -> list[Problem]:
-    """LA names (``la_name_column``) and DfE 3-digit codes (``la_code3_column``) must resolve to an
-    authority in the LA reference at the row's year, and a row's name, 3-digit code and GSS code
-    (``la_code_column``) must all name the same authority."""
-    if not (contract.la_name_column or contract.la_code3_column):
-        return []
-    problems = []
-    for row in _la_rows(frame, contract).iter_rows(named=True):
-        found: dict[str, str | None] = {}
-        for column, resolve, what in (
-            (contract.la_code3_column, resolver.resolve_code, "DfE 3-digit LA code"),
-            (contract.la_name_column, resolver.resolve_name, "LA name"),
-        ):
-            value = _cell(row, column)
-            if value is None:
-                continue
-            found[column] = resolve(value, row["_year"])
-            if found[column] is None:
-                problems.append(Problem(row["source_file"], f"{what} does not resolve to a known authority",
-                                        column=column, row=row["source_row"], value=value))
-        gss = _cell(row, contract.la_code_column)
-        if gss is not None and resolver.resolve_code(gss) is not None:
-            found[contract.la_code_column] = resolver.resolve_code(gss)
-        authorities = {a for a in found.values() if a is not None}
-        if len(authorities) > 1:
-            cells = ", ".join(f"{c}={row[c]!r} -> {a}" for c, a in found.items())
-            problems.append(Problem(row["source_file"], f"LA identifiers name different authorities ({cells})",
-                                    row=row["source_row"]))
-    return problems
-
-
-def with_la_codes(frame: pl.DataFrame, contract: Contract, resolver: LaResolver) -> pl.DataFrame:
-    """Files that identify LAs by name or DfE 3-digit code get ``la_code``: the GSS code in force at
-    the row's year (3-digit code first, else the name)."""
-    codes: list[str | None] = [None] * frame.height
-    for row in _la_rows(frame, contract).iter_rows(named=True):
-        authority = None
-        if (code3 := _cell(row, contract.la_code3_column)) is not None:
-            authority = resolver.resolve_code(code3, row["_year"])
-        if authority is None and (name := _cell(row, contract.la_name_column)) is not None:
-            authority = resolver.resolve_name(name, row["_year"])
-        codes[row["_row"]] = resolver.code_for(authority, row["_year"]) if authority else None
-    return frame.with_columns(pl.Series("la_code", codes, dtype=pl.String))
 
 
 def load_validated(family: str, settings: Settings) -> pl.DataFrame:

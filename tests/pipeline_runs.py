@@ -21,3 +21,49 @@ def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:
         for e in result.get_asset_check_evaluations()
         if not e.passed
     }
+
+
+def family_warehouse(settings: Settings, families: list[str], tables: list[str]):
+    """Obtain, conform, validate and load ``families`` the way the refresh does, then build ``tables``
+    (and the models they need) in an in-memory DuckDB. Returns (connection, problems by family)."""
+    import duckdb
+
+    from csc_pipeline import acquire, staging, warehouse
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.contracts import load_contract, quarantine
+    from csc_pipeline.geography import default_resolver
+    from csc_pipeline.reference_tables import provenance_frame, reference_frames
+
+    catalog, resolver = load_catalog(), default_resolver()
+    con = duckdb.connect()
+    warehouse.ensure_schemas(con)
+    for table, frame in reference_frames().items():
+        warehouse.replace_table(con, table, frame)
+    records, problems = [], {}
+    for family in families:
+        family_records = acquire.acquire_family(family, settings, catalog)
+        records += family_records
+        staging.conform_family(family, settings, catalog, family_records)
+        problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+        if not problems[family]:
+            contract = load_contract(catalog.family(family)[0].contract)
+            frame, _ = quarantine(staging.load_validated(family, settings), contract)
+            frame, _ = staging.resolve_la_identifiers(frame, contract, resolver)
+            warehouse.replace_table(con, f"raw.{family}", frame)
+    warehouse.replace_table(con, "meta.provenance", provenance_frame(records, catalog))
+    if any(problems.values()):
+        return con, problems
+    models = {m.table: m for m in warehouse.discover_models()}
+    built = {"ref.local_authorities", "ref.symbol_status", "ref.indicators", "meta.provenance"} | {f"raw.{f}" for f in families}
+
+    def build(table: str) -> None:
+        if table in built:
+            return
+        for dependency in models[table].depends_on:
+            build(dependency)
+        warehouse.run_model(con, models[table])
+        built.add(table)
+
+    for table in tables:
+        build(table)
+    return con, problems

@@ -39,7 +39,7 @@ def ingest(settings: Settings) -> tuple[dict[str, list], dict[str, pl.DataFrame]
         problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver)
         if not problems[family]:
             contract = load_contract(catalog.family(family)[0].contract)
-            tables[family] = staging.with_la_codes(staging.load_validated(family, settings), contract, resolver)
+            tables[family] = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)[0]
     return problems, tables
 
 
@@ -169,7 +169,7 @@ def test_demo_files_are_read_back_through_the_same_contract(tmp_path):
     problems, rows = staging.validate_family("cla_sfr_underlying", settings, catalog, resolver.known_codes(), resolver)
     assert problems == [] and rows > 3000
     contract = load_contract("dfe_cla_sfr_underlying")
-    frame = staging.with_la_codes(staging.load_validated("cla_sfr_underlying", settings), contract, resolver)
+    frame = staging.resolve_la_identifiers(staging.load_validated("cla_sfr_underlying", settings), contract, resolver)[0]
     con = staged({"cla_sfr_underlying": frame} | {
         f: staging._empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
         for f in FAMILIES[1:]
@@ -227,9 +227,9 @@ def test_a_code_and_name_naming_different_authorities_fail_the_check(tmp_path):
     frame, problems = conform(read_published(path, contract), contract, path.name, release="2013", period=2013)
     frame = frame.with_columns(pl.lit(2013).alias("period"))
     resolver = default_resolver()
-    problems += validate(frame, contract, resolver.known_codes()) + staging.la_identity_problems(frame, contract, resolver)
+    problems += validate(frame, contract, resolver.known_codes()) + staging.resolve_la_identifiers(frame, contract, resolver)[1]
     found = [(p.row, p.column, p.message.split(" (")[0]) for p in problems]
     assert found == [
         (4, None, "LA identifiers name different authorities"),
-        (5, "geog_c", "DfE 3-digit LA code does not resolve to a known authority"),
+        (5, "geog_c", "DfE 3-digit LA code does not resolve to a known authority in the year ending 31 March 2013"),
     ], problems

@@ -273,3 +273,207 @@ def test_excel_header_rows_combine_group_labels_and_name_blank_headers(tmp_path)
     assert frame.row(0)[:5] == ("Hartlepool", "150", "165", "73", "81") and frame["source_row"].to_list() == [4]
     with pytest.raises(ReadError, match=r"column C should have a blank header to be named 'area', but has header '2009'"):
         read_excel(path, replace(contract, reader_options=contract.reader_options | {"header_names": {"C": "area"}}))
+
+
+# Dates, sheets named differently by releases, stacked tables, repeated headers, CSV or workbook,
+# and LA identifiers resolved for the year of a date or for the entry's period
+# ------------------------------------------------------------------------------------------
+TINY_CONTRACT = """
+contract: tiny
+title: test contract
+reader: {reader}
+sheet: [Old name, New name]
+header_first_cell: Name
+stacked_tables: true
+repeated_headers: number
+columns:
+  name:       {{kind: text, not_null: true, aliases: [Name]}}
+  published:  {{kind: date, aliases: [Published, Former published]}}
+  code:       {{kind: text, required: false, aliases: [Code]}}
+  score_1:    {{kind: text, required: false, aliases: [Score_1]}}
+  score_2:    {{kind: text, required: false, aliases: [Score_2]}}
+la_name_column: name
+la_name_dates: [published]
+la_code_columns: [code]
+"""
+
+
+def tiny_contract(tmp_path: Path, reader: str = "excel"):
+    schemas = tmp_path / "schemas"
+    schemas.mkdir(exist_ok=True)
+    (schemas / "tiny.yaml").write_text(TINY_CONTRACT.format(reader=reader), encoding="utf-8")
+    (schemas / "_symbols.yaml").write_text((Path(__file__).parents[1] / "schemas/_symbols.yaml").read_text())
+    return load_contract("tiny", schemas)
+
+
+def test_date_columns_accept_date_cells_and_locate_anything_else(tmp_path):
+    import polars as pl
+
+    contract = tiny_contract(tmp_path)
+    frame = pl.DataFrame({
+        "name": ["a", "b", "c", "d"],
+        "published": ["2019-04-01T00:00:00", "2019-04-01", "01/04/2019", "2019-02-30"],
+        "code": [None] * 4, "score_1": [None] * 4, "score_2": [None] * 4,
+        "source_file": ["f.ods"] * 4, "source_row": [4, 5, 6, 7],
+    }, schema_overrides={c: pl.String for c in ("code", "score_1", "score_2")})
+    problems = validate(frame, contract)
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("f.ods", 6, "published", "01/04/2019"), ("f.ods", 7, "published", "2019-02-30")]
+    assert all("not a date" in p.message for p in problems)
+
+
+def test_stacked_tables_on_a_renamed_sheet_are_read_under_canonical_names(tmp_path):
+    import datetime as dt
+
+    from csc_pipeline.demo.generator import _ods_bytes
+
+    contract = tiny_contract(tmp_path)
+    sheet = [
+        ["A title"], ["A note"],
+        ["Name", "Published", "Score", "Score"],
+        ["Dorset", dt.date(2021, 11, 19), "Good", "Good"],
+        [],
+        ["Authorities that no longer exist"],
+        ["Name", "Former published"],
+        ["Dorset", dt.date(2011, 10, 28)],
+    ]
+    path = tmp_path / "stacked.ods"
+    path.write_bytes(_ods_bytes([("Cover", [["x"]]), ("New name", sheet)]))
+    frame = read_published(path, contract)  # each table's headers already under canonical names
+    assert frame.select("name", "score_1", "score_2", "source_row").rows() == [("Dorset", "Good", "Good", 4), ("Dorset", None, None, 8)]
+    assert [d[:10] for d in frame["published"]] == ["2021-11-19", "2011-10-28"]
+    conformed, problems = conform(frame, contract, path.name)
+    assert problems == [] and conformed["score_2"].to_list() == ["Good", None]
+
+    sheet[6][1] = "Date of publication"  # a header the contract does not know
+    path.write_bytes(_ods_bytes([("New name", sheet)]))
+    _, problems = conform(read_published(path, contract), contract, path.name)
+    assert [(p.column, "unexpected column" in p.message) for p in problems] == [("Date of publication", True)]
+    path.write_bytes(_ods_bytes([("Another name", sheet)]))
+    with pytest.raises(ReadError, match=r"no sheet \['Old name', 'New name'\]"):
+        read_published(path, contract)
+
+
+def test_repeated_headers_are_numbered_only_when_the_contract_says_so(tmp_path):
+    from dataclasses import replace
+
+    contract = tiny_contract(tmp_path, reader="csv_or_excel")
+    path = tmp_path / "sn.csv"
+    path.write_text("\ufeffName,Published,Score,Score,\nHartlepool,2021-04-01,Good,Close,\n,Old ones:,,,\n", encoding="utf-8")
+    frame = read_published(path, contract)
+    assert frame.columns[:4] == ["Name", "Published", "Score_1", "Score_2"]
+    assert frame.select("Name", "source_row").rows() == [("Hartlepool", 2)]  # the section row is dropped
+    plain = replace(contract, reader_options={k: v for k, v in contract.reader_options.items() if k != "repeated_headers"})
+    with pytest.raises(ReadError, match=r"duplicate column names \['Score'\]"):
+        read_published(path, plain)
+    bracket = replace(contract, reader_options={**contract.reader_options, "repeated_headers": "bracket"})
+    assert read_published(path, bracket).columns[:4] == ["Name", "Published", "Score", "Score [2]"]
+    from csc_pipeline.contracts import ContractError
+
+    schemas = tmp_path / "schemas"
+    bad = (schemas / "tiny.yaml").read_text(encoding="utf-8").replace("repeated_headers: number", "repeated_headers: letter")
+    (schemas / "bad_style.yaml").write_text(bad.replace("contract: tiny", "contract: bad_style"), encoding="utf-8")
+    with pytest.raises(ContractError, match=r"repeated_headers must be one of \['number', 'bracket'\]"):
+        load_contract("bad_style", schemas)
+    path.write_text("Name,Published,\nHartlepool,2021-04-01,stray\n", encoding="utf-8")
+    with pytest.raises(ReadError, match=r"sn.csv, row 2: a value in a column without a header"):
+        read_published(path, contract)
+
+
+def test_csv_or_excel_reads_a_workbook_by_its_bytes(tmp_path):
+    from csc_pipeline.demo.generator import _xlsx_bytes
+
+    contract = tiny_contract(tmp_path, reader="csv_or_excel")
+    path = tmp_path / "sn.csv"  # a workbook, whatever the name says
+    path.write_bytes(_xlsx_bytes([("Old name", [["index"], ["Name", "Code"], ["Hartlepool", 805]])], title="t"))
+    frame = read_published(path, contract)
+    assert frame.select("name", "code", "source_row").rows() == [("Hartlepool", "805", 3)]
+
+
+def test_la_names_resolve_for_the_year_of_each_date_and_codes_for_the_period(tmp_path):
+    import polars as pl
+
+    from csc_pipeline.geography import default_resolver
+    from csc_pipeline.staging import resolve_la_identifiers
+
+    contract = tiny_contract(tmp_path)
+    frame = pl.DataFrame({
+        "name": ["Dorset", "Dorset", "Atlantis", "Dorset"],
+        "published": ["2011-10-28T00:00:00", "2021-11-19T00:00:00", "2015-01-05T00:00:00", None],
+        "code": ["835", "-", "999", "E06000059"],
+        "source_file": ["f.ods"] * 4, "source_row": [5, 6, 7, 8], "period": [2021] * 4,
+    }, schema_overrides={"period": pl.Int64})
+    resolved, problems = resolve_la_identifiers(frame, contract, default_resolver())
+    assert resolved["published_la_code"].to_list() == ["E10000009", "E06000059", None, None]
+    assert resolved["code_la_code"].to_list() == ["E10000009", None, None, "E06000059"]
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("f.ods", 7, "name", "Atlantis"), ("f.ods", 7, "code", "999")]
+    assert "in the year ending 31 March 2015 (the year of published)" in problems[0].message
+
+
+def test_contract_keys_must_name_declared_columns(tmp_path):
+    from csc_pipeline.contracts import ContractError
+
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "bad.yaml").write_text(
+        "contract: bad\nreader: csv\ncolumns:\n  name: {kind: text}\nla_name_column: name\nla_name_dates: [when]\n")
+    with pytest.raises(ContractError, match=r"la_name_dates names undeclared columns \['when'\]"):
+        load_contract("bad", schemas)
+
+
+# Two-digit years ("Referrals1213", "CINAt310313"), corrections naming the column, year ranges.
+SFR_STYLE = """
+contract: sfr_style
+title: test
+reader: csv
+columns:
+  area:       {kind: text, not_null: true}
+  rate_2024:  {kind: number, required: {to: 2024}}
+column_patterns:
+  referrals: {pattern: '^Referrals\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2010}}
+  nfa:       {pattern: '^ReferralsNFA\\d\\d(?P<year>\\d\\d)$', kind: number, period_offset: 0, required: {from: 2012}}
+year_corrections:
+  - {release: "2012", header: ReferralsNFA112, column: nfa, year: 2012, reason: a typo in the year}
+ignore_columns: ['^Other']
+"""
+
+
+@pytest.fixture
+def sfr_style(tmp_path):
+    (tmp_path / "sfr_style.yaml").write_text(SFR_STYLE, encoding="utf-8")
+    return load_contract("sfr_style", tmp_path)
+
+
+def test_two_digit_years_are_read_as_20yy_and_checked(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA1213,Other1", "Camden,1,5,2,9",
+                           release="2013", period=2013, contract=sfr_style)
+    assert problems == []
+    assert frame.select("year", "referrals", "referrals_header", "nfa").row(0) == ("2013", "5", "Referrals1213", "2")
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA1213", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert any(p.column == "Referrals1112" and "says year 2012 but this file covers year 2013" in p.message for p in problems)
+
+
+def test_a_year_correction_can_name_the_column_of_a_header_no_pattern_matches(tmp_path, sfr_style):
+    frame, problems = wide(tmp_path, "area,rate_2024,Referrals1112,ReferralsNFA112", "Camden,1,5,2",
+                           release="2012", period=2012, contract=sfr_style)
+    assert problems == [] and frame.select("nfa", "nfa_header").row(0) == ("2", "ReferralsNFA112")
+    # Another release has no such correction: the typo is an unexpected column, and nfa is missing.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1213,ReferralsNFA113", "Camden,1,5,2",
+                       release="2013", period=2013, contract=sfr_style)
+    assert sorted((p.column, p.message.split(".")[0].split(";")[0].split(":")[0]) for p in problems) == [
+        ("ReferralsNFA113", "unexpected column"), ("nfa", "required column missing")]
+
+
+def test_columns_are_required_in_the_years_they_were_published(tmp_path, sfr_style):
+    # Before 2012 there is no NFA column to miss; from 2012 its absence fails.
+    _, problems = wide(tmp_path, "area,rate_2024,Referrals1011", "Camden,1,5", release="2011", period=2011, contract=sfr_style)
+    assert problems == []
+    # A release named by a year (no period) dates the file too: rate_2024 is required up to 2024 only.
+    _, problems = wide(tmp_path, "area,Referrals2425,ReferralsNFA2425", "Camden,5,2", release="2025", period=None,
+                       contract=sfr_style)
+    assert problems == []
+    _, problems = wide(tmp_path, "area,Referrals2324,ReferralsNFA2324", "Camden,5,2", release="2024", period=None,
+                       contract=sfr_style)
+    assert [(p.column, p.message.startswith("required column missing")) for p in problems] == [("rate_2024", True)]

@@ -13,21 +13,21 @@ from csc_pipeline.demo.csww import sfr_header
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
 from csc_pipeline.settings import Settings
-from family_warehouse import build
+from pipeline_runs import family_warehouse
 
 FAMILIES = ["csww_ees", "csww_sfr_underlying"]
 
 
 @pytest.fixture(scope="module")
 def real(shared_mirror_settings):
-    con, problems = build(shared_mirror_settings, FAMILIES, ["staging.stg_csww"])
+    con, problems = family_warehouse(shared_mirror_settings, FAMILIES, ["staging.stg_csww"])
     yield con, problems
     con.close()
 
 
 @pytest.fixture(scope="module")
 def demo(shared_demo_settings):
-    con, problems = build(shared_demo_settings, FAMILIES, ["staging.stg_csww"])
+    con, problems = family_warehouse(shared_demo_settings, FAMILIES, ["staging.stg_csww"])
     yield con, problems
     con.close()
 
@@ -167,7 +167,7 @@ def test_unit_relabelling_needs_the_other_members_to_have_no_number(shared_demo_
     fixed = kingston.replace("E09000021,Kingston upon Thames,314", "E09000027,Richmond upon Thames,318")
     path.write_text(text.replace(richmond, fixed), encoding="utf-8")
     settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
-    con, problems = build(settings, FAMILIES, ["staging.stg_csww"])
+    con, problems = family_warehouse(settings, FAMILIES, ["staging.stg_csww"])
     assert problems == {"csww_ees": [], "csww_sfr_underlying": []}
     codes = {r[0] for r in con.execute(
         "SELECT DISTINCT area_code FROM staging.stg_csww WHERE source_entry = 'dfe_csww_sfr08_2017'").fetchall()}

@@ -37,6 +37,10 @@ POP_FILE = "dfe/cin/ees_release_2025/ons_mid-year_population_estimates_2012_to_2
 OFSTED_FILE = "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
 STATSWALES_FILE = "statswales/cla_31mar_by_la_gender_age/CLA_31MAR_{}.csv"
 MYE_FILE = "ons/population_mye/demo_MYE2_mid{}_persons_single_year_age.csv"
+OFSTED_2023_FILE = "ofsted/Childrens_social_care_in_England_2023_underlying_data.ods"
+OFSTED_2024_FILE = "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods"
+SN_FILES = {f"dfe/statistical_neighbours/{name}" for name in (
+    "New_Statistical_Neighbour_Groupings_April_2021.csv", "sn_april_2021.xlsx", "sn_model_2025_wide.csv", "sn_may_2025.xlsx")}
 REAL_MYE = "ons/population_mye/ons_MYE2_mid2014_UK_persons_by_LA_single_year_age__StatisticsNZ_demdata.csv"
 TINY = {"E09000001", "E06000053"}  # City of London, Isles of Scilly: 'c' allowed
 OFSTED_COLUMNS = [
@@ -51,12 +55,10 @@ GRADES = {"Outstanding", "Good", "Requires improvement to be good", "Inadequate"
 
 
 def _expected_files() -> set[str]:
-    files = {CLA_FILE.format(r) for r in CLA_RELEASES}
-    files |= {POP_FILE, OFSTED_FILE, MARKER_FILE}
-    files |= {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS}
-    files |= {MYE_FILE.format(m) for m in MID_YEARS}
-    # Every demo-mode catalog entry has its file (CLA SFR, workforce, Section 251, RO3 ...).
-    files |= {e.mirror_path for e in load_catalog().entries if e.available_in("demo")}
+    """Exactly the files of the catalog's demo-mode entries, the marker, and the Ofsted workbook."""
+    files = {e.mirror_path for e in load_catalog().entries if e.available_in("demo")} | {MARKER_FILE, OFSTED_FILE}
+    assert {CLA_FILE.format(r) for r in CLA_RELEASES} | {POP_FILE, OFSTED_FILE} <= files
+    assert {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS} | {MYE_FILE.format(m) for m in MID_YEARS} <= files
     return files
 
 

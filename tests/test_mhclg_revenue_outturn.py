@@ -10,7 +10,7 @@ import pytest
 from csc_pipeline.contracts import conform, load_contract
 from csc_pipeline.demo.generator import _ods_bytes
 from csc_pipeline.readers import ReadError, read_published
-from family_warehouse import build
+from pipeline_runs import family_warehouse
 
 FAMILIES = ["mhclg_ro3", "mhclg_rsx"]
 TABLE = "staging.stg_mhclg_revenue_outturn"
@@ -18,14 +18,14 @@ TABLE = "staging.stg_mhclg_revenue_outturn"
 
 @pytest.fixture(scope="module")
 def real(shared_mirror_settings):
-    con, problems = build(shared_mirror_settings, FAMILIES, [TABLE])
+    con, problems = family_warehouse(shared_mirror_settings, FAMILIES, [TABLE])
     yield con, problems
     con.close()
 
 
 @pytest.fixture(scope="module")
 def demo(shared_demo_settings):
-    con, problems = build(shared_demo_settings, FAMILIES, [TABLE])
+    con, problems = family_warehouse(shared_demo_settings, FAMILIES, [TABLE])
     yield con, problems
     con.close()
 

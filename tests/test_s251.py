@@ -12,7 +12,7 @@ from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import conform, load_contract
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
-from family_warehouse import build
+from pipeline_runs import family_warehouse
 
 FAMILIES = ["s251_outturn_lines", "s251_ees_highlights", "s251_ees_national"]
 TABLES = ["staging.stg_s251_outturn_lines", "staging.stg_s251_ees"]
@@ -20,14 +20,14 @@ TABLES = ["staging.stg_s251_outturn_lines", "staging.stg_s251_ees"]
 
 @pytest.fixture(scope="module")
 def real(shared_mirror_settings):
-    con, problems = build(shared_mirror_settings, FAMILIES, TABLES)
+    con, problems = family_warehouse(shared_mirror_settings, FAMILIES, TABLES)
     yield con, problems
     con.close()
 
 
 @pytest.fixture(scope="module")
 def demo(shared_demo_settings):
-    con, problems = build(shared_demo_settings, FAMILIES, TABLES)
+    con, problems = family_warehouse(shared_demo_settings, FAMILIES, TABLES)
     yield con, problems
     con.close()
 

@@ -99,9 +99,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
-        problems, rows = staging.validate_family(
-            family, settings, catalog, resolver.known_codes(), resolver=resolver
-        )
+        problems, rows = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
         return AssetCheckResult(
             passed=not problems,
             severity=AssetCheckSeverity.ERROR,
@@ -125,8 +123,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
         frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
-        if contract.la_name_column or contract.la_code3_column:
-            frame = staging.with_la_codes(frame, contract, default_resolver())
+        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned.
+        frame, _ = staging.resolve_la_identifiers(frame, contract, default_resolver())
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)

@@ -65,6 +65,40 @@ def panel_indicators_defined(duckdb: DuckDBResource) -> AssetCheckResult:
     )
 
 
+# Tables (other than the panel) that must hold one row per key: a duplicate means two vintages of
+# one inspection or model were both kept.
+UNIQUE_KEYS = {
+    "mart.ofsted_judgements": ("authority_id", "framework", "inspection_type", "publication_date", "judgement_area"),
+    "mart.ofsted_judgement_in_force": ("year", "la_code"),
+    "mart.statistical_neighbours": ("model_version", "la_code", "neighbour_rank"),
+}
+
+
+def _unique_key_check(table: str, key: tuple[str, ...]):
+    @asset_check(
+        asset=AssetKey(table.split(".")),
+        name="one_row_per_key",
+        blocking=True,
+        description=f"Blocking: {table} holds one row per {', '.join(key)}.",
+    )
+    def _check(duckdb: DuckDBResource) -> AssetCheckResult:
+        columns = ", ".join(key)
+        with build_connection(duckdb) as con:
+            dupes = con.sql(
+                f"SELECT {columns}, count(*) AS n FROM {table} GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 50"
+            ).pl()
+        return AssetCheckResult(
+            passed=dupes.is_empty(),
+            metadata={"duplicates_shown": dupes.height, "duplicates": MetadataValue.md(str(dupes) if dupes.height else "_none_")},
+        )
+
+    return _check
+
+
+def unique_key_checks() -> list:
+    return [_unique_key_check(table, key) for table, key in UNIQUE_KEYS.items()]
+
+
 def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     @asset(
         key=AssetKey(["warehouse", "published"]),

@@ -1,4 +1,4 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Never overrides a published rate.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Never overrides a published rate.
 -- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
@@ -6,6 +6,15 @@ WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
         ('cla_count', 'cla_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
         ('cla_starts_count', 'cla_starts_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
         ('cla_ceased_count', 'cla_ceased_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cin_count', 'cin_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cin_during_year_count', 'cin_during_year_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('referrals_count', 'referrals_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('assessments_count', 'assessments_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('s47_enquiries_count', 's47_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('icpc_count', 'icpc_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_starts_count', 'cpp_starts_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_ended_count', 'cpp_ended_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_at_31_march_count', 'cpp_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
         ('s251_cyps_net_expenditure_gbp', 's251_cyps_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
         ('s251_cla_net_expenditure_gbp', 's251_cla_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
         ('ro_csc_net_expenditure_gbp', 'ro_csc_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17')

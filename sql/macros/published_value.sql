@@ -13,3 +13,27 @@ CREATE OR REPLACE MACRO published_status(cell, symbol_status) AS
         WHEN nullif(trim(cell), '') IS NULL THEN 'missing'
         ELSE coalesce(symbol_status, 'missing')
     END;
+
+-- A date cell as the spreadsheet reader renders it ('2019-04-01T00:00:00') -> DATE.
+CREATE OR REPLACE MACRO published_date(cell) AS
+    TRY_CAST(left(trim(cell), 10) AS DATE);
+
+-- A total of several published cells (e.g. the working-day bands of a duration table): a number
+-- when every cell is one, else the symbol or blank that stops it (a band suppressed with 'c' makes
+-- the total 'c'). Returned as text, like a published cell, so the macros above apply to it.
+CREATE OR REPLACE MACRO published_total(cells) AS
+    CASE
+        WHEN list_bool_and(list_transform(cells, lambda c: published_number(c) IS NOT NULL))
+            THEN CAST(list_sum(list_transform(cells, lambda c: published_number(c))) AS VARCHAR)
+        ELSE list_filter(cells, lambda c: published_number(c) IS NULL)[1]
+    END;
+
+-- numerator / denominator x 100 of two published cells, as text; the symbol that stops it, or
+-- NULL (missing) when the denominator is 0.
+CREATE OR REPLACE MACRO published_percent(numerator, denominator) AS
+    CASE
+        WHEN published_number(numerator) IS NULL THEN numerator
+        WHEN published_number(denominator) IS NULL THEN denominator
+        WHEN published_number(denominator) > 0
+            THEN CAST(published_number(numerator) / published_number(denominator) * 100 AS VARCHAR)
+    END;
