@@ -65,6 +65,7 @@ def ensure_demo_source(settings: Settings) -> Path:
 
 
 def _generator_fingerprint() -> str:
+    """A hash of every demo writer module: editing any of them regenerates the demo set."""
     import hashlib
 
     from csc_pipeline.demo import generator

@@ -50,9 +50,10 @@ KINDS = ("text", "integer", "number", "date")
 # Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
 # releases used), the header row by number or by its first cell, header rows to join and names for
 # blank headers, whether several tables stand one below another on the sheet, and whether repeated
-# header names are numbered.
+# header names are numbered; for grouped headers, the pattern of the row holding the group labels.
 READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "stacked_tables",
-                  "repeated_headers")
+                  "repeated_headers", "group_row_pattern")
+REPEATED_HEADER_STYLES = ("number", "bracket")
 
 
 class ContractError(ValueError):
@@ -122,6 +123,9 @@ class Contract:
     la_name_dates: tuple[str, ...] = ()
     la_code_columns: tuple[str, ...] = ()
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Rows are kept only where every listed column matches its regex (e.g. authorities, not the
+    # class totals, notes or repeated header rows of a workbook that lists every kind of body).
+    keep_rows: dict[str, str] = field(default_factory=dict)
     ignore_columns: tuple[str, ...] = ()
     year_corrections: tuple[YearCorrection, ...] = ()
     fingerprint: str = ""
@@ -245,7 +249,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
         "la_level", "la_name_column", "la_code3_column", "la_name_dates", "la_code_columns", "skip_values",
-        "ignore_columns", "year_corrections", *READER_OPTIONS,
+        "keep_rows", "ignore_columns", "year_corrections", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
@@ -257,8 +261,8 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
             raise ContractError(f"{path}: {key} names undeclared columns {undeclared}")
     if raw.get("la_name_dates") and not raw.get("la_name_column"):
         raise ContractError(f"{path}: la_name_dates needs la_name_column")
-    if raw.get("repeated_headers", "number") != "number":
-        raise ContractError(f"{path}: repeated_headers can only be 'number'")
+    if raw.get("repeated_headers", "number") not in REPEATED_HEADER_STYLES:
+        raise ContractError(f"{path}: repeated_headers must be one of {list(REPEATED_HEADER_STYLES)}")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
     corrections = _year_corrections(raw.get("year_corrections"))
     unknown_patterns = sorted({c.column for c in corrections if c.column} - {p.name for p in patterns if p.has_year})
@@ -286,6 +290,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_name_dates=tuple(raw.get("la_name_dates", ())),
         la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        keep_rows={str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()},
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
         year_corrections=corrections,
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
@@ -393,6 +398,8 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
     for spec in contract.columns:
         if spec.value_map:
             out = out.with_columns(pl.col(spec.name).replace(spec.value_map).alias(spec.name))
+    for name, regex in contract.keep_rows.items():
+        out = out.filter(pl.col(name).str.contains(regex).fill_null(False))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
     canonical_names = contract.output_columns()

@@ -30,7 +30,7 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
 
     from csc_pipeline import acquire, staging, warehouse
     from csc_pipeline.catalog import load_catalog
-    from csc_pipeline.contracts import load_contract
+    from csc_pipeline.contracts import load_contract, quarantine
     from csc_pipeline.geography import default_resolver
     from csc_pipeline.reference_tables import provenance_frame, reference_frames
 
@@ -47,7 +47,8 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
         problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
         if not problems[family]:
             contract = load_contract(catalog.family(family)[0].contract)
-            frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
+            frame, _ = quarantine(staging.load_validated(family, settings), contract)
+            frame, _ = staging.resolve_la_identifiers(frame, contract, resolver)
             warehouse.replace_table(con, f"raw.{family}", frame)
     warehouse.replace_table(con, "meta.provenance", provenance_frame(records, catalog))
     if any(problems.values()):

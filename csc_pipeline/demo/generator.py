@@ -71,6 +71,7 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+
 DEFAULT_SEED = 20250331
 
 CLA_RELEASES = (2021, 2022, 2023, 2024, 2025)
@@ -1137,13 +1138,17 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import cin, cla_sfr, dfe_statistical_neighbours, ofsted_la_inspections_wide
+    from csc_pipeline.demo import (cin, cla_sfr, csww, dfe_statistical_neighbours, ofsted_la_inspections_wide,
+                                   revenue_outturn, s251)
 
     for write_family in (
         cla_sfr.write_cla_sfr,
         ofsted_la_inspections_wide.write_ofsted_la_inspections_wide,
         dfe_statistical_neighbours.write_dfe_statistical_neighbours,
         cin.write_cin,
+        csww.write_csww,
+        s251.write_s251,
+        revenue_outturn.write_mhclg_ro3,
     ):
         write_family(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
