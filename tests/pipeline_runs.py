@@ -37,7 +37,8 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     catalog, resolver = load_catalog(), default_resolver()
     con = duckdb.connect()
     warehouse.ensure_schemas(con)
-    for table, frame in reference_frames().items():
+    references = reference_frames()
+    for table, frame in references.items():
         warehouse.replace_table(con, table, frame)
     records, problems = [], {}
     for family in families:
@@ -54,7 +55,7 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     if any(problems.values()):
         return con, problems
     models = {m.table: m for m in warehouse.discover_models()}
-    built = {"ref.local_authorities", "ref.symbol_status", "ref.indicators", "meta.provenance"} | {f"raw.{f}" for f in families}
+    built = set(references) | {"meta.provenance"} | {f"raw.{f}" for f in families}
 
     def build(table: str) -> None:
         if table in built:
