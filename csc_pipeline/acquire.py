@@ -65,7 +65,7 @@ def ensure_demo_source(settings: Settings) -> Path:
 
 
 def _generator_fingerprint() -> str:
-    """Hash of the demo generator and the family writers it calls (csc_pipeline/demo/*.py)."""
+    """A hash of every demo writer module: editing any of them regenerates the demo set."""
     import hashlib
 
     from csc_pipeline.demo import generator

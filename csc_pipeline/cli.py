@@ -3,6 +3,8 @@
   csc refresh   obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE decides
                 where data comes from: demo by default)
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
+  csc coverage  print which indicators have values for how many LAs, by year (published warehouse)
+  csc summary   print what the last refreshes changed (published warehouse)
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
                 layer groups show, and save reports/ui_asset_graph.png
 """
@@ -84,6 +86,42 @@ def screenshot(settings: Settings) -> int:
     return 0
 
 
+def _published(settings: Settings):
+    import duckdb
+
+    if not settings.warehouse_path.is_file():
+        raise SettingsError(f"no published warehouse at {settings.warehouse_path}: run `csc refresh` first")
+    return duckdb.connect(str(settings.warehouse_path), read_only=True)
+
+
+def coverage(settings: Settings, geography: str) -> int:
+    """Indicator x year matrix of LAs with a value (England / Wales), gaps shown as '.'."""
+    import polars as pl
+
+    with _published(settings) as con:
+        frame = con.execute(
+            "SELECT indicator, nation, year, las_with_value FROM mart.coverage WHERE geography = ? ORDER BY year",
+            [geography],
+        ).pl()
+    if frame.is_empty():
+        print("coverage is empty")
+        return 0
+    matrix = frame.pivot(on="year", index=["indicator", "nation"], values="las_with_value").sort("indicator", "nation")
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=400, tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True):
+        print(matrix.fill_null(0))
+    return 0
+
+
+def summary(settings: Settings) -> int:
+    import polars as pl
+
+    with _published(settings) as con:
+        history = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at DESC LIMIT 10").pl()
+    with pl.Config(tbl_cols=-1, tbl_width_chars=300, tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True):
+        print(history)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,9 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     ui_parser.add_argument("--host", default="127.0.0.1")
     ui_parser.add_argument("--port", type=int, default=3000)
     commands.add_parser("screenshot", help="screenshot the asset graph as a browser shows it")
+    coverage_parser = commands.add_parser("coverage", help="LAs with a value per indicator and year")
+    coverage_parser.add_argument("--geography", choices=("as_published", "current"), default="as_published")
+    commands.add_parser("summary", help="what the last refreshes changed")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"csc: {err}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "coverage":
+            return coverage(settings, args.geography)
+        if args.command == "summary":
+            return summary(settings)
     except SettingsError as err:
         print(f"csc: {err}", file=sys.stderr)
         return 2

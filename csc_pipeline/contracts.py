@@ -50,9 +50,10 @@ KINDS = ("text", "integer", "number", "date")
 # Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
 # releases used), the header row by number or by its first cell, header rows to join and names for
 # blank headers, whether several tables stand one below another on the sheet, and whether repeated
-# header names are numbered.
+# header names are numbered; for grouped headers, the pattern of the row holding the group labels.
 READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "stacked_tables",
-                  "repeated_headers")
+                  "repeated_headers", "group_row_pattern")
+REPEATED_HEADER_STYLES = ("number", "bracket")
 
 
 class ContractError(ValueError):
@@ -123,7 +124,12 @@ class Contract:
     la_name_dates: tuple[str, ...] = ()
     la_code_columns: tuple[str, ...] = ()
     skip_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    skip_matching: dict[str, str] = field(default_factory=dict)  # column -> regex of rows to drop
+    # Rows are kept only where every listed column matches its regex (e.g. authorities, not the
+    # class totals, notes or repeated header rows of a workbook that lists every kind of body).
+    keep_rows: dict[str, str] = field(default_factory=dict)
+    # Rows are dropped where a listed column matches its regex (e.g. Scottish and Northern Irish
+    # codes in a UK-wide export); the regex counterpart of skip_values.
+    skip_matching: dict[str, str] = field(default_factory=dict)
     # A row repeated with every published cell identical (a publishing slip) is kept once; rows
     # that share the unique key but differ still fail.
     drop_identical_duplicates: bool = False
@@ -254,7 +260,8 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     known = {
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
         "la_level", "la_name_column", "la_code3_column", "la_name_dates", "la_code_columns", "skip_values",
-        "skip_matching", "drop_identical_duplicates", "ignore_columns", "year_corrections", *READER_OPTIONS,
+        "keep_rows", "skip_matching", "drop_identical_duplicates", "ignore_columns", "year_corrections",
+        *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
@@ -266,18 +273,20 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
             raise ContractError(f"{path}: {key} names undeclared columns {undeclared}")
     if raw.get("la_name_dates") and not raw.get("la_name_column"):
         raise ContractError(f"{path}: la_name_dates needs la_name_column")
-    if raw.get("repeated_headers", "number") != "number":
-        raise ContractError(f"{path}: repeated_headers can only be 'number'")
+    if raw.get("repeated_headers", "number") not in REPEATED_HEADER_STYLES:
+        raise ContractError(f"{path}: repeated_headers must be one of {list(REPEATED_HEADER_STYLES)}")
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
     la_level = raw.get("la_level")
     if la_level is not None and ("column" not in la_level
                                  or sum(k in la_level for k in ("value", "values", "not_values")) != 1):
         raise ContractError(f"{path}: la_level needs a column and one of value, values or not_values")
+    keep_rows = {str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()}
     skip_matching = {str(k): str(v) for k, v in (raw.get("skip_matching") or {}).items()}
     for spec in (*columns, *patterns):
         _compile(path, f"column {spec.name!r}", spec.value_pattern)
-    for name, regex in skip_matching.items():
-        _compile(path, f"skip_matching {name!r}", regex)
+    for key, filters in (("keep_rows", keep_rows), ("skip_matching", skip_matching)):
+        for name, regex in filters.items():
+            _compile(path, f"{key} {name!r}", regex)
     corrections = _year_corrections(raw.get("year_corrections"))
     unknown_patterns = sorted({c.column for c in corrections if c.column} - {p.name for p in patterns if p.has_year})
     if unknown_patterns:
@@ -301,6 +310,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         la_name_dates=tuple(raw.get("la_name_dates", ())),
         la_code_columns=tuple(raw.get("la_code_columns", ())),
         skip_values={k: tuple(v) for k, v in (raw.get("skip_values") or {}).items()},
+        keep_rows=keep_rows,
         skip_matching=skip_matching,
         drop_identical_duplicates=bool(raw.get("drop_identical_duplicates", False)),
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
@@ -422,8 +432,11 @@ def conform(frame: pl.DataFrame, contract: Contract, file_label: str, *, release
             out = out.with_columns(pl.col(spec.name).replace(spec.value_map).alias(spec.name))
     for name, values in contract.skip_values.items():
         out = out.filter(~pl.col(name).is_in(list(values)) | pl.col(name).is_null())
-    for name, regex in contract.skip_matching.items():
-        out = out.filter(~pl.col(name).str.contains(regex) | pl.col(name).is_null())
+    # Row filters by regex: keep_rows keeps matching rows (a blank cell never matches), skip_matching
+    # drops them (a blank cell is kept).
+    for filters, keep in ((contract.keep_rows, True), (contract.skip_matching, False)):
+        for name, regex in filters.items():
+            out = out.filter(pl.col(name).str.contains(regex).fill_null(False) == keep)
     if contract.drop_identical_duplicates:
         cells = [c for c in out.columns if c not in SOURCE_COLUMNS]
         out = out.unique(subset=cells, keep="first", maintain_order=True)

@@ -64,14 +64,17 @@ def normalise_la_name(name: str) -> str:
     """A matching key for an LA name: spelling noise removed, words kept.
 
     Casefold and strip accents; '&' -> 'and'; punctuation and footnote digits ("Cheshire5") become
-    spaces; whitespace collapsed; a leading "The" and a trailing "City of" / "County of" dropped
-    ("Bristol, City of" == "Bristol (City of)" == "bristol"). "City of London" is unaffected.
+    spaces; whitespace collapsed; a leading "The", a trailing council-type tag ("Bristol UA",
+    "Bury MBC", "Dorset CC", "Buckinghamshire Council", as in MHCLG revenue outturn files) and a
+    trailing "City of" / "County of" dropped ("Bristol, City of" == "Bristol (City of)" ==
+    "bristol"). "City of London" is unaffected.
     """
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("&", " and ")
     text = " ".join(re.sub(r"[^a-z]+", " ", text).split())
     text = re.sub(r"^the ", "", text)
+    text = re.sub(r" (ua|mbc|cc|council)$", "", text)
     return re.sub(r" (city|county) of$", "", text)
 
 

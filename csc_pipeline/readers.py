@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -138,16 +139,22 @@ def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:
 
 
 def numbered_header(header: list[str], contract: Contract) -> list[str]:
-    """With ``repeated_headers: number``, a name that repeats gets its occurrence number (the
-    DfE statistical neighbour files head every proximity column 'SNP': SNP_1 .. SNP_10)."""
-    if contract.reader_options.get("repeated_headers") != "number":
+    """Repeated header names made unique. ``repeated_headers: number``: every occurrence of a name
+    that repeats gets its number (the DfE statistical neighbour files head every proximity column
+    'SNP': SNP_1 .. SNP_10). ``repeated_headers: bracket``: the first occurrence keeps its name and
+    later ones get " [2]", " [3]" ... (MHCLG RO3 repeats a service label over several blocks)."""
+    style = contract.reader_options.get("repeated_headers")
+    if style not in ("number", "bracket"):
         return header
     seen: dict[str, int] = {}
     out = []
     for h in header:
         if h and header.count(h) > 1:
             seen[h] = seen.get(h, 0) + 1
-            h = f"{h}_{seen[h]}"
+            if style == "number":
+                h = f"{h}_{seen[h]}"
+            elif seen[h] > 1:
+                h = f"{h} [{seen[h]}]"
         out.append(h)
     return out
 
@@ -174,9 +181,25 @@ def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]]]:
     return sheet, [["" if cell is None else str(cell) for cell in row] for row in grid.iter_rows()]
 
 
-def _excel_table(path: Path, contract: Contract, sheet: str, rows: list[list[str]], index: int, end: int) -> pl.DataFrame:
-    """The table whose header is ``rows[index]`` and whose body ends before ``rows[end]``."""
-    header = _excel_header(rows, index, contract.reader_options, path, sheet)
+def _header_starts(rows: list[list[str]], options: dict, path: Path, sheet: str) -> list[int]:
+    """0-based indexes of the header row(s): ``header_row``, or every row whose first non-empty
+    cell is ``header_first_cell``."""
+    index = options.get("header_row")
+    if index is not None:
+        return [index]
+    wanted = options.get("header_first_cell")
+    starts = [i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted]
+    if not starts:
+        raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
+    return starts
+
+
+def _excel_table(path: Path, contract: Contract, sheet: str, rows: list[list[str]], index: int, end: int,
+                 header: list[str] | None = None) -> pl.DataFrame:
+    """The table whose header is ``rows[index]`` (or ``header``, built by the caller) and whose body
+    ends before ``rows[end]``."""
+    if header is None:
+        header = _excel_header(rows, index, contract.reader_options, path, sheet)
     keep = [i for i, h in enumerate(header) if h]
     body = [[row[i] if i < len(row) else "" for i in keep] for row in rows[index + 1:end]]
     body_rows = [(n, r) for n, r in enumerate(body, start=index + 2) if not _is_note(r)]
@@ -301,6 +324,49 @@ def _excel_header(rows: list[list[str]], index: int, options: dict, path: Path, 
     return header
 
 
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read_excel_grouped_header(path: Path, contract: Contract) -> pl.DataFrame:
+    """A wide sheet whose columns are grouped under labels in a row above the header.
+
+    MHCLG revenue outturn (RO3) sheets put a service label ("Children's social care - Children
+    Looked After") over the first of its columns and the measure ("Net Current Expenditure (C7 =
+    C3 - C6)") in each column of the header row. Each column is named ``"<group> - <measure>"``,
+    the form the 2024-25 file itself uses. The group row is the nearest row above the header with a
+    cell matching ``group_row_pattern``; rows between it and the header row are joined into the
+    measure name (headers split over several rows). Leading columns whose header is a column of the
+    contract (E-code, Local authority, Class ...) keep their plain name. Without a group row (the
+    2024-25 layout) the header row is used as published. Repeated names: ``repeated_headers``.
+    """
+    sheet, rows = _sheet_rows(path, contract)
+    index = _header_starts(rows, contract.reader_options, path, sheet)[0]
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    pattern = re.compile(contract.reader_options["group_row_pattern"])
+    group_index = next((i for i in range(index - 1, -1, -1) if any(pattern.search(c) for c in rows[i])), None)
+    if group_index is None:
+        header = [_clean(c) for c in rows[index]]
+    else:
+        header = [_clean(" ".join(rows[i][j] for i in range(group_index + 1, index + 1))) for j in range(width)]
+        known = header_lookup(contract)
+        first = 0
+        for j, name in enumerate(header):
+            if not name:
+                continue
+            if header_key(name) not in known:
+                break
+            first = j + 1
+        group = ""
+        for j in range(first, width):
+            if rows[group_index][j].strip():
+                group = _clean(rows[group_index][j])
+            if header[j] and group:
+                header[j] = f"{group} - {header[j]}"
+    return _excel_table(path, contract, sheet, rows, index, len(rows), header)
+
+
 def _canonical(frame: pl.DataFrame, contract: Contract, path: Path) -> pl.DataFrame:
     """Headers renamed to the contract's canonical names where known (others kept for conform to report)."""
     lookup = header_lookup(contract)
@@ -319,8 +385,8 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     non-empty cell). Title rows above and notes below are dropped. ``stacked_tables: true``: every
     row starting with ``header_first_cell`` begins another table (e.g. authorities that no longer
     exist, below the current ones); each table's headers are matched to the contract on their own
-    and the tables are stacked under the canonical names. ``repeated_headers: number`` numbers
-    repeated header names. ``header_rows`` (default 1): the header spans this many rows ending at
+    and the tables are stacked under the canonical names. ``repeated_headers`` (``number`` or ``bracket``,
+    see ``numbered_header``) makes repeated header names unique. ``header_rows`` (default 1): the header spans this many rows ending at
     the header row; a label in an upper row (a merged cell such as "numbers" over the years) applies
     to the named columns below it up to the next label, giving "numbers 2006". ``header_names``
     ({column letter: name}) names columns whose header cells are blank (e.g. the LA names of a
@@ -328,14 +394,7 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     """
     options = contract.reader_options
     sheet, rows = _sheet_rows(path, contract)
-    index = options.get("header_row")
-    wanted = options.get("header_first_cell")
-    if index is not None:
-        starts = [index]
-    else:
-        starts = [i for i, row in enumerate(rows) if next((c.strip() for c in row if c.strip()), None) == wanted]
-        if not starts:
-            raise ReadError(f"{path.name}, sheet {sheet!r}: no header row starting with {wanted!r}")
+    starts = _header_starts(rows, options, path, sheet)
     if not options.get("stacked_tables"):
         return _excel_table(path, contract, sheet, rows, starts[0], len(rows))
     ends = [*starts[1:], len(rows)]
@@ -373,6 +432,7 @@ def read_csv_or_excel(path: Path, contract: Contract) -> pl.DataFrame:
 
 READERS = {
     "excel": read_excel,
+    "excel_grouped_header": read_excel_grouped_header,
     "csv_or_excel": read_csv_or_excel,
     "csv": read_csv,
     "csv_with_title_rows": read_csv_with_title_rows,

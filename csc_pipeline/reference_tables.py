@@ -9,7 +9,7 @@ import polars as pl
 from csc_pipeline.acquire import Provenance
 from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.contracts import load_symbols
-from csc_pipeline.geography import REFERENCE_DIR, load_boundary_changes, load_local_authorities
+from csc_pipeline.geography import REFERENCE_DIR, load_boundary_changes, load_combined_units, load_local_authorities
 
 INDICATOR_COLUMNS = ("indicator", "definition", "unit", "polarity", "numerator", "denominator", "kind")
 
@@ -29,6 +29,21 @@ def load_indicators() -> pl.DataFrame:
     return indicators
 
 
+S251_LINE_COLUMNS = ("scheme", "period", "line", "published_label", "concept")
+
+
+def load_s251_outturn_lines() -> pl.DataFrame:
+    """Which published Section 251 line is which spending concept, per year (line numbers and
+    labels change every year): reference/s251_outturn_lines.csv."""
+    frame = pl.read_csv(REFERENCE_DIR / "s251_outturn_lines.csv", infer_schema=False)
+    if tuple(frame.columns) != S251_LINE_COLUMNS:
+        raise ValueError(f"s251_outturn_lines.csv: columns must be {S251_LINE_COLUMNS}, not {tuple(frame.columns)}")
+    dupes = frame.filter(pl.struct("scheme", "period", "concept").is_duplicated())
+    if dupes.height:
+        raise ValueError(f"s251_outturn_lines.csv: a concept is mapped twice in a period:\n{dupes}")
+    return frame
+
+
 def catalog_frame(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame(
         [(e.id, e.family, e.publisher, e.dataset, e.release, e.period, e.precedence, e.licence) for e in catalog.entries],
@@ -46,6 +61,8 @@ def reference_frames() -> dict[str, pl.DataFrame]:
         "ref.boundary_changes": load_boundary_changes(),
         "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
         "ref.indicators": load_indicators(),
+        "ref.combined_units": load_combined_units(),
+        "ref.s251_outturn_lines": load_s251_outturn_lines(),
     }
 
 

@@ -42,3 +42,15 @@ def demo_warehouse(demo_run):
     con = duckdb.connect(str(demo_run[0].warehouse_path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def shared_demo_settings(tmp_path_factory) -> Settings:
+    """Demo-mode settings over one generated demo set for the whole session (generated on first use)."""
+    return Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("shared_demo_lake"))
+
+
+@pytest.fixture(scope="session")
+def shared_mirror_settings(real_dir, tmp_path_factory) -> Settings:
+    """Mirror-mode settings over the real files, one data lake for the whole session."""
+    return Settings(source_mode="mirror", mirror_dir=real_dir, data_lake=tmp_path_factory.mktemp("shared_mirror_lake"))

@@ -26,11 +26,12 @@ def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:
 def _checked_family(settings: Settings, family: str, catalog, resolver):
     """Obtain, conform and validate one family the way its blocking check does.
 
-    Returns (records, problems, frame): the frame is the validated conformed data with its LA
-    identifiers resolved (as raw.<family> holds it), or None when there are problems.
+    Returns (records, problems, frame): the frame is the validated conformed data, without the rows
+    the contract quarantines and with its LA identifiers resolved (as raw.<family> holds it), or
+    None when there are problems.
     """
     from csc_pipeline import acquire, staging
-    from csc_pipeline.contracts import load_contract
+    from csc_pipeline.contracts import load_contract, quarantine
 
     records = acquire.acquire_family(family, settings, catalog)
     staging.conform_family(family, settings, catalog, records)
@@ -38,7 +39,8 @@ def _checked_family(settings: Settings, family: str, catalog, resolver):
     if problems:
         return records, problems, None
     contract = load_contract(catalog.family(family)[0].contract)
-    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
+    frame, _ = quarantine(staging.load_validated(family, settings), contract)
+    frame, _ = staging.resolve_la_identifiers(frame, contract, resolver)
     return records, [], frame
 
 
@@ -52,7 +54,8 @@ def check_family(settings: Settings, family: str):
 
 
 def _warehouse(tables: dict):
-    """An in-memory DuckDB with the macros, the reference tables and the given tables."""
+    """An in-memory DuckDB with the macros, the reference tables and the given tables; returns the
+    connection and the names of the tables loaded."""
     import duckdb
 
     from csc_pipeline import warehouse
@@ -60,9 +63,10 @@ def _warehouse(tables: dict):
 
     con = duckdb.connect()
     warehouse.ensure_schemas(con)
-    for table, frame in {**reference_frames(), **tables}.items():
+    loaded = {**reference_frames(), **tables}
+    for table, frame in loaded.items():
         warehouse.replace_table(con, table, frame)
-    return con
+    return con, set(loaded)
 
 
 def build_models(frames: dict, models: list[str]):
@@ -70,7 +74,7 @@ def build_models(frames: dict, models: list[str]):
     models in order (for tests that stage a chosen slice of a family)."""
     from csc_pipeline import warehouse
 
-    con = _warehouse({f"raw.{family}": f for family, f in frames.items()})
+    con, _ = _warehouse({f"raw.{family}": f for family, f in frames.items()})
     known = {m.name: m for m in warehouse.discover_models()}
     for name in models:
         warehouse.run_model(con, known[name])
@@ -86,7 +90,7 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     from csc_pipeline.reference_tables import provenance_frame
 
     catalog, resolver = load_catalog(), default_resolver()
-    con = _warehouse({})
+    con, references = _warehouse({})
     records, problems = [], {}
     for family in families:
         family_records, problems[family], frame = _checked_family(settings, family, catalog, resolver)
@@ -97,7 +101,7 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     if any(problems.values()):
         return con, problems
     models = {m.table: m for m in warehouse.discover_models()}
-    built = {"ref.local_authorities", "ref.symbol_status", "ref.indicators", "meta.provenance"} | {f"raw.{f}" for f in families}
+    built = set(references) | {"meta.provenance"} | {f"raw.{f}" for f in families}
 
     def build(table: str) -> None:
         if table in built:

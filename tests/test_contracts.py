@@ -205,6 +205,21 @@ def test_malformed_contract_features_are_contract_errors(tmp_path, extra, fragme
 
     with pytest.raises(ContractError, match=re.escape(fragment)):
         feature_contract(tmp_path, extra)
+def test_keep_rows_keeps_only_matching_rows_and_ignore_columns_drops_declared_columns(tmp_path):
+    from dataclasses import replace
+
+    contract = replace(load_contract("cla_number_and_rate"), keep_rows={"new_la_code": r"^E06"},
+                       ignore_columns=(r"^memo_",))
+    header = HEADER_2024 + ",memo_spend,surprise"
+    rows = [la_row() + ",1,2", la_row("E06000002") + ",3,4",
+            la_row().replace("E06000001", "E10000002") + ",5,6",
+            la_row().replace(",E06000001,", ",,") + ",7,8"]
+    frame, problems = conform(read_published(cla_file(tmp_path, rows, header=header), contract), contract, "cla.csv")
+    assert frame["new_la_code"].to_list() == ["E06000001", "E06000002"]  # E10 and blank codes dropped
+    assert "memo_spend" not in frame.columns
+    assert [(p.column, "unexpected column" in p.message) for p in problems] == [("surprise", True)]
+
+
 # ------------------------------------------------------------------------------------------
 # Wide files with the year in their column names; ignored columns; LA levels
 # ------------------------------------------------------------------------------------------
@@ -424,6 +439,15 @@ def test_repeated_headers_are_numbered_only_when_the_contract_says_so(tmp_path):
     plain = replace(contract, reader_options={k: v for k, v in contract.reader_options.items() if k != "repeated_headers"})
     with pytest.raises(ReadError, match=r"duplicate column names \['Score'\]"):
         read_published(path, plain)
+    bracket = replace(contract, reader_options={**contract.reader_options, "repeated_headers": "bracket"})
+    assert read_published(path, bracket).columns[:4] == ["Name", "Published", "Score", "Score [2]"]
+    from csc_pipeline.contracts import ContractError
+
+    schemas = tmp_path / "schemas"
+    bad = (schemas / "tiny.yaml").read_text(encoding="utf-8").replace("repeated_headers: number", "repeated_headers: letter")
+    (schemas / "bad_style.yaml").write_text(bad.replace("contract: tiny", "contract: bad_style"), encoding="utf-8")
+    with pytest.raises(ContractError, match=r"repeated_headers must be one of \['number', 'bracket'\]"):
+        load_contract("bad_style", schemas)
     path.write_text("Name,Published,\nHartlepool,2021-04-01,stray\n", encoding="utf-8")
     with pytest.raises(ReadError, match=r"sn.csv, row 2: a value in a column without a header"):
         read_published(path, contract)

@@ -90,6 +90,10 @@ def _decode(path: Path) -> str:
         ("Ynys Môn", "ynys mon"),
         ("City of London", "city of london"),
         ("Newport ", "newport"),
+        ("Bath & North East Somerset UA", "bath and north east somerset"),
+        ("Bury MBC", "bury"),
+        ("Dorset CC", "dorset"),
+        ("Buckinghamshire Council", "buckinghamshire"),
     ],
 )
 def test_normalise_la_name(raw: str, expected: str) -> None:

@@ -88,7 +88,8 @@ def test_every_english_authority_in_force_has_a_rate_row_each_year(mirror_wareho
 
 def test_no_la_year_indicator_twice_and_provenance_lists_every_file(mirror_warehouse, real_dir):
     dupes = mirror_warehouse.sql(
-        "SELECT geography, authority_id, year, indicator, count(*) FROM mart.la_indicator_panel GROUP BY ALL HAVING count(*) > 1"
+        "SELECT geography, coalesce(authority_id, la_code), year, indicator, count(*) FROM mart.la_indicator_panel "
+        "GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     assert dupes == []
     provenance = mirror_warehouse.sql("SELECT entry_id, source, sha256, bytes FROM meta.provenance").pl()
@@ -168,7 +169,8 @@ def test_national_count_totals_are_the_same_on_both_geographies(mirror_warehouse
                sum(p.value) FILTER (WHERE geography = 'current') AS current,
                count(*) FILTER (WHERE p.value IS NULL AND p.authority_id IN (SELECT authority_id FROM changed)) AS gaps_in_changed_areas
         FROM mart.la_indicator_panel AS p JOIN mart.indicator_dictionary USING (indicator)
-        WHERE kind = 'count' AND nation = 'England'
+        -- Combined reporting units (no authority_id) are published on the as_published geography only.
+        WHERE kind = 'count' AND nation = 'England' AND p.authority_id IS NOT NULL
         GROUP BY ALL
         """
     ).pl()
@@ -251,3 +253,35 @@ def test_lait_and_low_income_reach_the_warehouse(mirror_warehouse):
     ).fetchone()
     assert long[0] == 435 and long[1] > 0 and long[2]
     assert mirror_warehouse.sql("SELECT count(*), count(DISTINCT indicator) FROM mart.lait_dictionary").fetchone() == (448, 434)
+def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirror_warehouse):
+    rows = mirror_warehouse.sql(
+        """
+        SELECT la_name, la_type, region, authority_id, value, release
+        FROM mart.la_indicator_panel
+        WHERE la_code = 'E09000021 / E09000027' AND year = 2018 AND indicator = 'sw_turnover_rate_percent'
+          AND geography = 'as_published'
+        """
+    ).fetchall()
+    # The 2022 release printed 31.5 (under Kingston's code); the 2025 release revised it to 27.5.
+    assert rows == [("Kingston upon Thames / Richmond upon Thames", "combined_unit", "London", None, 27.5, "2025")]
+    members = mirror_warehouse.sql(
+        "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code IN ('E09000021', 'E09000027') "
+        "AND indicator = 'sw_fte_count' AND year = 2018 AND value IS NOT NULL AND geography = 'as_published'"
+    ).fetchone()[0]
+    assert members == 0  # no member values are invented
+
+
+def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_warehouse):
+    rows = mirror_warehouse.sql(
+        """
+        SELECT s.la_code, s.year, s.value, c.value, p.value, c.method
+        FROM mart.la_indicator_panel AS s
+        JOIN mart.la_indicator_panel AS c USING (geography, la_code, year)
+        JOIN mart.la_indicator_panel AS p USING (geography, la_code, year)
+        WHERE s.geography = 'as_published' AND s.indicator = 'ro_csc_net_expenditure_gbp' AND c.indicator = 'ro_csc_net_expenditure_per_child_gbp'
+          AND p.indicator = 'population_0_17' AND s.value IS NOT NULL AND p.value IS NOT NULL
+        """
+    ).fetchall()
+    assert len(rows) > 1500
+    assert all(method == "computed_from_count_and_population" and abs(per - spend / pop) < 1e-6
+               for _, _, spend, per, pop, method in rows)

@@ -26,13 +26,14 @@ PANEL = AssetKey(["mart", "la_indicator_panel"])
     asset=PANEL,
     name="one_value_per_la_year_indicator",
     blocking=True,
-    description="Blocking: no LA-year-indicator appears twice in a geography (by code or by authority).",
+    description="Blocking: no LA-year-indicator appears twice in a geography (by authority; combined reporting units by code).",
 )
 def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
     with build_connection(duckdb) as con:
         dupes = con.sql(
             """
-            SELECT geography, authority_id, year, indicator, count(*) AS n, string_agg(la_code, ', ') AS codes
+            SELECT geography, coalesce(authority_id, la_code) AS authority, year, indicator, count(*) AS n,
+                   string_agg(la_code, ', ') AS codes
             FROM mart.la_indicator_panel
             GROUP BY ALL HAVING count(*) > 1
             ORDER BY ALL LIMIT 50

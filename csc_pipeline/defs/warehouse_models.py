@@ -59,6 +59,8 @@ REFERENCE_TABLES = {
     "ref.boundary_changes": ("csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv)."),
     "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
     "ref.indicators": ("csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv)."),
+    "ref.combined_units": ("csv", "Combined reporting units (e.g. Kingston upon Thames / Richmond upon Thames) and their member LAs (csc_pipeline/reference/combined_units.csv)."),
+    "ref.s251_outturn_lines": ("csv", "Section 251 outturn lines per year and the spending concept each is (csc_pipeline/reference/s251_outturn_lines.csv)."),
 }
 
 

@@ -468,6 +468,11 @@ class _Model:
         return cells
 
     # -- entity level -------------------------------------------------------------------------
+    def untouched(self, aid: str) -> bool:
+        """No boundary change splits or merges the authority (demo writers keep random suppression
+        off authorities that harmonisation onto current boundaries combines with others)."""
+        return len(self.members[aid]) == 1 and self.atoms[self.members[aid][0]].key == aid
+
     def pop(self, aid: str, mid_year: int, rebased: bool = True) -> int:
         return sum((self.atoms[i].pop if rebased else self.atoms[i].pop_old)[mid_year] for i in self.members[aid])
 
@@ -1138,13 +1143,17 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import cin, cla_sfr, dfe_statistical_neighbours, lait, low_income, ofsted_la_inspections_wide
+    from csc_pipeline.demo import (cin, cla_sfr, csww, dfe_statistical_neighbours, lait, low_income,
+                                   ofsted_la_inspections_wide, revenue_outturn, s251)
 
     for write_family in (
         cla_sfr.write_cla_sfr,
         ofsted_la_inspections_wide.write_ofsted_la_inspections_wide,
         dfe_statistical_neighbours.write_dfe_statistical_neighbours,
         cin.write_cin,
+        csww.write_csww,
+        s251.write_s251,
+        revenue_outturn.write_mhclg_ro3,
         lait.write_lait,
         low_income.write_low_income,
     ):

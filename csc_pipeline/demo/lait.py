@@ -145,7 +145,7 @@ class _Lait:
                     n, pop = m.count(aid, year, spec[1]), m.pop(aid, year - 1)
                     small = pop < 3_000 and 0 < n < 6  # small numbers: LAIT shows '-'
                     out[(aid, year)] = None if small else float(n) if kind == "cla" else float(self.rate(n, pop))
-                elif draw < 0.03:
+                elif draw < 0.03 and m.untouched(aid):  # no gaps where boundaries change
                     out[(aid, year)] = None
                 elif kind == "per_child":
                     pop = m.pop(aid, min(year, 2024) - 1)

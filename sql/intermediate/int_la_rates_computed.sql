@@ -1,23 +1,26 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns). Never overrides a published rate.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Never overrides a published rate.
 -- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
-WITH rate_of(count_indicator, rate_indicator) AS (
+WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
     VALUES
-        ('cla_count', 'cla_rate_per_10k'),
-        ('cla_starts_count', 'cla_starts_rate_per_10k'),
-        ('cla_ceased_count', 'cla_ceased_rate_per_10k'),
-        ('cin_count', 'cin_rate_per_10k'),
-        ('cin_during_year_count', 'cin_during_year_rate_per_10k'),
-        ('referrals_count', 'referrals_rate_per_10k'),
-        ('assessments_count', 'assessments_rate_per_10k'),
-        ('s47_enquiries_count', 's47_rate_per_10k'),
-        ('icpc_count', 'icpc_rate_per_10k'),
-        ('cpp_starts_count', 'cpp_starts_rate_per_10k'),
-        ('cpp_ended_count', 'cpp_ended_rate_per_10k'),
-        ('cpp_at_31_march_count', 'cpp_rate_per_10k')
+        ('cla_count', 'cla_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cla_starts_count', 'cla_starts_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cla_ceased_count', 'cla_ceased_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cin_count', 'cin_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cin_during_year_count', 'cin_during_year_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('referrals_count', 'referrals_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('assessments_count', 'assessments_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('s47_enquiries_count', 's47_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('icpc_count', 'icpc_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_starts_count', 'cpp_starts_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_ended_count', 'cpp_ended_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('cpp_at_31_march_count', 'cpp_rate_per_10k', 10000, 'per 10,000 children aged 0-17'),
+        ('s251_cyps_net_expenditure_gbp', 's251_cyps_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
+        ('s251_cla_net_expenditure_gbp', 's251_cla_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17'),
+        ('ro_csc_net_expenditure_gbp', 'ro_csc_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17')
 ),
 counts AS (
-    SELECT v.*, r.rate_indicator
+    SELECT v.*, r.rate_indicator, r.per_children, r.unit AS rate_unit
     FROM intermediate.int_indicator_values_latest AS v
     JOIN rate_of AS r ON r.count_indicator = v.indicator
     WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'
@@ -36,10 +39,10 @@ SELECT
     c.geographic_level, c.area_code, c.la_code_3, c.area_name, c.country_code, c.nation, c.authority_id,
     c.year, c.published_period,
     c.rate_indicator AS indicator,
-    c.value / p.population * 10000 AS value,
+    c.value / p.population * c.per_children AS value,
     NULL::VARCHAR AS symbol,
     CASE WHEN c.value IS NULL THEN c.status WHEN p.population IS NULL THEN 'missing' ELSE 'published' END AS status,
-    'per 10,000 children aged 0-17' AS unit,
+    c.rate_unit AS unit,
     c.source_entry,
     c.release,
     c.source_file,

@@ -1,5 +1,5 @@
 -- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year as the latest release published it; geography = 'current' puts every year on today's boundaries.
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, meta.provenance
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
 WITH as_published AS (
     SELECT *, 'published' AS method
@@ -13,10 +13,12 @@ as_published_applicable AS (
     -- A symbol for an authority that did not operate that year (e.g. 'x' for Northamptonshire's
     -- population in 2024) means "not applicable"; a number is kept whatever the year (a publisher
     -- may restate a successor's earlier years).
+    -- Combined reporting units (no authority_id) are kept as published.
     SELECT a.*
     FROM as_published AS a
-    JOIN intermediate.int_authority_operation AS o USING (authority_id)
-    WHERE a.value IS NOT NULL OR make_date(a.year, 3, 31) BETWEEN o.operating_from AND o.operating_to
+    LEFT JOIN intermediate.int_authority_operation AS o USING (authority_id)
+    WHERE a.authority_id IS NULL OR a.value IS NOT NULL
+       OR make_date(a.year, 3, 31) BETWEEN o.operating_from AND o.operating_to
 ),
 both_geographies AS (
     SELECT 'as_published' AS geography, area_code AS la_code, la_code_3, authority_id, year, published_period,
@@ -31,6 +33,26 @@ code_rows AS (
     -- The reference row of each code (a code has one name, region and type).
     SELECT * FROM ref.local_authorities
     QUALIFY row_number() OVER (PARTITION BY la_code ORDER BY valid_from DESC NULLS LAST) = 1
+),
+combined_rows AS (
+    -- Combined reporting units (e.g. the workforce of Kingston upon Thames / Richmond upon Thames)
+    -- are geographies of their own: no authority_id, la_type 'combined_unit', the members' region.
+    SELECT
+        c.unit_code AS la_code,
+        any_value(c.unit_code_3) AS la_code_3,
+        any_value(c.unit_name) AS la_name,
+        CASE WHEN count(DISTINCT r.region_name) = 1 THEN any_value(r.region_name) END AS region_name,
+        CASE WHEN count(DISTINCT coalesce(r.london_subregion, '')) = 1 THEN any_value(r.london_subregion) END AS london_subregion,
+        'combined_unit' AS la_type,
+        any_value(r.nation) AS nation
+    FROM ref.combined_units AS c
+    JOIN code_rows AS r ON r.la_code = c.member_code
+    GROUP BY c.unit_code
+),
+geographies AS (
+    SELECT la_code, la_code_3, la_name, region_name, london_subregion, la_type, nation FROM code_rows
+    UNION ALL
+    SELECT la_code, la_code_3, la_name, region_name, london_subregion, la_type, nation FROM combined_rows
 )
 SELECT
     v.geography,
@@ -56,13 +78,13 @@ SELECT
     -- A warehouse is built in one mode: demo data are synthetic throughout.
     coalesce((SELECT bool_or(synthetic) FROM meta.provenance), false) AS is_synthetic
 FROM both_geographies AS v
-JOIN code_rows AS r ON r.la_code = v.la_code
+JOIN geographies AS r ON r.la_code = v.la_code
 ORDER BY geography, nation, region, la_name, indicator, year;
 
 COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel on two geographies: as_published (codes and boundaries as the latest release published them) and current (today''s authorities, back-cast).';
 COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each value as its latest release published it, on the boundaries of that time; current: on today''s boundaries.';
 COMMENT ON COLUMN mart.la_indicator_panel.harmonisation IS 'direct, recoded, merged, apportioned or not_harmonisable (current geography); direct for as_published.';
-COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published; a combined reporting unit has its members'' codes joined by '' / '' (authority_id NULL, la_type combined_unit, as_published geography only).';
 COMMENT ON COLUMN mart.la_indicator_panel.year IS 'Year ending 31 March (2024 = April 2023 to March 2024, or at 31 March 2024).';
 COMMENT ON COLUMN mart.la_indicator_panel.published_period IS 'The period as the publisher labelled it (e.g. "Reporting year 2024", "mid-2023").';
 COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the README for definitions (cla_count, cla_rate_per_10k, population_0_17, ...).';
