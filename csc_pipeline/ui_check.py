@@ -75,7 +75,7 @@ def running_webserver(dagster_home: Path, timeout: float = 120.0):
                 process.kill()
 
 
-def screenshot_asset_graph(base_url: str, path: Path, chromium: str, timeout_ms: int = 60_000) -> list[str]:
+def screenshot_asset_graph(base_url: str, path: Path, chromium: str, timeout_ms: int = 180_000) -> list[str]:
     """Open the global asset lineage, wait for the layer groups, save a PNG; return the groups seen."""
     from playwright.sync_api import sync_playwright
 
@@ -90,6 +90,8 @@ def screenshot_asset_graph(base_url: str, path: Path, chromium: str, timeout_ms:
                 skip.click(timeout=5_000)
             except Exception:  # noqa: BLE001 - not shown on every version/visit
                 pass
+            # The groups appear once the code location has loaded, which takes a while on a busy machine.
+            page.get_by_text(LAYER_GROUPS[0], exact=True).first.wait_for(timeout=timeout_ms)
             seen = [g for g in LAYER_GROUPS if page.get_by_text(g, exact=True).first.is_visible()]
             page.wait_for_timeout(1_500)  # let the graph finish its layout animation
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster import AssetKey, AssetSelection, DagsterInstance, ExecuteInProcessResult
 
 from csc_pipeline.definitions import build_definitions
 from csc_pipeline.settings import Settings
 
 
-def run_refresh(settings: Settings) -> ExecuteInProcessResult:
-    job = build_definitions(settings).resolve_job_def("csc_refresh")
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+def run_refresh(settings: Settings, family: str | None = None) -> ExecuteInProcessResult:
+    """The whole refresh, or (``family``) only that source family's assets and everything downstream
+    of them - what re-running after one file changed needs, without re-running every other family."""
+    defs = build_definitions(settings)
+    selection = None
+    if family is not None:
+        downstream = AssetSelection.keys(AssetKey(["source_files", family])).downstream()
+        selection = sorted(downstream.resolve(defs.resolve_asset_graph()), key=str)
+    return defs.resolve_job_def("csc_refresh").execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
+    )
 
 
 def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:

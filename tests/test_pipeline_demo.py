@@ -128,7 +128,7 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
     for name, (edit, expected) in MUTATIONS.items():
         (mirror / CLA_2025).write_bytes(pristine)
         _rewrite(mirror / CLA_2025, edit)
-        result = run_refresh(settings)
+        result = run_refresh(settings, family="cla_number_and_rate")
         failures = failed_checks(result)
         assert list(failures) == ["conformed/cla_number_and_rate:contract"], name
         assert expected in failures["conformed/cla_number_and_rate:contract"], (name, failures)
@@ -139,7 +139,7 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
         assert _sha(settings.warehouse_path) == published, name
 
     (mirror / CLA_2025).write_bytes(pristine)
-    assert run_refresh(settings).success  # fixed file: the refresh recovers
+    assert run_refresh(settings, family="cla_number_and_rate").success  # fixed file: the refresh recovers
 
 
 def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_run):
