@@ -160,6 +160,8 @@ def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_run):
     ).fetchone()
     con.close()
     assert counts[0] > 3 * 140 * 8 and counts[1] == counts[0]  # LAIT's demo counts are the EES demo counts
+
+
 def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
     settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     mirror = ensure_demo_source(settings)  # edited demo files stand for published ones
