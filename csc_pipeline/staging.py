@@ -151,11 +151,14 @@ def resolve_la_identifiers(frame: pl.DataFrame, contract: Contract, resolver: La
 
     - ``la_code3_column`` (DfE 3-digit code) and/or ``la_name_column`` on LA-level rows, at the
       row's year -> ``la_code`` (the 3-digit code first, else the name); a row whose name, 3-digit
-      code and GSS code (``la_code_column``) name different authorities is a problem;
+      code and GSS code (``la_code_column``) name different authorities is a problem; a name column
+      may also hold GSS codes (exports that print a code where they have no name);
     - with ``la_name_dates``: the name once per non-empty date column, for the year ending 31 March
       that contains the date -> ``<date column>_la_code``, so one row can hold judgements of a
       county and, years later, of its successor under the same name;
     - ``la_code_columns``: GSS or DfE 3-digit codes for the entry's period -> ``<column>_la_code``.
+
+    Each distinct (identifier, year) is resolved once (a long file repeats its authorities).
     """
     problems: list[Problem] = []
     symbols = set(load_symbols())
