@@ -1,0 +1,56 @@
+"""The contract between the analysis families and the Dagster wrapper that runs them.
+
+Every family of ``methods.md`` is a module in this package with
+
+    def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput
+
+``config`` is that family's section of ``analysis/config.yaml`` (merged with ``shared``); the
+module reads it into its own typed settings. The wrapper loads the inputs from the warehouse once,
+writes every returned table to DuckDB with its comments, attaches the charts to the asset's
+metadata and gathers the headlines and tables into the HTML report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What the analyses read: warehouse marts as polars frames, and where charts go.
+
+    panel: ``mart.la_indicator_panel`` (both geographies; filter ``geography``).
+    la_reference: ``mart.la_reference``.
+    ofsted_in_force: ``mart.ofsted_judgement_in_force`` (England, one row per LA and 31 March).
+    ofsted_judgements: ``mart.ofsted_judgements`` (one row per LA, inspection and judgement area).
+    neighbours: ``mart.statistical_neighbours``.
+    """
+
+    panel: pl.DataFrame
+    la_reference: pl.DataFrame
+    ofsted_in_force: pl.DataFrame
+    ofsted_judgements: pl.DataFrame
+    neighbours: pl.DataFrame
+    synthetic: bool
+    charts_dir: Path
+
+
+@dataclass(frozen=True)
+class AnalysisTable:
+    """One warehouse table: ``name`` is schema-qualified (``analysis.change_in_rate``)."""
+
+    name: str
+    frame: pl.DataFrame
+    description: str
+    columns: dict[str, str]  # column -> comment; every column of ``frame`` must be described
+
+
+@dataclass
+class AnalysisOutput:
+    family: str
+    tables: list[AnalysisTable] = field(default_factory=list)
+    charts: list[Path] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)  # short sentences for the report
