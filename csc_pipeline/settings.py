@@ -24,6 +24,9 @@ class Settings:
     source_mode: str = "demo"
     mirror_dir: Path | None = None
     data_lake: Path = PROJECT_ROOT / "data_lake"
+    # A YAML file of analysis settings laid over csc_pipeline/analysis/config.yaml (periods,
+    # indicator sets, exclusions, thresholds); None runs the analyses with methods.md's defaults.
+    analysis_config: Path | None = None
 
     def __post_init__(self) -> None:
         if self.source_mode not in SOURCE_MODES:
@@ -35,16 +38,20 @@ class Settings:
                 raise SettingsError("CSC_SOURCE_MODE=mirror needs CSC_MIRROR_DIR (a directory laid out like shared/data/real)")
             if not self.mirror_dir.is_dir():
                 raise SettingsError(f"CSC_MIRROR_DIR={self.mirror_dir} is not a directory")
+        if self.analysis_config is not None and not self.analysis_config.is_file():
+            raise SettingsError(f"CSC_ANALYSIS_CONFIG={self.analysis_config} is not a file")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         mirror = env.get("CSC_MIRROR_DIR")
         lake = env.get("CSC_DATA_LAKE")
+        analysis_config = env.get("CSC_ANALYSIS_CONFIG")
         return cls(
             source_mode=env.get("CSC_SOURCE_MODE", "demo").strip().lower() or "demo",
             mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
             data_lake=Path(lake).expanduser().resolve() if lake else PROJECT_ROOT / "data_lake",
+            analysis_config=Path(analysis_config).expanduser().resolve() if analysis_config else None,
         )
 
     # Locations inside the data lake: one definition each, used by every layer.

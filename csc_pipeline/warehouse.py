@@ -90,14 +90,41 @@ def run_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     return table_rows(con, model.table)
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    """Replace ``table`` with a polars frame, atomically (the frame is registered, never pasted)."""
+def sql_string(text: str) -> str:
+    """A SQL string literal, for statements that take no parameters (COMMENT ON)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableDocs:
+    """A table's comment and its columns' comments, written into the warehouse with the table."""
+
+    description: str
+    columns: dict[str, str]
+
+    def statements(self, table: str, frame_columns: list[str]) -> list[str]:
+        undocumented = [c for c in frame_columns if not self.columns.get(c)]
+        if undocumented:
+            raise ValueError(f"{table}: columns without a description: {', '.join(undocumented)}")
+        return [f"COMMENT ON TABLE {table} IS {sql_string(self.description)}"] + [
+            f'COMMENT ON COLUMN {table}."{column}" IS {sql_string(self.columns[column])}' for column in frame_columns
+        ]
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, docs: TableDocs | None = None) -> int:
+    """Replace ``table`` with a polars frame, atomically (the frame is registered, never pasted).
+
+    With ``docs``, the table and every column get their comments in the same transaction.
+    """
+    comments = docs.statements(table, frame.columns) if docs else []
     ensure_schemas(con)
     view = "_incoming_" + table.replace(".", "_")
     con.register(view, frame.to_arrow())
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view}")
+        for statement in comments:
+            con.execute(statement)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

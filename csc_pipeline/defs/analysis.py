@@ -1,14 +1,33 @@
-"""Analysis assets that need Python (charts); the tables themselves are SQL models in sql/analysis."""
+"""Analysis assets: one per family of methods.md, plus the HTML report. Thin wrappers over
+``csc_pipeline.analysis`` (statistics in plain Python); the SQL analysis tables are models in sql/analysis."""
 
 from __future__ import annotations
 
 import base64
+from importlib import import_module
 
-from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from csc_pipeline.analysis import runner
+from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.plots import plot_cla_trends
+from csc_pipeline.analysis.report import render_report, write_report
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+
+# Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
+FAMILIES = {
+    "trends": "1. Trends",
+    "correlations": "2. Correlations",
+    "deprivation": "3. Deprivation adjustment and funnel plots",
+    "residual_correlations": "3b. Correlations beyond deprivation",
+    "change_in_rate": "4. Change in rate",
+    "ofsted_linkage": "5. Ofsted linkage",
+}
+# Charts embedded in a family's asset metadata (all of them are in the report and under reports/).
+CHARTS_IN_METADATA = 4
+INPUT_KEYS = [AssetKey(table.split(".")) for table in runner.INPUT_TABLES.values()]
+REPORT_FILE = "analysis_report.html"
 
 
 def png_markdown(path) -> MetadataValue:
@@ -36,3 +55,61 @@ def cla_trend_chart(pipeline_settings: PipelineSettings, duckdb: DuckDBResource)
         "path": MetadataValue.path(str(path)),
         "synthetic": synthetic,
     })
+
+
+def _family_asset(family: str, title: str) -> AssetsDefinition:
+    module = import_module(f"csc_pipeline.analysis.{family}")
+
+    @asset(
+        key=AssetKey(["analysis", family]),
+        deps=INPUT_KEYS,
+        group_name="analysis",
+        kinds={"python", "statsmodels", "duckdb"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=f"{title} (methods.md): {(module.__doc__ or '').strip().splitlines()[0]} "
+                    f"Settings: section `{family}` of csc_pipeline/analysis/config.yaml.",
+    )
+    def _family(context: AssetExecutionContext, pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        settings = pipeline_settings.settings()
+        config = load_analysis_config(settings.analysis_config)
+        with build_connection(duckdb) as con:
+            inputs = runner.load_inputs(con, settings.reports_dir / family)
+            output = module.run(inputs, config.for_family(family))
+            rows = runner.write_output(con, output)
+        context.log.info(f"{family}: {len(rows)} table(s), {len(output.charts)} chart(s)")
+        metadata = {
+            "tables": MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in rows.items()) or "_none_"),
+            "headlines": MetadataValue.md("\n".join(f"- {h}" for h in output.headlines) or "_none_"),
+            "settings": MetadataValue.json(config.for_family(family)),
+            "synthetic": inputs.synthetic,
+        }
+        for path in output.charts[:CHARTS_IN_METADATA]:
+            metadata[f"chart_{path.stem}"] = png_markdown(path)
+        return MaterializeResult(metadata=metadata)
+
+    return _family
+
+
+def analysis_assets() -> list[AssetsDefinition]:
+    return [_family_asset(family, title) for family, title in FAMILIES.items()]
+
+
+@asset(
+    key=AssetKey(["analysis", "report"]),
+    deps=[AssetKey(["analysis", family]) for family in FAMILIES],
+    group_name="analysis",
+    kinds={"python", "html"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
+                f"column notes), written to reports/{REPORT_FILE}.",
+)
+def analysis_report(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    settings = pipeline_settings.settings()
+    config = load_analysis_config(settings.analysis_config)
+    with build_connection(duckdb) as con:
+        synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
+        page = render_report(con, synthetic, config.source, FAMILIES)
+    path = write_report(settings.reports_dir / REPORT_FILE, page)
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": len(page.encode()), "synthetic": synthetic})

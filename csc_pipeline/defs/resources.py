@@ -20,6 +20,11 @@ class PipelineSettings(ConfigurableResource):
     source_mode: str = Field(description="demo (generated, synthetic) | mirror (a local copy) | live (publishers)")
     mirror_dir: str | None = Field(default=None, description="CSC_MIRROR_DIR: a directory laid out like shared/data/real")
     data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, staged data, warehouse and reports")
+    analysis_config: str | None = Field(
+        default=None,
+        description="CSC_ANALYSIS_CONFIG: a YAML file laid over csc_pipeline/analysis/config.yaml "
+                    "(analysis periods, indicator sets, exclusions, thresholds)",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
@@ -27,6 +32,7 @@ class PipelineSettings(ConfigurableResource):
             source_mode=settings.source_mode,
             mirror_dir=str(settings.mirror_dir) if settings.mirror_dir else None,
             data_lake=str(settings.data_lake),
+            analysis_config=str(settings.analysis_config) if settings.analysis_config else None,
         )
 
     def settings(self) -> Settings:
@@ -36,6 +42,7 @@ class PipelineSettings(ConfigurableResource):
             source_mode=self.source_mode,
             mirror_dir=Path(self.mirror_dir) if self.mirror_dir else None,
             data_lake=Path(self.data_lake),
+            analysis_config=Path(self.analysis_config) if self.analysis_config else None,
         )
 
 

@@ -1,0 +1,109 @@
+"""The analyses as one self-contained HTML page an analyst can open without Python.
+
+Built from what each family recorded in ``meta.analysis_report_items`` (headlines, charts, tables)
+and the tables' own comments in the warehouse; charts are embedded, so the file can be mailed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
+from csc_pipeline.analysis.runner import REPORT_ITEMS
+from csc_pipeline.atomic import atomic_write
+
+PREVIEW_ROWS = 12
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 2px solid #1d70b8; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+.banner { background: #d4351c; color: #fff; padding: 0.6rem 1rem; font-weight: bold; }
+.meta { color: #555; } img { max-width: 100%; border: 1px solid #ddd; margin: 0.5rem 0; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: left; }
+th { background: #f3f2f1; } nav li { margin: 0.1rem 0; } code { background: #f3f2f1; padding: 0 0.2rem; }
+"""
+
+
+def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    schema, name = table.split(".", 1)
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+    ).fetchone()
+    if comment is None:
+        return f"<p>Table <code>{html.escape(table)}</code> is missing from the warehouse.</p>"
+    columns = con.execute(
+        "SELECT column_name, coalesce(comment, '') FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index", [schema, name]
+    ).fetchall()
+    n_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    preview = con.sql(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").fetchall()
+    head = "".join(f'<th title="{html.escape(text)}">{html.escape(col)}</th>' for col, text in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{'' if v is None else html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in preview
+    )
+    glossary = "".join(f"<li><code>{html.escape(c)}</code>: {html.escape(t)}</li>" for c, t in columns)
+    shown = f"first {len(preview)} of {n_rows:,} rows" if n_rows > len(preview) else f"{n_rows:,} rows"
+    return (
+        f"<h3><code>{html.escape(table)}</code></h3><p>{html.escape(comment[0] or '')} ({shown}; "
+        f"query the warehouse for all of them.)</p><table><tr>{head}</tr>{body}</table>"
+        f"<details><summary>Columns</summary><ul>{glossary}</ul></details>"
+    )
+
+
+def _cell(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _chart_html(path: Path) -> str:
+    if not path.is_file():
+        return f"<p>Chart {html.escape(path.name)} is missing.</p>"
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def render_report(con: duckdb.DuckDBPyConnection, synthetic: bool, settings_source: str,
+                  family_titles: dict[str, str]) -> str:
+    """The HTML page for every family in ``family_titles`` (in that order) that recorded items."""
+    items = con.execute(f"SELECT family, kind, content FROM {REPORT_ITEMS} ORDER BY family, position").fetchall()
+    by_family: dict[str, list[tuple[str, str]]] = {}
+    for family, kind, content in items:
+        by_family.setdefault(family, []).append((kind, content))
+    generated = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>csc-pipeline analyses</title>", f"<style>{STYLE}</style></head><body>",
+    ]
+    if synthetic:
+        parts.append(f"<div class='banner'>{html.escape(SYNTHETIC_LABEL)}</div>")
+    parts += [
+        "<h1>Children's social care: variation between local authorities</h1>",
+        f"<p class='meta'>Generated {generated} by csc-pipeline from the warehouse's "
+        "<code>analysis</code> tables. Settings: <code>" + html.escape(settings_source) + "</code>. "
+        "Methods: <code>methods.md</code>; every table below lists the LAs and years it used.</p>",
+        "<nav><ul>" + "".join(
+            f"<li><a href='#{f}'>{html.escape(t)}</a></li>" for f, t in family_titles.items() if f in by_family
+        ) + "</ul></nav>",
+    ]
+    for family, title in family_titles.items():
+        if family not in by_family:
+            continue
+        parts.append(f"<section id='{family}'><h2>{html.escape(title)}</h2>")
+        headlines = [c for k, c in by_family[family] if k == "headline"]
+        if headlines:
+            parts.append("<ul>" + "".join(f"<li>{html.escape(h)}</li>" for h in headlines) + "</ul>")
+        parts += [_chart_html(Path(c)) for k, c in by_family[family] if k == "chart"]
+        parts += [_table_html(con, c) for k, c in by_family[family] if k == "table"]
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(path: Path, page: str) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

@@ -1,0 +1,64 @@
+"""Run an analysis family against the warehouse: load its inputs, write its tables and report items.
+
+No Dagster here: the assets in ``csc_pipeline/defs/analysis.py`` call these functions, and the
+tests call them directly on a warehouse they build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from csc_pipeline import warehouse
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput
+
+# The marts every family reads (AnalysisInputs field -> warehouse table).
+INPUT_TABLES = {
+    "panel": "mart.la_indicator_panel",
+    "la_reference": "mart.la_reference",
+    "ofsted_in_force": "mart.ofsted_judgement_in_force",
+    "ofsted_judgements": "mart.ofsted_judgements",
+    "neighbours": "mart.statistical_neighbours",
+}
+
+REPORT_ITEMS = "meta.analysis_report_items"
+REPORT_ITEMS_DOCS = warehouse.TableDocs(
+    "What each analysis family contributed to the HTML report: its headlines, charts and tables, in order.",
+    {
+        "family": "Analysis family (a module of csc_pipeline/analysis and an asset analysis/<family>).",
+        "position": "Order of the item within the family's section of the report.",
+        "kind": "headline (a sentence), chart (a PNG under reports/) or table (a warehouse table).",
+        "content": "The headline text, the chart's file path, or the schema-qualified table name.",
+    },
+)
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInputs:
+    frames = {field: con.sql(f"SELECT * FROM {table}").pl() for field, table in INPUT_TABLES.items()}
+    panel = frames["panel"]
+    synthetic = bool(panel["is_synthetic"].any()) if panel.height else False
+    return AnalysisInputs(**frames, synthetic=synthetic, charts_dir=charts_dir)
+
+
+def write_output(con: duckdb.DuckDBPyConnection, output: AnalysisOutput) -> dict[str, int]:
+    """Write the family's tables (with their comments) and its report items; return rows per table."""
+    rows = {
+        table.name: warehouse.replace_table(con, table.name, table.frame, warehouse.TableDocs(table.description, table.columns))
+        for table in output.tables
+    }
+    items = (
+        [("headline", text) for text in output.headlines]
+        + [("chart", str(path)) for path in output.charts]
+        + [("table", table.name) for table in output.tables]
+    )
+    frame = pl.DataFrame(
+        {"position": list(range(len(items))), "kind": [k for k, _ in items], "content": [c for _, c in items]},
+        schema={"position": pl.Int64, "kind": pl.String, "content": pl.String},
+    )
+    warehouse.replace_slice(con, REPORT_ITEMS, "family", output.family, frame)
+    con.execute(
+        " ; ".join(REPORT_ITEMS_DOCS.statements(REPORT_ITEMS, ["family", "position", "kind", "content"]))
+    )
+    return rows
