@@ -27,6 +27,8 @@ class AnalysisInputs:
     ofsted_in_force: ``mart.ofsted_judgement_in_force`` (England, one row per LA and 31 March).
     ofsted_judgements: ``mart.ofsted_judgements`` (one row per LA, inspection and judgement area).
     neighbours: ``mart.statistical_neighbours``.
+    indicator_dictionary: ``mart.indicator_dictionary`` (kind, numerator and denominator of each
+    rate and percentage), for the analyses that go back from a rate to its counts.
     """
 
     panel: pl.DataFrame
@@ -36,6 +38,7 @@ class AnalysisInputs:
     neighbours: pl.DataFrame
     synthetic: bool
     charts_dir: Path
+    indicator_dictionary: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

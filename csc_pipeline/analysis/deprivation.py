@@ -1,0 +1,543 @@
+"""methods.md section 3: deprivation adjustment, the composite outlier score and funnel plots.
+
+Per nation (England and Wales apart), for each indicator: OLS of the LA value (mean over the
+configured period) on the deprivation measure of the edition in force (the latest edition at or
+before the period's last year, else the earliest). The residual (observed - expected) and the
+internally studentised residual are kept per LA. Rates of a count per child population and counts
+themselves are also fitted as Poisson and negative binomial (NB2) models of the period's summed
+count with log(summed population) offset, giving observed / expected ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import statsmodels.api as sm
+
+from csc_pipeline.analysis import funnel
+from csc_pipeline.analysis.family_config import ConfigError, parse_settings, require
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, match_edition, select_values
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
+
+FAMILY = "deprivation"
+MULTIPLIERS = {"rate": 10_000.0, "percent": 100.0}
+
+
+@dataclass(frozen=True)
+class FunnelSettings:
+    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent")
+    year: int | None = field(default=None, metadata={"types": (int,)})  # None: the period's last year
+    target: str = "national"  # or deprivation_expected
+    levels: tuple = (0.95, 0.998)
+    overdispersion: str = "none"  # multiplicative or additive (Spiegelhalter 2005)
+
+    def __post_init__(self):
+        require(self.target in ("national", "deprivation_expected"), "funnel.target", f"expected 'national' or 'deprivation_expected', got {self.target!r}")
+        require(self.overdispersion in funnel.OVERDISPERSION_METHODS, "funnel.overdispersion", f"expected one of {funnel.OVERDISPERSION_METHODS}, got {self.overdispersion!r}")
+        require(len(self.levels) > 0 and all(isinstance(v, (int, float)) and 0 < v < 1 for v in self.levels), "funnel.levels", "expected probabilities between 0 and 1")
+        require(all(isinstance(i, str) for i in self.indicators), "funnel.indicators", "expected a list of indicator ids")
+
+
+@dataclass(frozen=True)
+class DeprivationSettings:
+    geography: str = "current"
+    exclude_la_codes: tuple = ("E09000001", "E06000053")
+    nations: tuple = ("England", "Wales")
+    measures: dict = field(default_factory=lambda: {"England": "idaci_average_score", "Wales": "wimd_most_deprived_10pct_percent"})
+    period: tuple = (2015, 2017)
+    indicators: tuple = (
+        "cla_rate_per_10k",
+        "cla_starts_rate_per_10k",
+        "cpp_rate_per_10k",
+        "cpp_second_or_subsequent_percent",
+        "cin_rate_per_10k",
+        "referrals_rate_per_10k",
+    )
+    # an entry that is a list names alternatives: the first one with values is used
+    composite: tuple = (
+        "cpp_rate_per_10k",
+        "cpp_second_or_subsequent_percent",
+        "cla_rate_per_10k",
+        "cla_starts_rate_per_10k",
+        ("lait_lacstable_2016on", "lait_lac_longstable_percent"),
+        "cla_ceased_within_8_weeks_percent",
+    )
+    outliers_per_group: int = 3
+    population_indicator: str = "population_0_17"
+    confidence_level: float = 0.95
+    funnel: FunnelSettings = FunnelSettings()
+
+    def __post_init__(self):
+        require(self.geography in ("current", "as_published"), "geography", f"expected 'current' or 'as_published', got {self.geography!r}")
+        require(len(self.period) == 2 and all(isinstance(y, int) for y in self.period) and self.period[0] <= self.period[1], "period", f"expected [first_year, last_year], got {list(self.period)!r}")
+        require(all(n in self.measures and isinstance(self.measures[n], str) for n in self.nations), "measures", f"expected a deprivation indicator for every nation in {list(self.nations)}")
+        require(self.outliers_per_group >= 0, "outliers_per_group", "expected a non-negative number")
+        require(0 < self.confidence_level < 1, "confidence_level", "expected a probability between 0 and 1")
+        for entry in self.composite:
+            require(isinstance(entry, str) or all(isinstance(e, str) for e in entry), "composite", f"expected indicator ids or lists of alternatives, got {entry!r}")
+
+
+def parse_config(config: dict | None) -> DeprivationSettings:
+    return parse_settings(DeprivationSettings, config, FAMILY)
+
+
+# -- model fits (pure functions of arrays) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OlsFit:
+    params: np.ndarray  # intercept, slope
+    std_errors: np.ndarray
+    ci: np.ndarray  # rows: intercept, slope; columns: lower, upper
+    p_values: np.ndarray
+    r_squared: float
+    fitted: np.ndarray
+    residuals: np.ndarray
+    standardised_residuals: np.ndarray  # internally studentised: e_i / (s sqrt(1 - h_ii))
+
+
+def fit_ols(value: np.ndarray, deprivation: np.ndarray, level: float = 0.95) -> OlsFit:
+    X = sm.add_constant(np.asarray(deprivation, float), has_constant="add")
+    result = sm.OLS(np.asarray(value, float), X).fit()
+    return OlsFit(
+        params=np.asarray(result.params),
+        std_errors=np.asarray(result.bse),
+        ci=np.asarray(result.conf_int(1 - level)),
+        p_values=np.asarray(result.pvalues),
+        r_squared=float(result.rsquared),
+        fitted=np.asarray(result.fittedvalues),
+        residuals=np.asarray(result.resid),
+        standardised_residuals=np.asarray(result.get_influence().resid_studentized_internal),
+    )
+
+
+@dataclass(frozen=True)
+class CountFit:
+    model: str  # poisson or negative_binomial
+    terms: tuple[str, ...]
+    params: np.ndarray
+    std_errors: np.ndarray
+    ci: np.ndarray
+    p_values: np.ndarray
+    deviance_explained: float | None
+    expected: np.ndarray
+
+
+def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.ndarray, level: float = 0.95) -> list[CountFit]:
+    """Poisson GLM and NB2 negative binomial model of ``count`` with log(``exposure``) offset."""
+    X = sm.add_constant(np.asarray(deprivation, float), has_constant="add")
+    count, offset = np.asarray(count, float), np.log(np.asarray(exposure, float))
+    poisson = sm.GLM(count, X, family=sm.families.Poisson(), offset=offset).fit()
+    fits = [
+        CountFit(
+            "poisson", ("intercept", "slope"), np.asarray(poisson.params), np.asarray(poisson.bse), np.asarray(poisson.conf_int(1 - level)),
+            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues),
+        )
+    ]
+    negbin = sm.NegativeBinomial(count, X, loglike_method="nb2", offset=offset).fit(disp=0, maxiter=200)
+    fits.append(
+        CountFit(
+            "negative_binomial", ("intercept", "slope", "alpha"), np.asarray(negbin.params), np.asarray(negbin.bse),
+            np.asarray(negbin.conf_int(1 - level)), np.asarray(negbin.pvalues), None, np.asarray(negbin.predict(X, offset=offset)),
+        )
+    )
+    return fits
+
+
+# -- per-nation data ------------------------------------------------------------------------------
+
+
+def _dictionary(inputs: AnalysisInputs) -> pl.DataFrame:
+    if inputs.indicator_dictionary is None:
+        raise ValueError("deprivation analysis needs AnalysisInputs.indicator_dictionary (mart.indicator_dictionary) for indicator kinds, numerators and denominators")
+    return inputs.indicator_dictionary
+
+
+def _deprivation_scores(inputs: AnalysisInputs, settings: DeprivationSettings, nation: str, year: int) -> pl.DataFrame:
+    """la_code, edition, deprivation of the edition in force for ``year``."""
+    measure = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [settings.measures[nation]], nation=nation)
+    return match_edition(measure.select("la_code", "year", "value"), year).rename({"value": "deprivation"})
+
+
+def _period_means(inputs: AnalysisInputs, settings: DeprivationSettings, nation: str, indicators, years) -> pl.DataFrame:
+    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, indicators, years, nation)
+    return values.group_by("la_code", "la_name", "la_group", "indicator").agg(
+        pl.col("value").mean().alias("observed"), pl.col("year").n_unique().alias("n_years"), pl.col("year").unique().sort().alias("years")
+    )
+
+
+def _nation_las(inputs: AnalysisInputs, settings: DeprivationSettings, nation: str, years) -> set[str]:
+    rows = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [settings.population_indicator], years, nation)
+    return set(rows["la_code"].to_list())
+
+
+@dataclass
+class _Fitted:
+    residuals: list[pl.DataFrame] = field(default_factory=list)
+    coefficients: list[dict] = field(default_factory=list)
+    counts: list[pl.DataFrame] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def _fit_indicator(
+    rows: pl.DataFrame, scores: pl.DataFrame, nation: str, indicator: str, measure: str, base: Coverage, settings: DeprivationSettings, out: _Fitted
+) -> pl.DataFrame | None:
+    coverage = base.copy()
+    data = rows.join(scores, on="la_code", how="left")
+    for code in data.filter(pl.col("deprivation").is_null())["la_code"].to_list():
+        coverage.exclude(code, f"no {measure} value")
+    data = data.filter(pl.col("deprivation").is_not_null()).sort("la_code")
+    for code in sorted(coverage.la_codes - set(data["la_code"].to_list())):
+        coverage.exclude(code, f"no {indicator} value in the period")
+    coverage.la_codes = set(data["la_code"].to_list())
+    if data.height < 3:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"{data.height} LAs with both {indicator} and {measure}: too few to fit"})
+        return None
+    coverage.years = {y for ys in data["years"].to_list() for y in ys}
+    fit = fit_ols(data["observed"].to_numpy(), data["deprivation"].to_numpy(), settings.confidence_level)
+    editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
+    for i, term in enumerate(("intercept", measure)):
+        out.coefficients.append(
+            {"nation": nation, "indicator": indicator, "model": "ols", "term": term, "estimate": fit.params[i], "std_error": fit.std_errors[i],
+             "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": fit.r_squared,
+             "deviance_explained": None, "deprivation_measure": measure, "deprivation_editions": editions, **coverage.values()}
+        )
+    residuals = data.select("la_code", "la_name", "la_group", "n_years", "observed", "deprivation", "edition").with_columns(
+        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(measure).alias("deprivation_measure"),
+        pl.Series("expected", fit.fitted), pl.Series("residual", fit.residuals), pl.Series("standardised_residual", fit.standardised_residuals),
+        *[pl.lit(v).alias(k) for k, v in coverage.values().items()],
+    )
+    out.residuals.append(residuals)
+    return data
+
+
+def _fit_counts(
+    inputs, settings, nation, indicator, dictionary_row, data: pl.DataFrame, measure: str, years, out: _Fitted
+) -> None:
+    """Poisson / NB fits for a count, or for a rate's numerator count over the child population."""
+    population = settings.population_indicator
+    if dictionary_row["kind"] == "count":
+        count_indicator = indicator
+    elif dictionary_row["kind"] == "rate" and dictionary_row["denominator"] == population and dictionary_row["numerator"]:
+        count_indicator = dictionary_row["numerator"]
+    else:
+        return
+    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [count_indicator, population], years, nation)
+    wide = values.pivot(on="indicator", index=["la_code", "year"], values="value").drop_nulls()
+    if count_indicator not in wide.columns or population not in wide.columns:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: no {count_indicator} with {population} in the period"})
+        return
+    sums = wide.group_by("la_code").agg(
+        pl.col(count_indicator).sum().alias("observed_count"), pl.col(population).sum().alias("exposure"), pl.col("year").unique().alias("years")
+    )
+    model_data = data.select("la_code", "la_name", "deprivation").join(sums, on="la_code", how="inner").filter(pl.col("exposure") > 0).sort("la_code")
+    coverage = Coverage(set(model_data["la_code"].to_list()), {y for ys in model_data["years"].to_list() for y in ys})
+    coverage.excluded = dict(configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation))
+    for code in sorted(set(data["la_code"].to_list()) - coverage.la_codes):
+        coverage.exclude(code, f"no {count_indicator} with {population} in the period")
+    if model_data.height < 4:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: {model_data.height} LAs, too few to fit"})
+        return
+    try:
+        fits = fit_count_models(model_data["observed_count"].to_numpy(), model_data["exposure"].to_numpy(), model_data["deprivation"].to_numpy(), settings.confidence_level)
+    except (np.linalg.LinAlgError, ValueError) as error:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models did not fit: {error}"})
+        return
+    frame = model_data.select("la_code", "la_name", "observed_count", "exposure").with_columns(
+        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
+    )
+    for fit in fits:
+        frame = frame.with_columns(pl.Series(f"expected_{fit.model}", fit.expected), (pl.col("observed_count") / pl.Series(fit.expected)).alias(f"oe_ratio_{fit.model}"))
+        for i, term in enumerate(fit.terms):
+            out.coefficients.append(
+                {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term, "estimate": fit.params[i],
+                 "std_error": fit.std_errors[i], "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": None,
+                 "deviance_explained": fit.deviance_explained, "deprivation_measure": measure,
+                 "deprivation_editions": ", ".join(map(str, sorted(data["edition"].unique().to_list()))), **coverage.values()}
+            )
+    out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+
+
+def _indicator_kinds(dictionary: pl.DataFrame) -> dict[str, dict]:
+    return {row["indicator"]: row for row in dictionary.iter_rows(named=True)}
+
+
+def _composite_members(settings: DeprivationSettings, available: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The composite's indicators present in ``available``, and (entry, reason) for the ones skipped."""
+    members, skipped = [], []
+    for entry in settings.composite:
+        options = (entry,) if isinstance(entry, str) else entry
+        chosen = next((o for o in options if o in available), None)
+        if chosen is None:
+            skipped.append((" or ".join(options), "no values (or too few LAs to fit) in the period"))
+        else:
+            members.append(chosen)
+    return members, skipped
+
+
+def composite_scores(residuals: pl.DataFrame, members: list[str], outliers_per_group: int) -> pl.DataFrame:
+    """Sum of standardised residuals over ``members`` per LA, ranked within LA-type group (1 = highest).
+
+    LAs lacking any member are left out (they are listed by the caller). ``outlier`` is 'highest' for
+    the top ``outliers_per_group`` of a group, 'lowest' for the bottom ones, else null.
+    """
+    wide = residuals.filter(pl.col("indicator").is_in(members)).group_by("nation", "la_code", "la_name", "la_group").agg(
+        pl.col("standardised_residual").sum().alias("composite_score"), pl.col("indicator").n_unique().alias("n_indicators")
+    )
+    complete = wide.filter(pl.col("n_indicators") == len(members))
+    ranked = complete.with_columns(
+        pl.col("composite_score").rank("ordinal", descending=True).over("nation", "la_group").cast(pl.Int64).alias("rank_in_group"),
+        pl.len().over("nation", "la_group").cast(pl.Int64).alias("group_size"),
+    )
+    return ranked.with_columns(
+        pl.when(pl.col("rank_in_group") <= outliers_per_group).then(pl.lit("highest"))
+        .when(pl.col("rank_in_group") > pl.col("group_size") - outliers_per_group).then(pl.lit("lowest"))
+        .otherwise(pl.lit(None, pl.String)).alias("outlier")
+    ).sort("nation", "la_group", "rank_in_group")
+
+
+def _fit_all(inputs: AnalysisInputs, settings: DeprivationSettings, years: tuple[int, int], indicators, with_counts: bool) -> _Fitted:
+    out = _Fitted()
+    kinds = _indicator_kinds(_dictionary(inputs)) if with_counts else {}
+    for nation in settings.nations:
+        measure = settings.measures[nation]
+        scores = _deprivation_scores(inputs, settings, nation, years[1])
+        if scores.is_empty():
+            out.skipped.extend({"nation": nation, "indicator": i, "reason": f"no {measure} values in the panel"} for i in indicators)
+            continue
+        base = Coverage(_nation_las(inputs, settings, nation, years), set(range(years[0], years[1] + 1)))
+        base.excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
+        means = _period_means(inputs, settings, nation, indicators, years)
+        for indicator in indicators:
+            rows = means.filter(pl.col("indicator") == indicator)
+            if rows.is_empty():
+                out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"no values in {years[0]}-{years[1]}"})
+                continue
+            data = _fit_indicator(rows, scores, nation, indicator, measure, base, settings, out)
+            if data is not None and with_counts and indicator in kinds:
+                _fit_counts(inputs, settings, nation, indicator, kinds[indicator], data, measure, years, out)
+    return out
+
+
+def _all_indicators(settings: DeprivationSettings) -> list[str]:
+    names = list(settings.indicators)
+    for entry in settings.composite:
+        names.extend([entry] if isinstance(entry, str) else entry)
+    return list(dict.fromkeys(names))
+
+
+def deprivation_residuals(inputs: AnalysisInputs, config: dict | None) -> pl.DataFrame:
+    """Long frame of deprivation residuals for the correlation engine: one OLS per nation, indicator and year of the period.
+
+    Columns: la_code, year, indicator, residual (observed - expected), plus nation and standardised_residual.
+    """
+    settings = parse_config(config)
+    frames = []
+    for year in range(settings.period[0], settings.period[1] + 1):
+        fitted = _fit_all(inputs, settings, (year, year), _all_indicators(settings), with_counts=False)
+        frames.extend(f.select("la_code", pl.lit(year).alias("year"), "indicator", "residual", "nation", "standardised_residual") for f in fitted.residuals)
+    if not frames:
+        return pl.DataFrame(schema={"la_code": pl.String, "year": pl.Int32, "indicator": pl.String, "residual": pl.Float64, "nation": pl.String, "standardised_residual": pl.Float64})
+    return pl.concat(frames).with_columns(pl.col("year").cast(pl.Int32)).sort("indicator", "year", "la_code")
+
+
+# -- funnel plots ---------------------------------------------------------------------------------
+
+
+def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFrame:
+    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]], (year, year), nation)
+    wide = values.pivot(on="indicator", index=["la_code", "la_name"], values="value")
+    if row["numerator"] not in wide.columns or row["denominator"] not in wide.columns:
+        return pl.DataFrame()
+    return wide.select("la_code", "la_name", pl.col(row["numerator"]).alias("numerator"), pl.col(row["denominator"]).alias("denominator")).sort("la_code")
+
+
+def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: AnalysisOutput, skipped: list[dict]) -> pl.DataFrame | None:
+    options = settings.funnel
+    year = options.year or settings.period[1]
+    kinds = _indicator_kinds(_dictionary(inputs))
+    frames = []
+    for nation in settings.nations:
+        measure = settings.measures[nation]
+        for indicator in options.indicators:
+            row = kinds.get(indicator)
+            if row is None or row["kind"] not in MULTIPLIERS or not row["numerator"] or not row["denominator"]:
+                skipped.append({"nation": nation, "indicator": indicator, "reason": "funnel: not a rate or percentage with a numerator and denominator in mart.indicator_dictionary"})
+                continue
+            units = _funnel_units(inputs, settings, nation, indicator, row, year)
+            coverage = Coverage(years={year}, excluded=configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation))
+            if units.is_empty():
+                skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: no {row['numerator']} and {row['denominator']} in {year}"})
+                continue
+            for code in units.filter(pl.any_horizontal(pl.col("numerator", "denominator").is_null()) | (pl.col("denominator") <= 0))["la_code"].to_list():
+                coverage.exclude(code, f"no {row['numerator']} or {row['denominator']} in {year}")
+            units = units.drop_nulls().filter(pl.col("denominator") > 0)
+            target = None
+            if options.target == "deprivation_expected":
+                scored = units.join(_deprivation_scores(inputs, settings, nation, year), on="la_code", how="left")
+                for code in scored.filter(pl.col("deprivation").is_null())["la_code"].to_list():
+                    coverage.exclude(code, f"no {measure} value")
+                units = scored.filter(pl.col("deprivation").is_not_null())
+                if units.height < 3:
+                    skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs with {measure}, too few to fit the expected rate"})
+                    continue
+                rates = units["numerator"] / units["denominator"] * MULTIPLIERS[row["kind"]]
+                expected = fit_ols(rates.to_numpy(), units["deprivation"].to_numpy()).fitted
+                for code in units.filter(pl.Series(expected) <= 0)["la_code"].to_list():
+                    coverage.exclude(code, "deprivation-expected value not positive")
+                units = units.filter(pl.Series(expected) > 0)
+                target = pl.Series(expected[expected > 0])
+            if units.height < 3:
+                skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs in {year}, too few"})
+                continue
+            coverage.la_codes = set(units["la_code"].to_list())
+            positions, dispersion = funnel.funnel_positions(units, row["kind"], MULTIPLIERS[row["kind"]], options.levels, options.overdispersion, target)
+            path, labelled = funnel.plot_funnel(
+                positions, row["kind"], MULTIPLIERS[row["kind"]], options.levels, dispersion,
+                f"{nation}: {indicator}, {year}", row.get("unit") or indicator,
+                inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic,
+            )
+            output.charts.append(path)
+            if labelled:
+                output.headlines.append(f"{nation} {indicator} {year}: {len(labelled)} LA(s) outside the {max(options.levels):.1%} funnel limits.")
+            frames.append(
+                positions.with_columns(
+                    pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(options.target).alias("target_kind"),
+                    pl.lit(dispersion.method).alias("overdispersion"), pl.lit(dispersion.phi).alias("phi"), pl.lit(dispersion.tau2).alias("tau2"),
+                    pl.col("la_code").is_in(labelled).alias("labelled"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()],
+                )
+            )
+    return pl.concat(frames, how="diagonal") if frames else None
+
+
+# -- the family -----------------------------------------------------------------------------------
+
+RESIDUAL_COLUMNS = {
+    "nation": "England or Wales (fitted separately).",
+    "la_code": "GSS code of the LA.",
+    "la_name": "LA name.",
+    "la_group": "LA-type group: London, metropolitan, unitary, shire county (England), Welsh unitary.",
+    "indicator": "Panel indicator id of the dependent variable.",
+    "deprivation_measure": "Panel indicator id of the deprivation measure (the regressor).",
+    "edition": "Edition (year) of the deprivation measure used: the latest at or before the period's last year, else the earliest.",
+    "deprivation": "The LA's deprivation score in that edition.",
+    "n_years": "Years of the period with a published value for the LA (its observed value is their mean).",
+    "observed": "Mean of the LA's published values over the period's years.",
+    "expected": "OLS fitted value at the LA's deprivation score.",
+    "residual": "observed - expected.",
+    "standardised_residual": "Internally studentised residual: residual / (s sqrt(1 - leverage)).",
+}
+COEFFICIENT_COLUMNS = {
+    "nation": "England or Wales.",
+    "indicator": "Panel indicator id of the dependent variable (for count models: the rate whose numerator count was modelled).",
+    "model": "ols (LA value on deprivation), poisson (GLM, log link, log population offset) or negative_binomial (NB2, log population offset).",
+    "term": "intercept, the deprivation measure's id (the slope), or alpha (NB2 dispersion: variance = mu + alpha mu^2).",
+    "estimate": "Coefficient estimate (count models: on the log scale).",
+    "std_error": "Standard error of the estimate.",
+    "ci_lower": "Lower confidence limit (level: confidence_level).",
+    "ci_upper": "Upper confidence limit.",
+    "p_value": "Two-sided p-value of the estimate against 0.",
+    "r_squared": "OLS R-squared (null for count models).",
+    "deviance_explained": "Poisson GLM: 1 - deviance / null deviance (null otherwise).",
+    "deprivation_measure": "Panel indicator id of the deprivation measure.",
+    "deprivation_editions": "Editions of the deprivation measure used (', '-separated).",
+}
+COUNT_COLUMNS = {
+    "nation": "England or Wales.",
+    "la_code": "GSS code of the LA.",
+    "la_name": "LA name.",
+    "indicator": "The rate (or count) this model adjusts.",
+    "count_indicator": "Panel indicator id of the modelled count (the rate's numerator, or the count itself).",
+    "observed_count": "Sum of the count over the period's years with both count and population.",
+    "exposure": "Sum of the 0-17 population over the same years (the model's offset is its log).",
+    "expected_poisson": "Expected count from the Poisson GLM.",
+    "oe_ratio_poisson": "observed_count / expected_poisson.",
+    "expected_negative_binomial": "Expected count from the negative binomial model.",
+    "oe_ratio_negative_binomial": "observed_count / expected_negative_binomial.",
+}
+COMPOSITE_COLUMNS = {
+    "nation": "England or Wales.",
+    "la_code": "GSS code of the LA.",
+    "la_name": "LA name.",
+    "la_group": "LA-type group the LA is ranked within.",
+    "composite_score": "Sum of the LA's standardised deprivation residuals over the composite's indicators (indicators_used).",
+    "n_indicators": "Number of indicators summed.",
+    "indicators_used": "Composite indicators summed (', '-separated); configured ones without values are listed in analysis.deprivation_skipped.",
+    "rank_in_group": "Rank of composite_score within nation and LA-type group, 1 = highest.",
+    "group_size": "Number of ranked LAs in the group.",
+    "outlier": "'highest' / 'lowest' for the outliers_per_group highest / lowest LAs of the group, else null.",
+}
+SKIPPED_COLUMNS = {
+    "nation": "England or Wales.",
+    "indicator": "Configured indicator (or composite entry) not analysed.",
+    "reason": "Why it was skipped.",
+}
+
+
+def _funnel_columns(levels) -> dict[str, str]:
+    columns = {
+        "nation": "England or Wales.",
+        "indicator": "Panel indicator id (a rate per 10,000 or a percentage).",
+        "year": "Year ending 31 March.",
+        "la_code": "GSS code of the LA.",
+        "la_name": "LA name.",
+        "numerator": "The indicator's numerator count (mart.indicator_dictionary.numerator).",
+        "denominator": "Its denominator (the 0-17 population for rates): the funnel's x-axis.",
+        "observed": "numerator / denominator x 10,000 (rates) or x 100 (percentages).",
+        "target": "The value the limits are centred on: the national (pooled) value, or the LA's deprivation-expected value.",
+        "target_kind": "national or deprivation_expected.",
+        "overdispersion": "none, multiplicative (phi) or additive (tau^2), Spiegelhalter (2005).",
+        "phi": "Overdispersion factor: mean of the squared winsorised z-scores (used only when overdispersion = multiplicative).",
+        "tau2": "Between-LA variance (used only when overdispersion = additive).",
+        "labelled": "TRUE if the LA is outside the widest limits and named on the chart.",
+    }
+    for level in levels:
+        suffix = funnel.level_label(level)
+        columns[f"lower_{suffix}"] = f"Lower {level:.1%} control limit (exact Poisson for rates, exact binomial for percentages)."
+        columns[f"upper_{suffix}"] = f"Upper {level:.1%} control limit."
+        columns[f"position_{suffix}"] = f"above / below / inside the {level:.1%} limits."
+    return columns
+
+
+def _table(name: str, frame: pl.DataFrame, description: str, columns: dict[str, str]) -> AnalysisTable:
+    columns = {**columns, **COVERAGE_COLUMNS}
+    return AnalysisTable(name, frame.select([c for c in columns if c in frame.columns]), description, {c: columns[c] for c in columns if c in frame.columns})
+
+
+def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
+    settings = parse_config(config)
+    output = AnalysisOutput(family=FAMILY)
+    fitted = _fit_all(inputs, settings, settings.period, _all_indicators(settings), with_counts=True)
+    period = f"{settings.period[0]}-{settings.period[1]}"
+    residuals = pl.concat(fitted.residuals, how="diagonal") if fitted.residuals else pl.DataFrame(schema={c: pl.String for c in RESIDUAL_COLUMNS})
+    if fitted.coefficients:
+        coefficients = pl.DataFrame(fitted.coefficients, infer_schema_length=None)
+        output.tables.append(_table("analysis.deprivation_coefficients", coefficients, f"Regressions of LA indicators on deprivation, {period} mean (OLS; Poisson and negative binomial for counts).", COEFFICIENT_COLUMNS))
+        output.tables.append(_table("analysis.deprivation_residuals", residuals, f"Per LA and indicator: observed {period} mean, deprivation-expected value, residual and standardised residual.", RESIDUAL_COLUMNS))
+    if fitted.counts:
+        output.tables.append(_table("analysis.deprivation_count_models", pl.concat(fitted.counts, how="diagonal"), f"Observed / expected counts per LA from Poisson and negative binomial models with log population offset, {period}.", COUNT_COLUMNS))
+    composite_frames = []
+    for nation in settings.nations:
+        nation_residuals = residuals.filter(pl.col("nation") == nation) if fitted.residuals else residuals
+        members, missing = _composite_members(settings, set(nation_residuals["indicator"].to_list()))
+        fitted.skipped.extend({"nation": nation, "indicator": entry, "reason": f"composite: {reason}"} for entry, reason in missing)
+        if not members:
+            continue
+        scores = composite_scores(nation_residuals, members, settings.outliers_per_group)
+        coverage = Coverage(set(scores["la_code"].to_list()), set(range(settings.period[0], settings.period[1] + 1)))
+        coverage.excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
+        for code in sorted(set(nation_residuals.filter(pl.col("indicator").is_in(members))["la_code"].to_list()) - coverage.la_codes):
+            coverage.exclude(code, "no deprivation residual for every composite indicator")
+        composite_frames.append(scores.with_columns(pl.lit(", ".join(members)).alias("indicators_used"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+        flagged = scores.filter(pl.col("outlier").is_not_null())
+        output.headlines.append(f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
+    if composite_frames:
+        output.tables.append(_table("analysis.deprivation_composite", pl.concat(composite_frames, how="diagonal"), "Composite of standardised deprivation residuals per LA, ranked within LA-type group, with outliers flagged.", COMPOSITE_COLUMNS))
+    funnels = _funnels(inputs, settings, output, fitted.skipped)
+    if funnels is not None:
+        output.tables.append(_table("analysis.funnel_positions", funnels, "Funnel plot positions: each LA's value against control limits around the national or deprivation-expected value.", _funnel_columns(settings.funnel.levels)))
+    skipped = pl.DataFrame(fitted.skipped, schema={"nation": pl.String, "indicator": pl.String, "reason": pl.String})
+    output.tables.append(AnalysisTable("analysis.deprivation_skipped", skipped, "Configured indicators the deprivation family could not analyse, and why.", SKIPPED_COLUMNS))
+    return output

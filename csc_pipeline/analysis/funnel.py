@@ -1,0 +1,209 @@
+"""Funnel plots: exact control limits, overdispersion (Spiegelhalter 2005), LA positions, the chart.
+
+Limits are for an LA's observed value given its denominator and a target:
+
+- rates (counts per ``multiplier`` of a population): exact Poisson limits of the count around the
+  expected count E = target x denominator / multiplier, from the chi-square form of the Poisson
+  quantiles: lower = chi2(a/2; 2E) / 2, upper = chi2(1 - a/2; 2(E + 1)) / 2 (E need not be whole);
+- percentages: exact binomial (Clopper-Pearson) limits from beta quantiles around the target
+  proportion p with n = denominator: lower = Beta(a/2; np, n - np + 1), upper = Beta(1 - a/2; np + 1, n - np).
+
+Overdispersion: z-scores z_i = (y_i - target_i) / s_i with s_i the sampling SD under the target,
+winsorised at the 10th and 90th percentiles; phi = mean(z^2). ``multiplicative`` widens the exact
+limits' distance from the target by sqrt(phi) (phi floored at 1); ``additive`` uses normal limits
+target +/- z_a sqrt(s_i^2 + tau^2) with the DerSimonian-Laird style
+tau^2 = max(0, (I phi - (I - 1)) / (sum w - sum w^2 / sum w)), w_i = 1 / s_i^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
+
+KINDS = ("rate", "percent")
+OVERDISPERSION_METHODS = ("none", "multiplicative", "additive")
+
+
+def poisson_count_limits(expected: np.ndarray | float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson limits of an observed count whose expectation is ``expected`` (two-sided ``level``)."""
+    expected = np.asarray(expected, dtype=float)
+    tail = (1 - level) / 2
+    with np.errstate(invalid="ignore"):
+        lower = np.where(expected > 0, stats.chi2.ppf(tail, 2 * np.maximum(expected, 1e-300)) / 2, 0.0)
+    upper = stats.chi2.ppf(1 - tail, 2 * (expected + 1)) / 2
+    return lower, upper
+
+
+def binomial_proportion_limits(p: np.ndarray | float, n: np.ndarray | float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper-Pearson) limits of an observed proportion out of ``n`` when the true one is ``p``."""
+    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
+    tail = (1 - level) / 2
+    successes = p * n
+    lower = np.where(successes > 0, stats.beta.ppf(tail, np.maximum(successes, 1e-300), n - successes + 1), 0.0)
+    upper = np.where(successes < n, stats.beta.ppf(1 - tail, successes + 1, np.maximum(n - successes, 1e-300)), 1.0)
+    return lower, upper
+
+
+def sampling_sd(kind: str, target: np.ndarray, denominator: np.ndarray, multiplier: float) -> np.ndarray:
+    """SD of an LA's observed value under the target, in the indicator's units."""
+    target, denominator = np.asarray(target, float), np.asarray(denominator, float)
+    if kind == "rate":
+        return np.sqrt(target * multiplier / denominator)
+    p = target / multiplier
+    return np.sqrt(p * (1 - p) / denominator) * multiplier
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    method: str
+    phi: float
+    tau2: float
+
+
+def estimate_overdispersion(method: str, observed, target, sd) -> Overdispersion:
+    """phi and tau^2 of Spiegelhalter (2005) from winsorised (10%/90%) z-scores."""
+    if method not in OVERDISPERSION_METHODS:
+        raise ValueError(f"overdispersion method {method!r}: expected one of {OVERDISPERSION_METHODS}")
+    z = (np.asarray(observed, float) - np.asarray(target, float)) / np.asarray(sd, float)
+    low, high = np.percentile(z, [10, 90])
+    z = np.clip(z, low, high)
+    count = len(z)
+    phi = float(np.mean(z**2))
+    w = 1 / np.asarray(sd, float) ** 2
+    tau2 = max(0.0, (count * phi - (count - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    return Overdispersion(method, phi, tau2)
+
+
+def control_limits(
+    kind: str,
+    target: np.ndarray | float,
+    denominator: np.ndarray,
+    level: float,
+    multiplier: float,
+    overdispersion: Overdispersion | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper limits, in the indicator's units, for LAs with these denominators."""
+    if kind not in KINDS:
+        raise ValueError(f"funnel kind {kind!r}: expected one of {KINDS}")
+    denominator = np.asarray(denominator, dtype=float)
+    target = np.broadcast_to(np.asarray(target, dtype=float), denominator.shape)
+    method = overdispersion.method if overdispersion else "none"
+    if method == "additive":
+        z = stats.norm.ppf(1 - (1 - level) / 2)
+        half = z * np.sqrt(sampling_sd(kind, target, denominator, multiplier) ** 2 + overdispersion.tau2)
+        return target - half, target + half
+    if kind == "rate":
+        lower, upper = poisson_count_limits(target * denominator / multiplier, level)
+        lower, upper = lower / denominator * multiplier, upper / denominator * multiplier
+    else:
+        lower, upper = binomial_proportion_limits(target / multiplier, denominator, level)
+        lower, upper = lower * multiplier, upper * multiplier
+    if method == "multiplicative":
+        scale = np.sqrt(max(overdispersion.phi, 1.0))
+        lower, upper = target - scale * (target - lower), target + scale * (upper - target)
+    return lower, upper
+
+
+def level_label(level: float) -> str:
+    """0.95 -> '95', 0.998 -> '998' (column suffixes)."""
+    return f"{level * 100:g}".replace(".", "")
+
+
+def position(observed: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list[str]:
+    return ["above" if o > u else "below" if o < lo else "inside" for o, lo, u in zip(observed, lower, upper)]
+
+
+def funnel_positions(
+    units: pl.DataFrame,
+    kind: str,
+    multiplier: float,
+    levels: tuple[float, ...],
+    overdispersion_method: str,
+    target: pl.Series | float | None = None,
+) -> tuple[pl.DataFrame, Overdispersion]:
+    """Each LA's observed value, target, limits and position at each level.
+
+    ``units``: la_code, la_name, numerator, denominator (one indicator and year). ``target``:
+    a per-LA Series aligned with ``units`` (e.g. deprivation-expected values), a number, or None for
+    the pooled (national) value sum(numerator) / sum(denominator) x multiplier.
+    """
+    numerator, denominator = units["numerator"].to_numpy().astype(float), units["denominator"].to_numpy().astype(float)
+    observed = numerator / denominator * multiplier
+    if target is None:
+        target_values = np.full(len(units), numerator.sum() / denominator.sum() * multiplier)
+    elif isinstance(target, pl.Series):
+        target_values = target.to_numpy().astype(float)
+    else:
+        target_values = np.full(len(units), float(target))
+    dispersion = estimate_overdispersion(overdispersion_method, observed, target_values, sampling_sd(kind, target_values, denominator, multiplier))
+    frame = units.select("la_code", "la_name", "numerator", "denominator").with_columns(
+        pl.Series("observed", observed), pl.Series("target", target_values)
+    )
+    for level in levels:
+        lower, upper = control_limits(kind, target_values, denominator, level, multiplier, dispersion)
+        suffix = level_label(level)
+        frame = frame.with_columns(
+            pl.Series(f"lower_{suffix}", lower),
+            pl.Series(f"upper_{suffix}", upper),
+            pl.Series(f"position_{suffix}", position(observed, lower, upper)),
+        )
+    return frame, dispersion
+
+
+def plot_funnel(
+    positions: pl.DataFrame,
+    kind: str,
+    multiplier: float,
+    levels: tuple[float, ...],
+    dispersion: Overdispersion,
+    title: str,
+    y_label: str,
+    path: Path,
+    synthetic: bool,
+) -> tuple[Path, list[str]]:
+    """The funnel chart; LAs outside the widest limits are labelled. Returns the path and the labelled LA codes.
+
+    With one target for all LAs the limits are drawn as smooth curves over the denominator; with
+    per-LA targets (deprivation-expected) the chart shows observed / target, and each LA's limits
+    divided by its target are joined in order of denominator.
+    """
+    frame = positions.sort("denominator")
+    x = frame["denominator"].to_numpy().astype(float)
+    single_target = frame["target"].n_unique() == 1
+    scale = np.ones(len(frame)) if single_target else frame["target"].to_numpy().astype(float)
+    fig, ax = plt.subplots(figsize=(9, 6))
+    widest = level_label(max(levels))
+    outside = frame.filter(pl.col(f"position_{widest}") != "inside")
+    ax.scatter(x, frame["observed"].to_numpy() / scale, s=14, color="steelblue", alpha=0.8, label="LA")
+    styles = ["--", ":", "-."]
+    for level, style in zip(sorted(levels), styles):
+        if single_target:
+            grid = np.geomspace(max(x.min() * 0.8, 1.0), x.max() * 1.1, 200)
+            lower, upper = control_limits(kind, frame["target"][0], grid, level, multiplier, dispersion)
+            ax.plot(grid, lower, style, color="grey", label=f"{level:.1%} limits")
+            ax.plot(grid, upper, style, color="grey")
+        else:
+            suffix = level_label(level)
+            ax.plot(x, frame[f"lower_{suffix}"].to_numpy() / scale, style, color="grey", label=f"{level:.1%} limits")
+            ax.plot(x, frame[f"upper_{suffix}"].to_numpy() / scale, style, color="grey")
+    ax.axhline(frame["target"][0] if single_target else 1.0, color="black", linewidth=1, label="target" if single_target else "expected")
+    for row in outside.iter_rows(named=True):
+        y = row["observed"] / (1.0 if single_target else row["target"])
+        ax.scatter([row["denominator"]], [y], s=22, color="firebrick")
+        ax.annotate(row["la_name"] or row["la_code"], (row["denominator"], y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("denominator (children aged 0-17)" if kind == "rate" else "denominator")
+    ax.set_ylabel(y_label if single_target else "observed / deprivation-expected")
+    note = "" if dispersion.method == "none" else f" (overdispersion {dispersion.method}: phi={dispersion.phi:.2f}, tau2={dispersion.tau2:.3g})"
+    ax.set_title(title + note, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    if synthetic:
+        fig.suptitle(SYNTHETIC_LABEL, color="firebrick", fontsize=12, fontweight="bold")
+    return save_figure_atomic(fig, path), outside["la_code"].to_list()
