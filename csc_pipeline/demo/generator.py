@@ -993,10 +993,15 @@ def _xlsx_column(index: int) -> str:
     return name
 
 
-def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> bytes:
-    """A minimal XLSX workbook: numbers as number cells, text as inline strings, blanks left out."""
-    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str, strict: bool = False) -> bytes:
+    """A minimal XLSX workbook: numbers as number cells, text as inline strings, blanks left out.
+
+    ``strict``: Strict OOXML (ISO/IEC 29500 strict namespaces, ``conformance="strict"``), as some
+    publishers' files are re-saved (the Welsh Government's WIMD ranks workbook)."""
+    office = "http://purl.oclc.org/ooxml/officeDocument" if strict else "http://schemas.openxmlformats.org/officeDocument/2006"
+    spreadsheet = "http://purl.oclc.org/ooxml/spreadsheetml/main" if strict else "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    main = f'xmlns="{spreadsheet}"'
+    rel = f'xmlns:r="{office}/relationships"'
     worksheets = []
     for rows in (rows for _, rows in sheets):
         body = []
@@ -1011,10 +1016,11 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> byt
             body.append(f'<row r="{r}">{"".join(cells)}</row>')
         worksheets.append(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {main}><sheetData>{"".join(body)}</sheetData></worksheet>')
     n = range(1, len(sheets) + 1)
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {main} {rel}><sheets>'
+    conformance = ' conformance="strict"' if strict else ""
+    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {main} {rel}{conformance}><sheets>'
                 + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in zip(n, sheets))
                 + "</sheets></workbook>")
-    sheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    sheet_type = f"{office}/relationships/worksheet"
     workbook_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                      + "".join(f'<Relationship Id="rId{i}" Type="{sheet_type}" Target="worksheets/sheet{i}.xml"/>' for i in n)
                      + "</Relationships>")
@@ -1027,7 +1033,7 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> byt
         + '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
     )
     root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                 f'<Relationship Id="rId1" Type="{office}/relationships/officeDocument" Target="xl/workbook.xml"/>'
                  '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
                  "</Relationships>")
     core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties '
@@ -1143,7 +1149,7 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import (cin, cla_sfr, csww, dfe_statistical_neighbours, lait, low_income,
+    from csc_pipeline.demo import (cin, cla_sfr, csww, deprivation, dfe_statistical_neighbours, lait, low_income,
                                    ofsted_la_inspections_wide, revenue_outturn, s251)
 
     for write_family in (
@@ -1156,6 +1162,7 @@ def generate_demo(
         revenue_outturn.write_mhclg_ro3,
         lait.write_lait,
         low_income.write_low_income,
+        deprivation.write_deprivation,
     ):
         write_family(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))
