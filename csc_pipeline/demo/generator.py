@@ -85,6 +85,14 @@ POP_PATH = "dfe/cin/ees_release_2025/ons_mid-year_population_estimates_2012_to_2
 OFSTED_PATH = "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
 STATSWALES_PATH = "statswales/cla_31mar_by_la_gender_age/CLA_31MAR_{year}.csv"
 MYE_PATH = "ons/population_mye/demo_MYE2_mid{year}_persons_single_year_age.csv"
+# Mid-years the real mirror has, at their real paths and in their real layouts (the other mid-years
+# are synthetic stand-ins in the ONS layout at MYE_PATH).
+MYE_REAL_PATHS = {
+    2014: "ons/population_mye/ons_MYE2_mid2014_UK_persons_by_LA_single_year_age__StatisticsNZ_demdata.csv",
+    2019: "ons/population_mye/humaniverse_demographr__population19_utla19__ONS_MYE2_persons_single_year_age.csv",
+    2020: "ons/population_mye/humaniverse_demographr__population20_utla20__ONS_MYE2_persons_single_year_age.csv",
+}
+MYE_UTLA_YEARS = (2019, 2020)  # the upper-tier re-export layout
 MARKER_FILE = "SYNTHETIC_DEMO_DATA.txt"
 
 # National rate path per 10,000 children (England, Wales), year ending 31 March.
@@ -700,10 +708,15 @@ class _Writer:
 
     # -- 5. ONS MYE2 single year of age, Wales --------------------------------------------------
     def mye_files(self) -> None:
+        """Welsh single-year-of-age files in the ONS MYE2 layout (title rows, thousands separators,
+        CRLF, blank padding lines), and for MYE_UTLA_YEARS the upper-tier re-export."""
         m = self.m
         welsh = self.welsh_order()
         width = 3 + 91
         for mid in MID_YEARS:
+            if mid in MYE_UTLA_YEARS:
+                self.mye_utla_file(mid)
+                continue
             rows: list[list[str]] = []
             data: list[tuple[str, str, list[int]]] = []
             for aid in welsh:
@@ -719,7 +732,23 @@ class _Writer:
                 rows.append([code, name, f"{sum(ages):,}"] + [f"{v:,}" for v in ages])
             text = _csv_text(rows, lineterminator="\r\n")
             text += "\r\n".join("," * (width - 1) for _ in range(15))
-            self.write(MYE_PATH.format(year=mid), text.encode("ascii"))
+            self.write(MYE_REAL_PATHS.get(mid, MYE_PATH.format(year=mid)), text.encode("ascii"))
+
+    def mye_utla_file(self, mid: int) -> None:
+        """The upper-tier re-export (humaniverse demographr) of mid-year ``mid``: one header row
+        ``utlaYY_code,utlaYY_name,total_population,0 .. 89,90+``, English upper-tier authorities of
+        the time (in code order; the real file orders them by region and lacks Northamptonshire in
+        mid-2020), then Welsh ones in ONS order, numbers as decimals ("593.0"), LF."""
+        m = self.m
+        day = dt.date(mid, 6, 30)
+        english = sorted((a for a in m.english if m.period_at(a, day)), key=lambda a: m.period_at(a, day).la_code)
+        tag = f"utla{str(mid)[2:]}"
+        rows: list[list[str]] = [[f"{tag}_code", f"{tag}_name", "total_population"] + [str(a) for a in range(90)] + ["90+"]]
+        for aid in english + self.welsh_order():
+            p = m.period_at(aid, day) or m.periods[aid][-1]
+            ages = self._single_years(aid, mid)
+            rows.append([p.la_code, p.la_name, f"{float(sum(ages))}"] + [f"{float(v)}" for v in ages])
+        self.write(MYE_REAL_PATHS[mid], _csv_text(rows).encode("utf-8"))
 
     def _single_years(self, aid: str, mid: int) -> list[int]:
         rng = _rng(self.seed, "mye", aid, mid)
