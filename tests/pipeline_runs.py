@@ -77,12 +77,13 @@ def _warehouse(tables: dict):
     return con, set(loaded)
 
 
-def build_models(frames: dict, models: list[str]):
-    """An in-memory warehouse: reference tables, the given raw.<family> frames, then the named SQL
-    models in order (for tests that stage a chosen slice of a family)."""
+def build_models(frames: dict, models: list[str], tables: dict | None = None):
+    """An in-memory warehouse: reference tables, the given raw.<family> frames (and ``tables``,
+    {schema.table: frame}, e.g. a planted intermediate table), then the named SQL models in order
+    (for tests that stage a chosen slice of a family)."""
     from csc_pipeline import warehouse
 
-    con, _ = _warehouse({f"raw.{family}": f for family, f in frames.items()})
+    con, _ = _warehouse({**{f"raw.{family}": f for family, f in frames.items()}, **(tables or {})})
     known = {m.name: m for m in warehouse.discover_models()}
     for name in models:
         warehouse.run_model(con, known[name])

@@ -22,6 +22,8 @@ from csc_pipeline.demo.generator import (
     CLA_RELEASES,
     MARKER_FILE,
     MID_YEARS,
+    MYE_REAL_PATHS,
+    MYE_UTLA_YEARS,
     WALES_CLA_YEARS,
 )
 from csc_pipeline.geography import load_local_authorities
@@ -37,6 +39,12 @@ POP_FILE = "dfe/cin/ees_release_2025/ons_mid-year_population_estimates_2012_to_2
 OFSTED_FILE = "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
 STATSWALES_FILE = "statswales/cla_31mar_by_la_gender_age/CLA_31MAR_{}.csv"
 MYE_FILE = "ons/population_mye/demo_MYE2_mid{}_persons_single_year_age.csv"
+ONS_LAYOUT_MID_YEARS = tuple(m for m in MID_YEARS if m not in MYE_UTLA_YEARS)
+
+
+def mye_file(mid: int) -> str:
+    """Where the demo writes mid-year ``mid``: the real file's path where the mirror has one."""
+    return MYE_REAL_PATHS.get(mid, MYE_FILE.format(mid))
 OFSTED_2023_FILE = "ofsted/Childrens_social_care_in_England_2023_underlying_data.ods"
 OFSTED_2024_FILE = "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods"
 SN_FILES = {f"dfe/statistical_neighbours/{name}" for name in (
@@ -58,7 +66,7 @@ def _expected_files() -> set[str]:
     """Exactly the files of the catalog's demo-mode entries, the marker, and the Ofsted workbook."""
     files = {e.mirror_path for e in load_catalog().entries if e.available_in("demo")} | {MARKER_FILE, OFSTED_FILE}
     assert {CLA_FILE.format(r) for r in CLA_RELEASES} | {POP_FILE, OFSTED_FILE} <= files
-    assert {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS} | {MYE_FILE.format(m) for m in MID_YEARS} <= files
+    assert {STATSWALES_FILE.format(y) for y in WALES_CLA_YEARS} | {mye_file(m) for m in MID_YEARS} <= files
     return files
 
 
@@ -163,8 +171,8 @@ def test_statswales_headers_and_quoting_match_real(demo):
 def test_mye_layout_matches_real(demo):
     out, _ = demo
     real_lines = (REAL_DIR / REAL_MYE).read_bytes().split(b"\r\n")
-    for mid in MID_YEARS:
-        lines = (out / MYE_FILE.format(mid)).read_bytes().split(b"\r\n")
+    for mid in ONS_LAYOUT_MID_YEARS:
+        lines = (out / mye_file(mid)).read_bytes().split(b"\r\n")
         assert lines[2] == real_lines[2], "header row CODE,NAME,ALL AGES,0..90 differs"
         assert lines[0].startswith(b'"MYE2: Population Estimates by single year of age and sex for local authorities in the UK, mid-')
         assert lines[0].endswith(b'"' + b"," * (lines[2].count(b",")))
@@ -396,6 +404,36 @@ def _mye_children(path: Path) -> dict[str, int]:
     return out
 
 
+def _utla_children(path: Path) -> dict[str, int]:
+    """Children 0-17 per Welsh code in the upper-tier re-export, with the Welsh total under W92000004."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    header = rows[0]
+    out = {}
+    for r in rows[1:]:
+        ages = [float(v) for v in r[3:]]
+        assert sum(ages) == float(r[2]), f"total_population != sum of ages for {r[1]}"
+        if r[0].startswith("W06"):
+            out[r[0]] = int(sum(ages[: header.index("18") - 3]))
+    out["W92000004"] = sum(out.values())
+    return out
+
+
+@needs_real
+def test_mye_upper_tier_layout_matches_real(demo):
+    out, _ = demo
+    for mid in MYE_UTLA_YEARS:
+        real = (REAL_DIR / mye_file(mid)).read_bytes()
+        mine = (out / mye_file(mid)).read_bytes()
+        assert mine.split(b"\n")[0] == real.split(b"\n")[0], "header row differs"
+        assert mine.endswith(b"\n") and real.endswith(b"\n") and b"\r" not in mine
+        real_codes = [line.split(b",")[0] for line in real.split(b"\n")[1:] if line]
+        mine_codes = [line.split(b",")[0] for line in mine.split(b"\n")[1:] if line]
+        # England: the same authorities, except that the real mid-2020 export lacks Northamptonshire.
+        missing = {b"E10000021"} if mid == 2020 else set()
+        assert {c for c in mine_codes if c.startswith(b"E")} - missing == {c for c in real_codes if c.startswith(b"E")}, mid
+        assert [c for c in mine_codes if c.startswith(b"W")] == [c for c in real_codes if c.startswith(b"W")]
+
+
 def test_welsh_counts_and_populations_are_consistent(demo):
     out, _ = demo
     england = {}
@@ -406,7 +444,7 @@ def test_welsh_counts_and_populations_are_consistent(demo):
     for year in WALES_CLA_YEARS:
         totals = _statswales_totals(out / STATSWALES_FILE.format(year))
         assert len(totals) == 23 and all(v % 5 == 0 for v in totals.values())
-        children = _mye_children(out / MYE_FILE.format(year - 1))
+        children = _mye_children(out / mye_file(year - 1)) if year - 1 not in MYE_UTLA_YEARS else _utla_children(out / mye_file(year - 1))
         assert len(children) == 23 and children["W92000004"] == sum(v for k, v in children.items() if k != "W92000004")
         wales_rate = totals["All Welsh local authorities"] * 10_000 / children["W92000004"]
         assert 80 <= wales_rate <= 130, (year, wales_rate)

@@ -256,3 +256,21 @@ def test_refresh_history_says_what_each_refresh_changed(tmp_path):
     assert second["values_revised"] >= 1  # the count (and the current-boundary copy of it)
     published = result.asset_materializations_for_node("warehouse__published")[0]
     assert published.metadata["files_changed"].value == 1
+
+
+def test_demo_deprivation_indices_reach_the_panel(demo_run):
+    settings, _ = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    found = dict(con.sql(
+        "SELECT indicator || ' ' || year, count(DISTINCT la_code) FROM mart.la_indicator_panel "
+        "WHERE geography = 'as_published' AND value IS NOT NULL AND (indicator LIKE 'imd%' OR indicator LIKE 'idaci%' "
+        "OR indicator LIKE 'wimd%') GROUP BY 1").fetchall())
+    harmonised = dict(con.sql(
+        "SELECT harmonisation, count(*) FROM mart.la_indicator_panel WHERE geography = 'current' "
+        "AND indicator = 'imd_average_score' AND year = 2015 GROUP BY 1").fetchall())
+    con.close()
+    for indicator in ("imd_average_score", "imd_rank_of_average_score", "idaci_average_score", "idaci_rank_of_average_score"):
+        assert (found[f"{indicator} 2015"], found[f"{indicator} 2019"]) == (152, 151), indicator
+    assert found["wimd_most_deprived_10pct_percent 2019"] == 22
+    # BCP, Dorset, North and West Northamptonshire, Cumberland, Westmorland and Furness.
+    assert harmonised["not_harmonisable"] == 6 and "merged" not in harmonised and "apportioned" not in harmonised

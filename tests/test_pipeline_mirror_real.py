@@ -285,3 +285,44 @@ def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_wa
     assert len(rows) > 1500
     assert all(method == "computed_from_count_and_population" and abs(per - spend / pop) < 1e-6
                for _, _, spend, per, pop, method in rows)
+
+
+def test_deprivation_indices_reach_the_panel_on_both_geographies(mirror_warehouse):
+    def rows(geography: str, code: str, indicator: str) -> list[tuple]:
+        return mirror_warehouse.execute(
+            "SELECT year, value, harmonisation FROM mart.la_indicator_panel "
+            "WHERE geography = ? AND la_code = ? AND indicator = ? ORDER BY year", [geography, code, indicator]).fetchall()
+
+    # Hartlepool: unchanged, both editions as published (File 11 values).
+    assert rows("current", "E06000001", "imd_average_score") == [(2015, 33.178, "direct"), (2019, 35.037, "direct")]
+    # BCP and the Dorset unitary: IoD2019 as published; IoD2015's county figure cannot be split.
+    assert rows("current", "E06000058", "imd_average_score")[0][::2] == (2015, "not_harmonisable")
+    assert rows("current", "E06000058", "imd_average_score")[1][::2] == (2019, "direct")
+    assert rows("current", "E06000059", "idaci_rank_of_average_score")[0][2] == "not_harmonisable"
+    # Northamptonshire's successors (2021): both editions not harmonisable; Cumbria's (2023) too.
+    for successor in ("E06000061", "E06000062", "E06000063", "E06000064"):
+        assert {h for _, _, h in rows("current", successor, "imd_average_score")} == {"not_harmonisable"}, successor
+        assert all(v is None for _, v, _ in rows("current", successor, "imd_average_score")), successor
+    # As published: each edition's authorities, Northamptonshire county included.
+    assert [y for y, _, _ in rows("as_published", "E10000021", "imd_rank_of_average_score")] == [2015, 2019]
+    wimd = mirror_warehouse.execute(
+        "SELECT count(DISTINCT la_code), min(year), max(year) FROM mart.la_indicator_panel "
+        "WHERE indicator = 'wimd_most_deprived_10pct_percent' AND geography = 'current'").fetchone()
+    assert wimd == (22, 2019, 2019)
+
+
+def test_welsh_rates_cover_2003_to_2018_with_the_population_year_flagged(mirror_warehouse):
+    rates = mirror_warehouse.sql(
+        "SELECT year, method, count(*) AS las FROM mart.la_indicator_panel WHERE geography = 'as_published' "
+        "AND nation = 'Wales' AND indicator = 'cla_rate_per_10k' AND value IS NOT NULL GROUP BY ALL ORDER BY year").pl()
+    assert rates["year"].to_list() == list(range(2003, 2019)) and (rates["las"] == 22).all()
+    # Only 2015 has its own population (mid-2014); the other years borrow the nearest one.
+    assert dict(zip(rates["year"], rates["method"])) == {
+        y: "computed_from_count_and_population" if y == 2015 else "computed_with_nearest_year_population" for y in range(2003, 2019)}
+    cardiff = mirror_warehouse.execute(
+        "SELECT c.value / p.value * 10000, r.value FROM mart.la_indicator_panel AS r "
+        "JOIN mart.la_indicator_panel AS c USING (geography, la_code, year) "
+        "JOIN mart.la_indicator_panel AS p ON p.geography = r.geography AND p.la_code = r.la_code AND p.year = 2015 "
+        "WHERE r.geography = 'as_published' AND r.la_code = 'W06000015' AND r.year = 2010 "
+        "AND r.indicator = 'cla_rate_per_10k' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'").fetchone()
+    assert cardiff[0] == pytest.approx(cardiff[1])

@@ -85,6 +85,14 @@ POP_PATH = "dfe/cin/ees_release_2025/ons_mid-year_population_estimates_2012_to_2
 OFSTED_PATH = "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
 STATSWALES_PATH = "statswales/cla_31mar_by_la_gender_age/CLA_31MAR_{year}.csv"
 MYE_PATH = "ons/population_mye/demo_MYE2_mid{year}_persons_single_year_age.csv"
+# Mid-years the real mirror has, at their real paths and in their real layouts (the other mid-years
+# are synthetic stand-ins in the ONS layout at MYE_PATH).
+MYE_REAL_PATHS = {
+    2014: "ons/population_mye/ons_MYE2_mid2014_UK_persons_by_LA_single_year_age__StatisticsNZ_demdata.csv",
+    2019: "ons/population_mye/humaniverse_demographr__population19_utla19__ONS_MYE2_persons_single_year_age.csv",
+    2020: "ons/population_mye/humaniverse_demographr__population20_utla20__ONS_MYE2_persons_single_year_age.csv",
+}
+MYE_UTLA_YEARS = (2019, 2020)  # the upper-tier re-export layout
 MARKER_FILE = "SYNTHETIC_DEMO_DATA.txt"
 
 # National rate path per 10,000 children (England, Wales), year ending 31 March.
@@ -700,10 +708,15 @@ class _Writer:
 
     # -- 5. ONS MYE2 single year of age, Wales --------------------------------------------------
     def mye_files(self) -> None:
+        """Welsh single-year-of-age files in the ONS MYE2 layout (title rows, thousands separators,
+        CRLF, blank padding lines), and for MYE_UTLA_YEARS the upper-tier re-export."""
         m = self.m
         welsh = self.welsh_order()
         width = 3 + 91
         for mid in MID_YEARS:
+            if mid in MYE_UTLA_YEARS:
+                self.mye_utla_file(mid)
+                continue
             rows: list[list[str]] = []
             data: list[tuple[str, str, list[int]]] = []
             for aid in welsh:
@@ -719,7 +732,23 @@ class _Writer:
                 rows.append([code, name, f"{sum(ages):,}"] + [f"{v:,}" for v in ages])
             text = _csv_text(rows, lineterminator="\r\n")
             text += "\r\n".join("," * (width - 1) for _ in range(15))
-            self.write(MYE_PATH.format(year=mid), text.encode("ascii"))
+            self.write(MYE_REAL_PATHS.get(mid, MYE_PATH.format(year=mid)), text.encode("ascii"))
+
+    def mye_utla_file(self, mid: int) -> None:
+        """The upper-tier re-export (humaniverse demographr) of mid-year ``mid``: one header row
+        ``utlaYY_code,utlaYY_name,total_population,0 .. 89,90+``, English upper-tier authorities of
+        the time (in code order; the real file orders them by region and lacks Northamptonshire in
+        mid-2020), then Welsh ones in ONS order, numbers as decimals ("593.0"), LF."""
+        m = self.m
+        day = dt.date(mid, 6, 30)
+        english = sorted((a for a in m.english if m.period_at(a, day)), key=lambda a: m.period_at(a, day).la_code)
+        tag = f"utla{str(mid)[2:]}"
+        rows: list[list[str]] = [[f"{tag}_code", f"{tag}_name", "total_population"] + [str(a) for a in range(90)] + ["90+"]]
+        for aid in english + self.welsh_order():
+            p = m.period_at(aid, day) or m.periods[aid][-1]
+            ages = self._single_years(aid, mid)
+            rows.append([p.la_code, p.la_name, f"{float(sum(ages))}"] + [f"{float(v)}" for v in ages])
+        self.write(MYE_REAL_PATHS[mid], _csv_text(rows).encode("utf-8"))
 
     def _single_years(self, aid: str, mid: int) -> list[int]:
         rng = _rng(self.seed, "mye", aid, mid)
@@ -993,10 +1022,15 @@ def _xlsx_column(index: int) -> str:
     return name
 
 
-def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> bytes:
-    """A minimal XLSX workbook: numbers as number cells, text as inline strings, blanks left out."""
-    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str, strict: bool = False) -> bytes:
+    """A minimal XLSX workbook: numbers as number cells, text as inline strings, blanks left out.
+
+    ``strict``: Strict OOXML (ISO/IEC 29500 strict namespaces, ``conformance="strict"``), as some
+    publishers' files are re-saved (the Welsh Government's WIMD ranks workbook)."""
+    office = "http://purl.oclc.org/ooxml/officeDocument" if strict else "http://schemas.openxmlformats.org/officeDocument/2006"
+    spreadsheet = "http://purl.oclc.org/ooxml/spreadsheetml/main" if strict else "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    main = f'xmlns="{spreadsheet}"'
+    rel = f'xmlns:r="{office}/relationships"'
     worksheets = []
     for rows in (rows for _, rows in sheets):
         body = []
@@ -1011,10 +1045,11 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> byt
             body.append(f'<row r="{r}">{"".join(cells)}</row>')
         worksheets.append(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {main}><sheetData>{"".join(body)}</sheetData></worksheet>')
     n = range(1, len(sheets) + 1)
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {main} {rel}><sheets>'
+    conformance = ' conformance="strict"' if strict else ""
+    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {main} {rel}{conformance}><sheets>'
                 + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in zip(n, sheets))
                 + "</sheets></workbook>")
-    sheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    sheet_type = f"{office}/relationships/worksheet"
     workbook_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                      + "".join(f'<Relationship Id="rId{i}" Type="{sheet_type}" Target="worksheets/sheet{i}.xml"/>' for i in n)
                      + "</Relationships>")
@@ -1027,7 +1062,7 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str) -> byt
         + '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
     )
     root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                 f'<Relationship Id="rId1" Type="{office}/relationships/officeDocument" Target="xl/workbook.xml"/>'
                  '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
                  "</Relationships>")
     core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties '
@@ -1143,7 +1178,7 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import (cin, cla_sfr, csww, dfe_statistical_neighbours, lait, low_income,
+    from csc_pipeline.demo import (cin, cla_sfr, csww, deprivation, dfe_statistical_neighbours, lait, low_income,
                                    ofsted_la_inspections_wide, revenue_outturn, s251)
 
     for write_family in (
@@ -1156,6 +1191,7 @@ def generate_demo(
         revenue_outturn.write_mhclg_ro3,
         lait.write_lait,
         low_income.write_low_income,
+        deprivation.write_deprivation,
     ):
         write_family(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))

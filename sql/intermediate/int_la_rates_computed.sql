@@ -1,4 +1,4 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Never overrides a published rate.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Welsh counts in a year with no Welsh population (the real mirror has mid-2014, mid-2019 and mid-2020 only) are divided by the authority's population of the nearest year (the later one on a tie): method 'computed_with_nearest_year_population', population_year says which; otherwise method 'computed_from_count_and_population'. Never overrides a published rate.
 -- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
@@ -30,6 +30,13 @@ populations AS (
     FROM intermediate.int_indicator_values_latest
     WHERE geographic_level = 'local_authority' AND indicator = 'population_0_17' AND value > 0
 ),
+nearest_population AS (
+    -- Welsh authority-years without a population: the authority's population of the nearest year.
+    SELECT c.authority_id, c.year, p.year AS population_year, p.population, p.population_release
+    FROM (SELECT DISTINCT authority_id, year FROM counts WHERE nation = 'Wales') AS c
+    JOIN populations AS p ON p.authority_id = c.authority_id
+    QUALIFY row_number() OVER (PARTITION BY c.authority_id, c.year ORDER BY abs(p.year - c.year), p.year DESC) = 1
+),
 published_rates AS (
     SELECT authority_id, year, indicator
     FROM intermediate.int_indicator_values_latest
@@ -39,15 +46,19 @@ SELECT
     c.geographic_level, c.area_code, c.la_code_3, c.area_name, c.country_code, c.nation, c.authority_id,
     c.year, c.published_period,
     c.rate_indicator AS indicator,
-    c.value / p.population * c.per_children AS value,
+    c.value / coalesce(p.population, n.population) * c.per_children AS value,
     NULL::VARCHAR AS symbol,
-    CASE WHEN c.value IS NULL THEN c.status WHEN p.population IS NULL THEN 'missing' ELSE 'published' END AS status,
+    CASE WHEN c.value IS NULL THEN c.status WHEN coalesce(p.population, n.population) IS NULL THEN 'missing' ELSE 'published' END AS status,
     c.rate_unit AS unit,
+    CASE WHEN p.population IS NULL AND n.population IS NOT NULL THEN 'computed_with_nearest_year_population'
+         ELSE 'computed_from_count_and_population' END AS method,
+    CASE WHEN p.population IS NOT NULL THEN c.year ELSE n.population_year END AS population_year,
     c.source_entry,
     c.release,
     c.source_file,
     c.source_row
 FROM counts AS c
 LEFT JOIN populations AS p USING (authority_id, year)
+LEFT JOIN nearest_population AS n ON p.population IS NULL AND n.authority_id = c.authority_id AND n.year = c.year
 ANTI JOIN published_rates AS pr
     ON pr.authority_id = c.authority_id AND pr.year = c.year AND pr.indicator = c.rate_indicator;

@@ -12,8 +12,7 @@ all_values AS (
     JOIN intermediate.int_authority_operation AS f USING (authority_id)
     WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'
     UNION ALL BY NAME
-    SELECT c.*, 'computed_from_count_and_population' AS method,
-           make_date(c.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
+    SELECT c.*, make_date(c.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
     FROM intermediate.int_la_rates_computed AS c
     JOIN intermediate.int_authority_operation AS f USING (authority_id)
 ),

@@ -6,8 +6,7 @@ WITH as_published AS (
     FROM intermediate.int_indicator_values_latest
     WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
     UNION ALL BY NAME
-    SELECT *, 'computed_from_count_and_population' AS method
-    FROM intermediate.int_la_rates_computed
+    SELECT * FROM intermediate.int_la_rates_computed
 ),
 as_published_applicable AS (
     -- A symbol for an authority that did not operate that year (e.g. 'x' for Northamptonshire's
@@ -91,6 +90,6 @@ COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the RE
 COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol).';
 COMMENT ON COLUMN mart.la_indicator_panel.status IS 'published, suppressed or missing.';
 COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol when no number was published (c, x, k, *, ..).';
-COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; computed_from_count_and_population (rates the publisher did not give); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
+COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
 COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
 COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';

@@ -1,7 +1,12 @@
--- description: Children aged 0-17 in Welsh LAs, summed from ONS MYE2 single-year-of-age estimates. Mid-year Y falls in the year ending 31 March Y + 1, so year = Y + 1.
--- depends_on: raw.wales_population_mye2
+-- description: Children aged 0-17 in Welsh LAs, summed from ONS MYE2 single-year-of-age estimates: the ONS CSV layout (mid-2014 for the UK; synthetic stand-ins for other mid-years in the demo set) and the upper-tier re-export of mid-2019 and mid-2020. Mid-year Y falls in the year ending 31 March Y + 1, so year = Y + 1. Welsh rows only: England's populations come from the DfE-republished ONS files.
+-- depends_on: raw.wales_population_mye2, raw.wales_population_utla_single_year
 CREATE OR REPLACE TABLE staging.stg_wales_population_0_17 AS
-WITH summed AS (
+WITH single_years AS (
+    SELECT * FROM raw.wales_population_mye2
+    UNION ALL BY NAME
+    SELECT * FROM raw.wales_population_utla_single_year
+),
+summed AS (
     SELECT
         m.*,
         published_number(m."0") + published_number(m."1") + published_number(m."2")
@@ -10,7 +15,7 @@ WITH summed AS (
           + published_number(m."9") + published_number(m."10") + published_number(m."11")
           + published_number(m."12") + published_number(m."13") + published_number(m."14")
           + published_number(m."15") + published_number(m."16") + published_number(m."17") AS children_0_17
-    FROM raw.wales_population_mye2 AS m
+    FROM single_years AS m
     WHERE m.code LIKE 'W06%'
 )
 SELECT
