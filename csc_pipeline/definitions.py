@@ -6,7 +6,7 @@ from dagster import Definitions, in_process_executor
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline.catalog import load_catalog
-from csc_pipeline.defs.analysis import cla_trend_chart
+from csc_pipeline.defs.analysis import analysis_assets, analysis_report, cla_trend_chart
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
     panel_indicators_defined,
@@ -30,7 +30,9 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     catalog = load_catalog()
     models = sql_model_assets(catalog)
     ingest_assets, ingest_checks = ingest_definitions(catalog)
-    analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [cla_trend_chart.key]
+    analyses = analysis_assets()
+    analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
+        cla_trend_chart.key, analysis_report.key, *(a.key for a in analyses)]
     return Definitions(
         assets=[
             *ingest_assets,
@@ -38,6 +40,8 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             provenance_asset(catalog),
             *models,
             cla_trend_chart,
+            *analyses,
+            analysis_report,
             publish_asset(analysis_outputs),
             parquet_exports,
         ],

@@ -274,3 +274,27 @@ def test_demo_deprivation_indices_reach_the_panel(demo_run):
     assert found["wimd_most_deprived_10pct_percent 2019"] == 22
     # BCP, Dorset, North and West Northamptonshire, Cumberland, Westmorland and Furness.
     assert harmonised["not_harmonisable"] == 6 and "merged" not in harmonised and "apportioned" not in harmonised
+
+
+def test_demo_run_produces_the_analysis_tables_charts_and_report(demo_run):
+    settings, result = demo_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'analysis'").fetchall()}
+    assert {"change_in_rate", "change_in_rate_by_region", "deprivation_coefficients", "funnel_positions"} <= tables
+    change = con.sql(
+        "SELECT DISTINCT nation, period_start, period_end FROM analysis.change_in_rate WHERE indicator = 'cla_rate_per_10k'"
+    ).fetchall()
+    assert ("England", 2012, 2017) in change and ("Wales", 2005, 2011) in change
+    regions = {r[0] for r in con.sql("SELECT DISTINCT region FROM analysis.change_in_rate_by_region").fetchall()}
+    assert {"Inner London", "Outer London", "All"} <= regions and "London" not in regions
+    undocumented = con.sql(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'analysis' "
+        "AND table_name IN ('change_in_rate', 'change_in_rate_by_region') AND comment IS NULL"
+    ).fetchall()
+    assert undocumented == []
+    charts = [r[0] for r in con.sql("SELECT content FROM meta.analysis_report_items WHERE kind = 'chart'").fetchall()]
+    con.close()
+    assert charts and all(Path(c).read_bytes()[:4] == b"\x89PNG" for c in charts)
+    report = (settings.reports_dir / "analysis_report.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DEMO DATA" in report and "analysis.change_in_rate_by_region" in report
+    assert result.asset_materializations_for_node("analysis__report")

@@ -21,6 +21,7 @@ INPUT_TABLES = {
     "ofsted_in_force": "mart.ofsted_judgement_in_force",
     "ofsted_judgements": "mart.ofsted_judgements",
     "neighbours": "mart.statistical_neighbours",
+    "indicator_dictionary": "mart.indicator_dictionary",
 }
 
 REPORT_ITEMS = "meta.analysis_report_items"

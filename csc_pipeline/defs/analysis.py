@@ -1,7 +1,6 @@
 """Analysis assets: one per family of methods.md, plus the HTML report. Thin wrappers over
 ``csc_pipeline.analysis`` (statistics in plain Python); the SQL analysis tables are models in sql/analysis."""
 
-from __future__ import annotations
 
 import base64
 from importlib import import_module
@@ -17,12 +16,8 @@ from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
-    "trends": "1. Trends",
-    "correlations": "2. Correlations",
     "deprivation": "3. Deprivation adjustment and funnel plots",
-    "residual_correlations": "3b. Correlations beyond deprivation",
     "change_in_rate": "4. Change in rate",
-    "ofsted_linkage": "5. Ofsted linkage",
 }
 # Charts embedded in a family's asset metadata (all of them are in the report and under reports/).
 CHARTS_IN_METADATA = 4
