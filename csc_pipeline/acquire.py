@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -99,7 +100,7 @@ def _live(entry: SourceEntry, catalog: Catalog, store: download.RawStore, policy
           session: requests.Session | None) -> Provenance:
     live = entry.live
     if live.get("kind") == "ees_release_file":
-        page_url = f"{publishers.ees_publication_url(live['publication'], catalog.ees_site)}/{live['release_slug']}"
+        page_url = publishers.ees_release_url(live["publication"], live["release_slug"], catalog.ees_site)
         page = download.fetch(page_url, store, policy, session=session)
         release_id = publishers.ees_latest_release_version_id(page.stored.path.read_text(encoding="utf-8"))
         url = publishers.ees_release_files_url(release_id, catalog.ees_content_api)
@@ -129,25 +130,63 @@ def acquire_entry(entry: SourceEntry, settings: Settings, catalog: Catalog,
     return _from_directory(entry, root, store, settings.source_mode)
 
 
-def manifest_path(settings: Settings, family: str) -> Path:
-    return settings.raw_dir / "manifests" / f"{family}.json"
+def manifest_dir(settings: Settings, family: str) -> Path:
+    # Per mode, so switching a data lake between demo and mirror never mixes their files.
+    return settings.raw_dir / "manifests" / settings.source_mode / family
+
+
+def manifest_path(settings: Settings, family: str, release: str) -> Path:
+    if not re.fullmatch(publishers.RELEASE_KEY_PATTERN, release):
+        raise SourceUnavailable(f"{family}: release {release!r} is not a usable release label")
+    return manifest_dir(settings, family) / f"{release}.json"
+
+
+def release_entries(family: str, release: str, settings: Settings, catalog: Catalog) -> list[SourceEntry]:
+    """The family's entries for one release in this mode.
+
+    A release the catalog does not list yet (one the release sensor found on EES) is read like the
+    family's latest catalogued release, with that release's slug: a new annual release of the same
+    files. Families that stopped before the group's latest catalogued release get nothing.
+    """
+    entries = [e for e in catalog.family(family, settings.source_mode) if e.release == release]
+    if entries or settings.source_mode != "live" or release in catalog.releases(catalog.release_group(family)):
+        return entries
+    group_latest = catalog.releases(catalog.release_group(family), "live")[-1:]
+    latest = [e for e in catalog.family(family, "live") if [e.release] == group_latest and e.live.get("kind") == "ees_release_file"]
+    return [catalog.entry(Catalog.uncatalogued_id(e.id, release)) for e in latest]
+
+
+def acquire_release(family: str, release: str, settings: Settings, catalog: Catalog,
+                    session: requests.Session | None = None) -> list[Provenance]:
+    """Obtain one release of a family (a release partition) and record it as that release's manifest.
+
+    A family may have nothing in a release (its group's other families do) or in a mode (demo-only
+    stand-ins in mirror mode): the manifest is then empty and so are its tables.
+    """
+    records = [acquire_entry(e, settings, catalog, session) for e in release_entries(family, release, settings, catalog)]
+    write_json_atomic(manifest_path(settings, family, release), [asdict(r) for r in records])
+    return records
 
 
 def acquire_family(family: str, settings: Settings, catalog: Catalog,
                    session: requests.Session | None = None) -> list[Provenance]:
-    """Obtain every entry of a family available in this mode; record the set as the family manifest.
-
-    A family may have no entries in a mode (demo-only stand-ins in mirror mode): its manifest is
-    then empty and its tables are empty, so the rest of the pipeline still runs.
-    """
-    entries = catalog.family(family, settings.source_mode)
-    records = [acquire_entry(e, settings, catalog, session) for e in entries]
-    write_json_atomic(manifest_path(settings, family), [asdict(r) for r in records])
-    return records
+    """Every catalogued release of a family in this mode (what a full refresh obtains)."""
+    releases = sorted({e.release for e in catalog.family(family, settings.source_mode)})
+    return [r for release in releases for r in acquire_release(family, release, settings, catalog, session)]
 
 
 def read_manifest(settings: Settings, family: str) -> list[Provenance]:
-    path = manifest_path(settings, family)
-    if not path.is_file():
-        raise SourceUnavailable(f"{family}: nothing ingested yet ({path} missing); materialise its raw asset first")
-    return [Provenance(**r) for r in json.loads(path.read_text(encoding="utf-8"))]
+    """The files of every release of the family obtained so far in this mode, oldest release first."""
+    directory = manifest_dir(settings, family)
+    paths = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    return [Provenance(**r) for path in paths for r in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def obtained_files(settings: Settings, catalog: Catalog, family: str) -> list[Provenance]:
+    """``read_manifest``, refusing a family that has files in this mode but none obtained yet."""
+    records = read_manifest(settings, family)
+    if not records and not manifest_dir(settings, family).is_dir() and catalog.family(family, settings.source_mode):
+        raise SourceUnavailable(f"{family}: nothing obtained yet in {settings.source_mode} mode "
+                                f"({manifest_dir(settings, family)} is missing); materialise its source_files "
+                                "release partitions first (csc refresh does)")
+    return records

@@ -6,7 +6,7 @@ the folder holds ``entries`` (one file per source family or publisher, so they c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from csc_pipeline.settings import SOURCE_MODES
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 LIVE_KINDS = ("ees_release_file", "url")
+UNCATALOGUED = "@"
 
 
 class CatalogError(ValueError):
@@ -58,10 +59,41 @@ class Catalog:
     def families(self) -> list[str]:
         return sorted({e.family for e in self.entries})
 
+    def release_group(self, family: str) -> str:
+        """The group whose releases partition this family's files.
+
+        The files of one EES publication come out together (one release zip holds them all), so
+        its families share one set of release partitions, named after the publication; any other
+        family is a group of its own.
+        """
+        publications = {e.live.get("publication") for e in self.family(family) if e.live.get("kind") == "ees_release_file"}
+        return publications.pop().replace("-", "_") if len(publications) == 1 else family
+
+    def release_groups(self) -> dict[str, list[str]]:
+        """group -> its families."""
+        groups: dict[str, list[str]] = {}
+        for family in self.families():
+            groups.setdefault(self.release_group(family), []).append(family)
+        return groups
+
+    def releases(self, group: str, mode: str | None = None) -> list[str]:
+        """The catalogued releases of a group's families (in ``mode``), oldest first."""
+        families = self.release_groups().get(group, [])
+        return sorted({e.release for f in families for e in self.family(f, mode)})
+
+    @staticmethod
+    def uncatalogued_id(entry_id: str, release: str) -> str:
+        return f"{entry_id}{UNCATALOGUED}{release}"
+
     def entry(self, entry_id: str) -> SourceEntry:
+        """An entry by id; ``<id>@<release>`` is the entry read for a release the catalog does not
+        list yet (found by the release sensor): the same file, from that release."""
+        base_id, _, release = entry_id.partition(UNCATALOGUED)
         for e in self.entries:
-            if e.id == entry_id:
-                return e
+            if e.id == base_id:
+                if not release:
+                    return e
+                return replace(e, id=entry_id, release=release, live={**e.live, "release_slug": release})
         raise KeyError(entry_id)
 
 

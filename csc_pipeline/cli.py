@@ -2,6 +2,8 @@
 
   csc refresh   obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE decides
                 where data comes from: demo by default)
+  csc releases  list the release groups and their release partitions
+  csc backfill GROUP RELEASE  obtain one release again and rebuild what depends on it
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
   csc coverage  print which indicators have values for how many LAs, by year (published warehouse)
   csc summary   print what the last refreshes changed (published warehouse)
@@ -21,50 +23,103 @@ from pathlib import Path
 from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
 
 
+# Runs the daemon launches (sensor, schedule, automation) queue one at a time: every run that
+# rebuilds the warehouse writes the same DuckDB file, so two must never overlap.
+INSTANCE_SETTINGS = """\
+# Written by csc: one run at a time (all runs write the same DuckDB build file).
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
+"""
+
+
 def _dagster_home(settings: Settings) -> Path:
     """Run history lives beside the data it describes unless DAGSTER_HOME says otherwise."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.data_lake / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
+    instance_file = home / "dagster.yaml"
+    if not instance_file.exists():
+        instance_file.write_text(INSTANCE_SETTINGS, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
-def refresh(settings: Settings) -> int:
-    from dagster import DagsterInstance
-
-    from csc_pipeline.definitions import build_definitions
-
-    _dagster_home(settings)
-    started = time.monotonic()
-    job = build_definitions(settings).resolve_job_def("csc_refresh")
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+def _report_runs(runs, settings: Settings, started: float, what: str) -> int:
     elapsed = time.monotonic() - started
-    failed_checks = [
-        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
-    ]
+    evaluations = [e for r in runs.results for e in r.get_asset_check_evaluations()]
+    failed_checks = [evaluation for evaluation in evaluations if not evaluation.passed]
     for evaluation in failed_checks:
         print(f"\nFAILED CHECK {evaluation.asset_key.to_user_string()}:{evaluation.check_name}", file=sys.stderr)
         print(evaluation.description or "", file=sys.stderr)
         cases = evaluation.metadata.get("failure_cases")
         if cases is not None:
             print(cases.value, file=sys.stderr)
-    checks = result.get_asset_check_evaluations()
-    print(f"\nChecks: {sum(e.passed for e in checks)} passed, {sum(not e.passed for e in checks)} failed.")
-    published = result.asset_materializations_for_node("warehouse__published") if result.success else []
+    print(f"\nChecks: {len(evaluations) - len(failed_checks)} passed, {len(failed_checks)} failed.")
+    last = runs.results[-1]
+    published = last.asset_materializations_for_node("warehouse__published") if runs.success else []
     if published:
         m = {k: v.value for k, v in published[0].metadata.items()}
         print(f"Files: {m['files_new']} new, {m['files_changed']} changed, {m['files_unchanged']} unchanged, "
               f"{m['files_dropped']} dropped. Panel: {m['panel_rows']:,} rows, {m['rows_added']:,} added, "
               f"{m['rows_removed']:,} removed, {m['values_revised']:,} values revised (meta.refresh_history).")
-    if result.success and not failed_checks:
-        print(f"\nRefresh complete in {elapsed:.0f} s ({settings.source_mode} mode).")
+    if runs.success and not failed_checks:
+        print(f"\n{what} complete in {elapsed:.0f} s ({settings.source_mode} mode, {len(runs.results)} run(s)).")
         print(f"Warehouse: {settings.warehouse_path}")
         print(f"Reports:   {settings.reports_dir}")
         return 0
-    print(f"\nRefresh FAILED after {elapsed:.0f} s; the published warehouse {settings.warehouse_path} "
+    print(f"\n{what} FAILED after {elapsed:.0f} s; the published warehouse {settings.warehouse_path} "
           "was not changed.", file=sys.stderr)
     return 1
+
+
+def refresh(settings: Settings) -> int:
+    from dagster import DagsterInstance
+
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.definitions import build_definitions
+    from csc_pipeline.defs import runs
+
+    _dagster_home(settings)
+    started = time.monotonic()
+    with DagsterInstance.get() as instance:
+        result = runs.refresh(build_definitions(settings), load_catalog(), instance, settings.source_mode)
+    return _report_runs(result, settings, started, "Refresh")
+
+
+def backfill(settings: Settings, group: str, release: str) -> int:
+    from dagster import DagsterInstance
+
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.definitions import build_definitions
+    from csc_pipeline.defs import runs
+
+    _dagster_home(settings)
+    started = time.monotonic()
+    with DagsterInstance.get() as instance:
+        try:
+            result = runs.backfill(build_definitions(settings), load_catalog(), instance, settings.source_mode, group, release)
+        except runs.UnknownRelease as err:
+            print(f"csc: {err}", file=sys.stderr)
+            return 2
+    return _report_runs(runs.RefreshRuns([], result), settings, started, f"Backfill of {group} {release}")
+
+
+def releases(settings: Settings) -> int:
+    from dagster import DagsterInstance
+
+    from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.defs import runs
+
+    _dagster_home(settings)
+    catalog = load_catalog()
+    with DagsterInstance.get() as instance:
+        partitions = runs.register_releases(instance, catalog, settings.source_mode)
+    for group, keys in sorted(partitions.items()):
+        print(f"{group}: {', '.join(keys) or '(none in ' + settings.source_mode + ' mode)'}")
+        print(f"    families: {', '.join(catalog.release_groups()[group])}")
+    return 0
 
 
 def ui(settings: Settings, host: str, port: int) -> int:
@@ -133,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     coverage_parser = commands.add_parser("coverage", help="LAs with a value per indicator and year")
     coverage_parser.add_argument("--geography", choices=("as_published", "current"), default="as_published")
     commands.add_parser("summary", help="what the last refreshes changed")
+    commands.add_parser("releases", help="the release groups and their release partitions")
+    backfill_parser = commands.add_parser("backfill", help="obtain one release again and rebuild what depends on it")
+    backfill_parser.add_argument("group", help="release group (see `csc releases`), e.g. children_looked_after_in_england_including_adoptions")
+    backfill_parser.add_argument("release", help="release, e.g. 2024")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -151,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         return refresh(settings)
     if args.command == "screenshot":
         return screenshot(settings)
+    if args.command == "backfill":
+        return backfill(settings, args.group, args.release)
+    if args.command == "releases":
+        return releases(settings)
     return ui(settings, args.host, args.port)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor
+from datetime import timedelta
+
+from dagster import AutomationCondition, Definitions, FreshnessPolicy, in_process_executor, map_asset_specs
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline.catalog import load_catalog
+from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.defs.analysis import analysis_assets, analysis_report, cla_trend_chart
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
@@ -16,7 +18,8 @@ from csc_pipeline.defs.publish import (
     unique_key_checks,
 )
 from csc_pipeline.defs.resources import PipelineSettings
-from csc_pipeline.defs.schedules import annual_refresh_schedule, refresh_job
+from csc_pipeline.defs.schedules import build_annual_schedule, refresh_job
+from csc_pipeline.defs.sensors import build_release_sensor
 from csc_pipeline.defs.warehouse_models import (
     provenance_asset,
     reference_assets,
@@ -25,29 +28,44 @@ from csc_pipeline.defs.warehouse_models import (
 from csc_pipeline.settings import Settings
 
 
-def build_definitions(settings: Settings | None = None) -> Definitions:
+# Data is annual: a published warehouse not rebuilt for 13 months has missed a release cycle.
+PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=370))
+
+
+def _automated(spec):
+    """Everything after the raw files updates when its inputs change (the daemon's automation
+    sensor acts on these); the published warehouse also shows as stale after a missed year."""
+    spec = spec.replace_attributes(automation_condition=AutomationCondition.eager())
+    if spec.key.path == ["warehouse", "published"]:
+        spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
+    return spec
+
+
+def build_definitions(settings: Settings | None = None, catalog: Catalog | None = None) -> Definitions:
     settings = settings or Settings.from_env()
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     models = sql_model_assets(catalog)
     ingest_assets, ingest_checks = ingest_definitions(catalog)
     analyses = analysis_assets()
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
         cla_trend_chart.key, analysis_report.key, *(a.key for a in analyses)]
+    downstream = map_asset_specs(_automated, [
+        *[a for a in ingest_assets if a.key.path[0] != "source_files"],
+        *reference_assets(),
+        provenance_asset(catalog),
+        *models,
+        cla_trend_chart,
+        *analyses,
+        analysis_report,
+        publish_asset(analysis_outputs),
+        parquet_exports,
+    ])
     return Definitions(
-        assets=[
-            *ingest_assets,
-            *reference_assets(),
-            provenance_asset(catalog),
-            *models,
-            cla_trend_chart,
-            *analyses,
-            analysis_report,
-            publish_asset(analysis_outputs),
-            parquet_exports,
-        ],
+        assets=[*(a for a in ingest_assets if a.key.path[0] == "source_files"), *downstream],
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
         jobs=[refresh_job],
-        schedules=[annual_refresh_schedule],
+        schedules=[build_annual_schedule(catalog)],
+        sensors=[build_release_sensor(catalog)],
         resources={
             "pipeline_settings": PipelineSettings.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.build_warehouse_path)),

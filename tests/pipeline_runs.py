@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSelection, DagsterInstance, ExecuteInProcessResult
+from dagster import DagsterInstance
 
+from csc_pipeline.catalog import load_catalog
 from csc_pipeline.definitions import build_definitions
+from csc_pipeline.defs import runs
 from csc_pipeline.settings import Settings
 
 
-def run_refresh(settings: Settings, family: str | None = None) -> ExecuteInProcessResult:
+def run_refresh(settings: Settings, family: str | None = None, instance: DagsterInstance | None = None) -> runs.RefreshRuns:
     """The whole refresh, or (``family``) only that source family's assets and everything downstream
     of them - what re-running after one file changed needs, without re-running every other family."""
-    defs = build_definitions(settings)
-    selection = None
-    if family is not None:
-        downstream = AssetSelection.keys(AssetKey(["source_files", family])).downstream()
-        selection = sorted(downstream.resolve(defs.resolve_asset_graph()), key=str)
-    return defs.resolve_job_def("csc_refresh").execute_in_process(
-        instance=DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
-    )
+    return runs.refresh(build_definitions(settings), load_catalog(), instance or DagsterInstance.ephemeral(),
+                        settings.source_mode, families=None if family is None else [family])
 
 
-def failed_checks(result: ExecuteInProcessResult) -> dict[str, str]:
-    """check name -> its failure table (markdown) for every failed check of the run."""
+def failed_checks(result: runs.RefreshRuns) -> dict[str, str]:
+    """check name -> its failure table (markdown) for every failed check of the runs."""
     return {
         f"{e.asset_key.to_user_string()}:{e.check_name}": str(e.metadata["failure_cases"].value)
         if "failure_cases" in e.metadata else (e.description or "")
-        for e in result.get_asset_check_evaluations()
+        for run in result.results
+        for e in run.get_asset_check_evaluations()
         if not e.passed
     }
 

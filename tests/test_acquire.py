@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import os
-import threading
 import uuid
-import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fake_publisher import ees_page, fake_ees, release_zip
 
 from csc_pipeline import acquire
 from csc_pipeline.catalog import load_catalog
@@ -35,9 +32,11 @@ def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
         stored = open(record.raw_path, "rb").read()
         assert hashlib.sha256(stored).hexdigest() == record.sha256
         assert os.stat(record.raw_path).st_mode & 0o222 == 0  # read-only (root could still write)
-    assert [r["entry_id"] for r in json.loads(acquire.manifest_path(demo_settings, "cla_number_and_rate").read_text())] == [
-        r.entry_id for r in records
-    ]
+    # One manifest per release partition; together they are the family's files.
+    for record in records:
+        manifest = json.loads(acquire.manifest_path(demo_settings, "cla_number_and_rate", record.release).read_text())
+        assert [r["entry_id"] for r in manifest] == [record.entry_id]
+    assert [r.entry_id for r in acquire.read_manifest(demo_settings, "cla_number_and_rate")] == [r.entry_id for r in records]
 
 
 def test_mirror_mode_names_the_missing_file_and_its_catalog_entry(tmp_path):
@@ -58,52 +57,13 @@ def test_demo_only_families_are_empty_in_mirror_mode(tmp_path):
     assert acquire.acquire_family("wales_population_mye2", settings, stand_ins) == []
 
 
-class _Publisher(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def fake_ees(routes: dict[str, bytes]):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.server.requests.append(self.path)
-            body = routes.get(self.path)
-            etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"' if body is not None else None
-            if body is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            elif self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.end_headers()
-            else:
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = _Publisher(("127.0.0.1", 0), Handler)
-    server.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def test_live_mode_finds_the_release_downloads_the_zip_and_extracts_the_member(tmp_path, demo_settings):
     acquire.ensure_demo_source(demo_settings)
     csv_bytes = (demo_settings.demo_dir / "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv").read_bytes()
     release_id = str(uuid.uuid4())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(CLA_MEMBER, csv_bytes)
-        archive.writestr("data-guidance/data-guidance.txt", "guidance")
-    page = ('<html><script id="__NEXT_DATA__" type="application/json">'
-            + json.dumps({"props": {"pageProps": {"releaseVersionSummary": {"id": release_id}}}}) + "</script></html>")
     server = fake_ees({
-        "/find-statistics/children-looked-after-in-england-including-adoptions/2025": page.encode(),
-        f"/api/releases/{release_id}/files": buffer.getvalue(),
+        "/find-statistics/children-looked-after-in-england-including-adoptions/2025": ees_page(None, release_id),
+        f"/api/releases/{release_id}/files": release_zip({CLA_MEMBER: csv_bytes}),
     })
     base = f"http://127.0.0.1:{server.server_address[1]}"
     real = load_catalog()

@@ -9,8 +9,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dagster import DagsterInstance
 
 from csc_pipeline.acquire import ensure_demo_source
+from csc_pipeline.catalog import load_catalog
+from csc_pipeline.definitions import build_definitions
+from csc_pipeline.defs import runs
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
@@ -228,9 +232,10 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
     assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()
 
 
-def test_refresh_history_says_what_each_refresh_changed(tmp_path):
+def test_backfilling_a_revised_release_reruns_only_that_partition_and_the_history_says_what_changed(tmp_path):
     settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
-    assert run_refresh(settings).success
+    instance = DagsterInstance.ephemeral()
+    assert run_refresh(settings, instance=instance).success
     mirror = settings.demo_dir  # edited demo files stand for a new published release
     frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
     # revise one published LA count in the latest release
@@ -243,9 +248,16 @@ def test_refresh_history_says_what_each_refresh_changed(tmp_path):
         .otherwise(pl.col("children_count")).alias("children_count")
     ).write_csv(mirror / CLA_2025)
 
-    result = run_refresh(settings)
+    result = runs.backfill(build_definitions(settings), load_catalog(), instance, "demo",
+                           "children_looked_after_in_england_including_adoptions", "2025")
 
     assert result.success
+    obtained = {(e.asset_key.to_user_string(), e.partition) for e in result.get_asset_materialization_events()
+                if e.asset_key.path[0] == "source_files"}
+    assert obtained == {("source_files/cla_number_and_rate", "2025")}  # one release partition, nothing else obtained
+    rebuilt = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"conformed/cla_number_and_rate", "mart/la_indicator_panel", "warehouse/published"} <= rebuilt
+    assert "conformed/cin_b1" not in rebuilt  # not downstream of the release
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     first, second = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at, files_new DESC").pl().iter_rows(named=True)
     con.close()

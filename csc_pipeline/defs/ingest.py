@@ -1,7 +1,9 @@
 """Per source family: obtain the files, conform them to their contract, check, load into DuckDB.
 
 Assets per family (built from the catalog, so a new family is a catalog + contract change):
-  source_files/<family>  - files obtained into the raw store, with provenance
+  source_files/<family>  - files obtained into the raw store, with provenance; partitioned by
+                           publication release (one partition per release of the family's group:
+                           an EES publication's families share one set of releases)
   conformed/<family>     - parsed and conformed to the contract (cached per file hash)
                            + blocking check ``contract`` (pandera + LA reference)
   raw/<family>           - the validated rows as the DuckDB table raw.<family>
@@ -13,6 +15,8 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    BackfillPolicy,
+    DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -40,6 +44,15 @@ def problems_markdown(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
+def release_partitions(group: str) -> DynamicPartitionsDefinition:
+    """The release partitions of a group (keys: the catalog's release labels, e.g. ``2025``).
+
+    Dynamic, so the release sensor can add a release the catalog does not list yet; the catalogued
+    releases are registered before every refresh (``csc_pipeline.defs.runs``).
+    """
+    return DynamicPartitionsDefinition(name=f"{group}__releases")
+
+
 def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     entries = catalog.family(family)
     contract = load_contract(entries[0].contract)
@@ -51,12 +64,17 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         group_name="ingest",
         kinds={"python", "file"},
         owners=OWNERS,
-        description=f"Obtain the published files: {about}. Demo: generated synthetic files; mirror: a local copy; live: the publisher.",
+        partitions_def=release_partitions(catalog.release_group(family)),
+        # A range of releases (a backfill, or a full refresh) is obtained in one run.
+        backfill_policy=BackfillPolicy.single_run(),
+        description=f"Obtain the published files of a release: {about}. Demo: generated synthetic files; "
+                    "mirror: a local copy; live: the publisher.",
     )
     def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        records = acquire.acquire_family(family, settings, catalog)
-        context.log.info(f"{family}: {len(records)} file(s) obtained in {settings.source_mode} mode")
+        records = [r for release in context.partition_keys for r in acquire.acquire_release(family, release, settings, catalog)]
+        context.log.info(f"{family}: {len(records)} file(s) of release(s) {', '.join(context.partition_keys)} "
+                         f"obtained in {settings.source_mode} mode")
         table = "\n".join(
             ["| entry | release | source | sha256 | bytes |", "|---|---|---|---|---|"]
             + [f"| {r.entry_id} | {r.release} | {r.source} | {r.sha256[:12]}… | {r.bytes:,} |" for r in records]
@@ -65,7 +83,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             "files": len(records),
             "source_mode": settings.source_mode,
             "synthetic": any(r.synthetic for r in records),
-            "provenance": MetadataValue.md(table if records else f"_no entries in {settings.source_mode} mode_"),
+            "releases": ", ".join(context.partition_keys),
+            "provenance": MetadataValue.md(table if records else f"_no files for this release in {settings.source_mode} mode_"),
         })
 
     @asset(
@@ -79,7 +98,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def conformed(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        result = staging.conform_family(family, settings, catalog, acquire.read_manifest(settings, family))
+        result = staging.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
         context.log.info(f"{family}: {result.files_parsed} parsed, {result.files_cached} unchanged; {result.rows} rows")
         return MaterializeResult(metadata={
             "dagster/row_count": result.rows,

@@ -1,0 +1,106 @@
+"""Running the pipeline in-process: a full refresh and the backfill of one release.
+
+The release partitions of different groups cannot share a run, so a refresh is one run per
+release group (all its releases, in one step each: ``BackfillPolicy.single_run``) followed by one
+run of everything downstream (the ``csc_refresh`` job). ``csc refresh``, ``csc backfill`` and the
+tests call these; in the UI the same runs are a backfill plus the automation conditions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, ExecuteInProcessResult
+
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.ingest import release_partitions
+from csc_pipeline.defs.sensors import group_source_keys
+
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+class UnknownRelease(ValueError):
+    """A backfill names a release group or release that does not exist."""
+
+
+@dataclass
+class RefreshRuns:
+    ingest: list[ExecuteInProcessResult]  # one per release group
+    downstream: ExecuteInProcessResult | None  # None when an ingest run failed
+
+    @property
+    def success(self) -> bool:
+        return self.downstream is not None and self.downstream.success and all(r.success for r in self.ingest)
+
+    @property
+    def results(self) -> list[ExecuteInProcessResult]:
+        return [*self.ingest, *([self.downstream] if self.downstream else [])]
+
+    @property
+    def all_events(self) -> list:
+        return [event for result in self.results for event in result.all_events]
+
+    def asset_materializations_for_node(self, node: str) -> list:
+        return [m for result in self.results for m in result.asset_materializations_for_node(node)]
+
+
+def register_releases(instance: DagsterInstance, catalog: Catalog, mode: str) -> dict[str, list[str]]:
+    """Add the catalog's releases (in ``mode``) as release partitions; return group -> all its partitions."""
+    partitions = {}
+    for group in catalog.release_groups():
+        name = release_partitions(group).name
+        known = set(instance.get_dynamic_partitions(name))
+        missing = [r for r in catalog.releases(group, mode) if r not in known]
+        if missing:
+            instance.add_dynamic_partitions(name, missing)
+        partitions[group] = list(instance.get_dynamic_partitions(name))
+    return partitions
+
+
+def _ingest_run(defs: Definitions, instance: DagsterInstance, keys: list[AssetKey], releases: list[str],
+                downstream: bool) -> ExecuteInProcessResult:
+    job = defs.resolve_implicit_global_asset_job_def()
+    selection = AssetSelection.assets(*keys)
+    if downstream:
+        selection = selection.downstream()
+    tags = {RANGE_START: releases[0], RANGE_END: releases[-1]} if len(releases) > 1 else {}
+    return job.execute_in_process(
+        instance=instance, raise_on_error=False, tags=tags,
+        partition_key=releases[0] if len(releases) == 1 else None,
+        asset_selection=sorted(selection.resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string()),
+    )
+
+
+def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str,
+            families: list[str] | None = None) -> RefreshRuns:
+    """Every release of every group (or of ``families``' groups, and only those families), then the rest."""
+    partitions = register_releases(instance, catalog, mode)
+    wanted = set(families or catalog.families())
+    ingest = []
+    for group, releases in partitions.items():
+        keys = [k for k in group_source_keys(catalog, group) if k.path[-1] in wanted]
+        if not keys or not releases:
+            continue
+        result = _ingest_run(defs, instance, keys, releases, downstream=False)
+        ingest.append(result)
+        if not result.success:
+            return RefreshRuns(ingest, None)
+    selection = None
+    if families is not None:
+        sources = AssetSelection.assets(*(AssetKey(["source_files", f]) for f in families))
+        selection = sorted((sources.downstream() - sources).resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
+    downstream = defs.resolve_job_def("csc_refresh").execute_in_process(
+        instance=instance, raise_on_error=False, asset_selection=selection)
+    return RefreshRuns(ingest, downstream)
+
+
+def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str, group: str,
+             release: str) -> ExecuteInProcessResult:
+    """One release of one group, and everything downstream of it, in one run."""
+    groups = catalog.release_groups()
+    if group not in groups:
+        raise UnknownRelease(f"no release group {group!r}; groups: {', '.join(sorted(groups))}")
+    partitions = register_releases(instance, catalog, mode)[group]
+    if release not in partitions:
+        raise UnknownRelease(f"{group} has no release {release!r} in {mode} mode; releases: {', '.join(partitions) or 'none'}")
+    return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], downstream=True)

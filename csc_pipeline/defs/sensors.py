@@ -1,0 +1,69 @@
+"""The release sensor: new EES releases become release partitions and are processed once."""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+
+from csc_pipeline import download, release_check
+from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.ingest import release_partitions
+from csc_pipeline.defs.resources import PipelineSettings
+
+# EES releases come out a few times a year; twice a day is prompt enough and polite to the publisher.
+CHECK_INTERVAL_SECONDS = 12 * 60 * 60
+
+
+def group_source_keys(catalog: Catalog, group: str) -> list[AssetKey]:
+    return [AssetKey(["source_files", family]) for family in catalog.release_groups()[group]]
+
+
+def build_release_sensor(catalog: Catalog):
+    @sensor(
+        name="ees_release_sensor",
+        target=AssetSelection.all(),
+        minimum_interval_seconds=CHECK_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.STOPPED,
+        description="Live mode: reads each EES publication's latest release (slug and version id); a release "
+                    "not processed yet is added as a release partition of its publication's source_files assets "
+                    "and one run obtains it and rebuilds everything downstream. The cursor holds the version id "
+                    "processed per publication, and the run key makes a release run at most once.",
+    )
+    def ees_release_sensor(context: SensorEvaluationContext, pipeline_settings: PipelineSettings):
+        settings = pipeline_settings.settings()
+        if settings.source_mode != "live":
+            return SensorResult(skip_reason=f"publishers are only checked in live mode (CSC_SOURCE_MODE={settings.source_mode})")
+        cursor = release_check.parse_cursor(context.cursor)
+        latest = release_check.latest_releases(catalog, download.RawStore(settings.raw_dir))
+        new = release_check.unprocessed(latest, cursor)
+        if not new:
+            return SensorResult(skip_reason="no new release", cursor=release_check.advance(cursor, []))
+        graph = context.repository_def.asset_graph
+        run_requests, partition_requests = [], []
+        for release in new:
+            sources = group_source_keys(catalog, release.group)
+            if release.group not in cursor and release.release in context.instance.get_materialized_partitions(sources[0]):
+                # First check (or a lost cursor): a release already obtained is adopted, not run again.
+                continue
+            partitions = release_partitions(release.group)
+            if not context.instance.has_dynamic_partition(partitions.name, release.release):
+                partition_requests.append(partitions.build_add_request([release.release]))
+            selection = AssetSelection.assets(*sources).downstream().resolve(graph)
+            run_requests.append(RunRequest(
+                run_key=f"{release.group}:{release.version_id}",
+                partition_key=release.release,
+                asset_selection=sorted(selection, key=lambda key: key.to_user_string()),
+                tags={"csc/release_group": release.group, "csc/release_version_id": release.version_id},
+            ))
+            context.log.info(f"{release.publication}: release {release.release} ({release.version_id}) to process")
+        return SensorResult(run_requests=run_requests, dynamic_partitions_requests=partition_requests,
+                            cursor=release_check.advance(cursor, new))
+
+    return ees_release_sensor
