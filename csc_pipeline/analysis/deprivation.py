@@ -23,6 +23,7 @@ from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, Analys
 
 FAMILY = "deprivation"
 MULTIPLIERS = {"rate": 10_000.0, "percent": 100.0}
+NATIONS = ("England", "Wales")  # the panel's nation values; any other name would match no rows
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class DeprivationSettings:
     def __post_init__(self):
         require(self.geography in ("current", "as_published"), "geography", f"expected 'current' or 'as_published', got {self.geography!r}")
         require(len(self.period) == 2 and all(isinstance(y, int) for y in self.period) and self.period[0] <= self.period[1], "period", f"expected [first_year, last_year], got {list(self.period)!r}")
+        require(len(self.nations) > 0 and all(n in NATIONS for n in self.nations), "nations", f"expected some of {list(NATIONS)}, got {list(self.nations)!r}")
         require(all(n in self.measures and isinstance(self.measures[n], str) for n in self.nations), "measures", f"expected a deprivation indicator for every nation in {list(self.nations)}")
         require(self.outliers_per_group >= 0, "outliers_per_group", "expected a non-negative number")
         require(0 < self.confidence_level < 1, "confidence_level", "expected a probability between 0 and 1")
