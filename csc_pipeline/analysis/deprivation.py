@@ -10,11 +10,13 @@ count with log(summed population) offset, giving observed / expected ratios.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from csc_pipeline.analysis import funnel
 from csc_pipeline.analysis.family_config import ConfigError, parse_settings, require
@@ -23,6 +25,7 @@ from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, Analys
 
 FAMILY = "deprivation"
 MULTIPLIERS = {"rate": 10_000.0, "percent": 100.0}
+NATIONS = ("England", "Wales")  # the panel's nation values; any other name would match no rows
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class DeprivationSettings:
     def __post_init__(self):
         require(self.geography in ("current", "as_published"), "geography", f"expected 'current' or 'as_published', got {self.geography!r}")
         require(len(self.period) == 2 and all(isinstance(y, int) for y in self.period) and self.period[0] <= self.period[1], "period", f"expected [first_year, last_year], got {list(self.period)!r}")
+        require(len(self.nations) > 0 and all(n in NATIONS for n in self.nations), "nations", f"expected some of {list(NATIONS)}, got {list(self.nations)!r}")
         require(all(n in self.measures and isinstance(self.measures[n], str) for n in self.nations), "measures", f"expected a deprivation indicator for every nation in {list(self.nations)}")
         require(self.outliers_per_group >= 0, "outliers_per_group", "expected a non-negative number")
         require(0 < self.confidence_level < 1, "confidence_level", "expected a probability between 0 and 1")
@@ -123,6 +127,7 @@ class CountFit:
     p_values: np.ndarray
     deviance_explained: float | None
     expected: np.ndarray
+    converged: bool
 
 
 def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.ndarray, level: float = 0.95) -> list[CountFit]:
@@ -133,14 +138,20 @@ def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.nd
     fits = [
         CountFit(
             "poisson", ("intercept", "slope"), np.asarray(poisson.params), np.asarray(poisson.bse), np.asarray(poisson.conf_int(1 - level)),
-            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues),
+            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues), bool(poisson.converged),
         )
     ]
-    negbin = sm.NegativeBinomial(count, X, loglike_method="nb2", offset=offset).fit(disp=0, maxiter=200)
+    # without overdispersion beyond Poisson alpha runs to its boundary 0 and the fit does not converge:
+    # reported through ``converged`` rather than as warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", HessianInversionWarning)
+        negbin = sm.NegativeBinomial(count, X, loglike_method="nb2", offset=offset).fit(disp=0, maxiter=200)
     fits.append(
         CountFit(
             "negative_binomial", ("intercept", "slope", "alpha"), np.asarray(negbin.params), np.asarray(negbin.bse),
             np.asarray(negbin.conf_int(1 - level)), np.asarray(negbin.pvalues), None, np.asarray(negbin.predict(X, offset=offset)),
+            bool(negbin.mle_retvals["converged"]),
         )
     )
     return fits
@@ -249,6 +260,9 @@ def _fit_counts(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
     )
     for fit in fits:
+        if not fit.converged:
+            out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: the {fit.model} fit did not converge (for the negative binomial, usually no overdispersion beyond Poisson: use the Poisson fit)"})
+            continue
         frame = frame.with_columns(pl.Series(f"expected_{fit.model}", fit.expected), (pl.col("observed_count") / pl.Series(fit.expected)).alias(f"oe_ratio_{fit.model}"))
         for i, term in enumerate(fit.terms):
             out.coefficients.append(
@@ -454,7 +468,7 @@ COUNT_COLUMNS = {
     "exposure": "Sum of the 0-17 population over the same years (the model's offset is its log).",
     "expected_poisson": "Expected count from the Poisson GLM.",
     "oe_ratio_poisson": "observed_count / expected_poisson.",
-    "expected_negative_binomial": "Expected count from the negative binomial model.",
+    "expected_negative_binomial": "Expected count from the negative binomial model (null where it did not converge: see analysis.deprivation_skipped).",
     "oe_ratio_negative_binomial": "observed_count / expected_negative_binomial.",
 }
 COMPOSITE_COLUMNS = {

@@ -3,10 +3,15 @@
 Limits are for an LA's observed value given its denominator and a target:
 
 - rates (counts per ``multiplier`` of a population): exact Poisson limits of the count around the
-  expected count E = target x denominator / multiplier, from the chi-square form of the Poisson
-  quantiles: lower = chi2(a/2; 2E) / 2, upper = chi2(1 - a/2; 2(E + 1)) / 2 (E need not be whole);
-- percentages: exact binomial (Clopper-Pearson) limits from beta quantiles around the target
-  proportion p with n = denominator: lower = Beta(a/2; np, n - np + 1), upper = Beta(1 - a/2; np + 1, n - np).
+  expected count E = target x denominator / multiplier;
+- percentages: exact binomial limits of the count out of n = denominator around the target
+  proportion p.
+
+"Exact" means the quantiles of the count's own distribution (Poisson(E), Binomial(n, p)), smoothed
+as in Spiegelhalter (2005, appendix) so the limits move continuously with the denominator: with r
+the q-quantile and F the distribution function, the limit is r - (F(r) - q) / (F(r) - F(r - 1)).
+(Plugging E into the chi-square / beta confidence interval of a mean gives limits about one count
+wider than these: for E = 10 the 95% upper limit would be 18.4 where the 97.5% quantile is 17.)
 
 Overdispersion: z-scores z_i = (y_i - target_i) / s_i with s_i the sampling SD under the target,
 winsorised at the 10th and 90th percentiles; phi = mean(z^2). ``multiplicative`` widens the exact
@@ -30,24 +35,26 @@ KINDS = ("rate", "percent")
 OVERDISPERSION_METHODS = ("none", "multiplicative", "additive")
 
 
+def interpolated_quantile(distribution, q: float) -> np.ndarray:
+    """Spiegelhalter's (2005) smoothed q-quantile of a frozen discrete scipy ``distribution`` (floored at 0)."""
+    r = distribution.ppf(q)
+    at, below = distribution.cdf(r), distribution.cdf(r - 1)
+    return np.maximum(r - (at - q) / (at - below), 0.0)
+
+
 def poisson_count_limits(expected: np.ndarray | float, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson limits of an observed count whose expectation is ``expected`` (two-sided ``level``)."""
-    expected = np.asarray(expected, dtype=float)
+    counts = stats.poisson(np.asarray(expected, dtype=float))
     tail = (1 - level) / 2
-    with np.errstate(invalid="ignore"):
-        lower = np.where(expected > 0, stats.chi2.ppf(tail, 2 * np.maximum(expected, 1e-300)) / 2, 0.0)
-    upper = stats.chi2.ppf(1 - tail, 2 * (expected + 1)) / 2
-    return lower, upper
+    return interpolated_quantile(counts, tail), interpolated_quantile(counts, 1 - tail)
 
 
 def binomial_proportion_limits(p: np.ndarray | float, n: np.ndarray | float, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (Clopper-Pearson) limits of an observed proportion out of ``n`` when the true one is ``p``."""
-    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
+    """Exact binomial limits of an observed proportion out of ``n`` (rounded to whole trials) when the true one is ``p``."""
+    n = np.rint(np.asarray(n, dtype=float))
+    counts = stats.binom(n, np.asarray(p, dtype=float))
     tail = (1 - level) / 2
-    successes = p * n
-    lower = np.where(successes > 0, stats.beta.ppf(tail, np.maximum(successes, 1e-300), n - successes + 1), 0.0)
-    upper = np.where(successes < n, stats.beta.ppf(1 - tail, successes + 1, np.maximum(n - successes, 1e-300)), 1.0)
-    return lower, upper
+    return interpolated_quantile(counts, tail) / n, interpolated_quantile(counts, 1 - tail) / n
 
 
 def sampling_sd(kind: str, target: np.ndarray, denominator: np.ndarray, multiplier: float) -> np.ndarray:
