@@ -43,6 +43,10 @@ class TrendsSettings:
     first_post_break_year: int = 2010
     its_nations: tuple = ("England", "Wales")
     min_years_each_side: int = 3
+    # Fit the ITS on the LAs with values in every year of the national series, so that a change in
+    # which LAs report (e.g. LAs formed in later reorganisations, whose populations are not available
+    # before 2010) cannot masquerade as a level change at the break.
+    its_constant_las: bool = True
     confidence_level: float = 0.95
     covariance: str = "ols"  # or "hac" (Newey-West)
     hac_maxlags: int = 1
@@ -171,6 +175,34 @@ def fit_its(years: list[int], values: list[float], settings: TrendsSettings) -> 
     return result
 
 
+def its_for_nation(components: pl.DataFrame, kind: str, series: pl.DataFrame, nation: str, settings: TrendsSettings,
+                   excluded: pl.DataFrame) -> tuple[dict | None, pl.DataFrame]:
+    """The ITS row (without indicator) for one nation's series and the national series it fitted; (None, empty) without a series."""
+    national = series.filter((pl.col("area_level") == "nation") & (pl.col("area") == nation)).sort("year")
+    if national.is_empty():
+        return None, national
+    dropped = {code: "excluded by configuration" for code in excluded.filter(pl.col("nation") == nation)["la_code"].to_list()}
+    complete = components.filter((pl.col("nation") == nation) & pl.col("numerator").is_not_null()
+                                 & (pl.col("denominator").is_not_null() | pl.lit(kind == "count"))
+                                 & pl.col("year").is_in(national["year"].to_list()))
+    if settings.its_constant_las:
+        years = national.height
+        per_la = complete.group_by("la_code").agg(pl.col("year").n_unique().alias("n"))
+        keep = per_la.filter(pl.col("n") == years)["la_code"].to_list()
+        dropped |= {code: "not in every year fitted" for code in per_la.filter(pl.col("n") < years)["la_code"].to_list()}
+        national = national_regional(components.filter(pl.col("la_code").is_in(keep)), kind, (nation,)).filter(
+            (pl.col("area_level") == "nation") & pl.col("year").is_in(national["year"].to_list())).sort("year")
+        complete = complete.filter(pl.col("la_code").is_in(keep))
+    fit = fit_its(national["year"].to_list(), national["value"].to_list(), settings)
+    return {
+        "geography": settings.geography, "nation": nation, "first_post_break_year": settings.first_post_break_year,
+        "covariance": settings.covariance, "confidence_level": settings.confidence_level,
+        "constant_las": settings.its_constant_las, **fit,
+        "n_las": complete["la_code"].n_unique(), "years_used": format_years(national["year"].to_list()),
+        "las_excluded": "; ".join(f"{c} ({r})" for c, r in sorted(dropped.items())),
+    }, national
+
+
 def _region_lookup(panel: pl.DataFrame) -> dict[str, str]:
     return dict(panel.select("la_code", "region").drop_nulls().unique("la_code").iter_rows())
 
@@ -222,22 +254,12 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
             components.filter(pl.col("value").is_not_null()).select("la_code", "la_name", "nation", "region", "year", "value")
             .with_columns(pl.lit(indicator).alias("indicator")), ["indicator", "la_code"]))
         for nation in settings.its_nations:
-            national = series.filter((pl.col("area_level") == "nation") & (pl.col("area") == nation)).sort("year")
-            if national.is_empty():
+            row, fitted_series = its_for_nation(components, entry["kind"], series, nation, settings, excluded)
+            if row is None:
                 continue
-            fit = fit_its(national["year"].to_list(), national["value"].to_list(), settings)
-            its_rows.append({
-                "indicator": indicator, "geography": settings.geography, "nation": nation,
-                "first_post_break_year": settings.first_post_break_year, "covariance": settings.covariance,
-                "confidence_level": settings.confidence_level, **fit,
-                "n_las": components.filter((pl.col("nation") == nation) & pl.col("year").is_in(national["year"].to_list())
-                                           & pl.col("numerator").is_not_null())["la_code"].n_unique(),
-                "years_used": format_years(national["year"].to_list()),
-                "las_excluded": "; ".join(f"{c} (excluded by configuration)" for c in
-                                          sorted(excluded.filter(pl.col("nation") == nation)["la_code"].to_list())),
-            })
-            if fit["status"] == "fitted":
-                output.charts.append(_its_chart(national, fit, indicator, nation, settings, inputs))
+            its_rows.append({"indicator": indicator, **row})
+            if row["status"] == "fitted":
+                output.charts.append(_its_chart(fitted_series, row, indicator, nation, settings, inputs))
         output.charts.append(_national_regional_chart(series, indicator, inputs))
     national = (pl.concat(series_frames).select(list(NATIONAL_COLUMNS)).sort("indicator", "area_level", "nation", "area", "year")
                 if series_frames else _empty(NATIONAL_COLUMNS))
@@ -288,8 +310,7 @@ def _its_chart(national: pl.DataFrame, fit: dict, indicator: str, nation: str, s
                inputs: AnalysisInputs) -> Path:
     years = np.asarray(national["year"].to_list(), dtype=float)
     grid = np.arange(years.min(), years.max() + 1, dtype=float)
-    design = design_matrix(grid, settings.first_post_break_year)
-    # keep the series' own origin for time (the grid starts at the same first year)
+    design = design_matrix(grid, settings.first_post_break_year)  # same origin as the fit: the grid starts at the first year
     params = np.array([fit[t] for t in ITS_TERMS])
     fitted = design @ params
     counterfactual = design[:, :2] @ params[:2]
@@ -422,6 +443,7 @@ ITS_COLUMNS = {
     "nation": NATIONAL_COLUMNS["nation"],
     "first_post_break_year": "First year (ending 31 March) after the break; post = 1 from this year.",
     "covariance": "ols (classical standard errors) or hac (Newey-West, with hac_maxlags).",
+    "constant_las": "True: the series fitted is re-summed over only the LAs with values in every year fitted (its_constant_las).",
     "confidence_level": "Level of the confidence intervals.",
     "n_years_before": "Years of the series before the break.",
     "n_years_after": "Years of the series from the break on.",
@@ -442,12 +464,12 @@ for _term, _note in _TERM_NOTES.items():
         f"{_term}_p_value": f"Two-sided p-value of {_term} = 0.",
     }
 ITS_COLUMNS |= {
-    "n_las": "Distinct LAs contributing to the national series in the years fitted.",
+    "n_las": "Distinct LAs contributing to the national series fitted.",
     "years_used": "Years of the national series fitted.",
-    "las_excluded": "Configured exclusions in the nation (per-year exclusions: analysis.trend_national_regional).",
+    "las_excluded": "Configured exclusions in the nation and, with constant_las, LAs without values in every year fitted.",
 }
 ITS_SCHEMA = {c: pl.Float64 for c in ITS_COLUMNS} | {
-    "indicator": pl.String, "geography": pl.String, "nation": pl.String, "first_post_break_year": pl.Int64, "covariance": pl.String,
+    "indicator": pl.String, "geography": pl.String, "nation": pl.String, "first_post_break_year": pl.Int64, "covariance": pl.String, "constant_las": pl.Boolean,
     "n_years_before": pl.Int64, "n_years_after": pl.Int64, "status": pl.String, "skip_reason": pl.String, "n_las": pl.Int64,
     "years_used": pl.String, "las_excluded": pl.String,
 }
