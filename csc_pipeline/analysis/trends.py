@@ -288,7 +288,7 @@ def _empty(columns: dict) -> pl.DataFrame:
 
 
 def _label(fig, inputs: AnalysisInputs, title: str) -> None:
-    fig.suptitle(title + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""), color="firebrick" if inputs.synthetic else "black")
+    fig.suptitle(title + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""), color="firebrick" if inputs.synthetic else "black", y=1.03)
 
 
 def _national_regional_chart(series: pl.DataFrame, indicator: str, inputs: AnalysisInputs) -> Path:
