@@ -67,8 +67,13 @@ def make_authorities(n_england: int, n_wales: int) -> list[dict]:
     return las
 
 
-def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: int = 7, outlier_la: int | None = None) -> AnalysisInputs:
-    """``outlier_la``: index of an English LA whose CLA count is tripled in every year (a planted funnel outlier)."""
+def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: int = 7, outlier_la: int | None = None,
+                years: range = YEARS, cla_break: tuple[int, float, float] | None = None) -> AnalysisInputs:
+    """``outlier_la``: index of an English LA whose CLA count is tripled in every year (a planted funnel outlier).
+
+    ``cla_break``: (first post-break year, level change, slope change per year) added to every LA's
+    CLA rate from that year on (a planted interrupted-time-series effect).
+    """
     rng = np.random.default_rng(seed)
     las = make_authorities(n_england, n_wales)
     rows, ofsted = [], []
@@ -83,9 +88,11 @@ def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: in
                 rows.append(_row(la, edition, "imd_average_score", 100 * deprivation + shift))
         else:
             rows.append(_row(la, 2019, "wimd_most_deprived_10pct_percent", 100 * deprivation))
-        for year in YEARS:
+        for year in years:
             pop = round(population * (1 + 0.005 * (year - 2010)))
             cla_rate = CLA_BASE + RATE_SLOPE * deprivation
+            if cla_break is not None and year >= cla_break[0]:
+                cla_rate += cla_break[1] + cla_break[2] * (year - cla_break[0])
             cla = rng.poisson(cla_rate * pop / 10_000) * (3 if index == outlier_la else 1)
             starts = rng.poisson((10 + 60 * deprivation) * pop / 10_000)
             cpp = rng.poisson((15 + 120 * deprivation) * pop / 10_000)

@@ -16,6 +16,7 @@ from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
+    "trends": "1. Trends",
     "deprivation": "3. Deprivation adjustment and funnel plots",
     "change_in_rate": "4. Change in rate",
 }
