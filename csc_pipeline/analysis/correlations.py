@@ -140,7 +140,7 @@ def stable_pairs(correlations: pl.DataFrame, alpha: float, k: int, short_series:
         k_required = short_k if short_series & {key[1], key[2]} else k
         row = dict(zip(keys, key)) | {
             "k_required": k_required, "years_tested": len(years), "years_tested_list": format_years(years),
-            "median_rho": median, "sign_consistency": float(np.mean(np.sign(rho) == np.sign(median))),
+            "median_rho": median, "sign_consistency": float(max(np.mean(rho > 0), np.mean(rho < 0))),
         }
         for suffix, column in (("", "p_value"), ("_bh", "p_value_bh")):
             significant = group[column].to_numpy() < alpha
@@ -210,10 +210,10 @@ def _panel_year_frames(inputs: AnalysisInputs, settings: CorrelationSettings, me
     return sorted(frames, key=lambda f: (f.nation, f.year))
 
 
-def _residual_year_frames(residuals: pl.DataFrame, inputs: AnalysisInputs, config: dict, indicators: tuple) -> list[_YearFrame]:
+def _residual_year_frames(residuals: pl.DataFrame, inputs: AnalysisInputs, config: dict, indicators: tuple, nations: tuple) -> list[_YearFrame]:
     settings = deprivation.parse_config(config)
     frames = []
-    for (nation, year), rows in residuals.group_by(["nation", "year"], maintain_order=True):
+    for (nation, year), rows in residuals.filter(pl.col("nation").is_in(list(nations))).group_by(["nation", "year"], maintain_order=True):
         wide = rows.pivot(on="indicator", index="la_code", values="residual")
         excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
         frames.append(_YearFrame(nation, int(year), wide, [i for i in indicators if i in wide.columns], excluded))
@@ -267,10 +267,6 @@ def _stable_pairs_chart(stable: pl.DataFrame, nation: str, title: str, path: Pat
 # -- the family ------------------------------------------------------------------------------------
 
 
-def _empty(schema: dict) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
-
-
 def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     settings = parse_config(config)
     output = AnalysisOutput(FAMILY)
@@ -283,7 +279,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     stable = stable_pairs(by_year, settings.alpha, settings.min_years_significant, settings.short_series, settings.short_series_min_years)
 
     residuals = deprivation.deprivation_residuals(inputs, deprivation_config)
-    residual_frames = _residual_year_frames(residuals, inputs, deprivation_config, settings.indicators)
+    residual_frames = _residual_year_frames(residuals, inputs, deprivation_config, settings.indicators, settings.nations)
     residual_rows = [row for frame in residual_frames for row in _correlation_rows(frame, settings.min_las, "deprivation residual")]
     residual = with_bh(pl.DataFrame(residual_rows, schema=BY_YEAR_SCHEMA), settings.alpha).with_columns(
         pl.col("nation").replace_strict(measures, default=None).alias("deprivation_measure")
@@ -301,7 +297,10 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
 
 def _charts(output, inputs, settings, year_frames, by_year, stable, residual_frames, residual) -> None:
     for nation in settings.nations:
-        frames = [f for f in year_frames if f.nation == nation and len(f.indicators) >= 2]
+        frames = [f for f in year_frames if f.nation == nation]
+        # the latest years with at least half the indicators: not a year only one collection has reached yet
+        most = max((len(f.indicators) for f in frames), default=0)
+        frames = [f for f in frames if len(f.indicators) >= max(2, (most + 1) // 2)]
         for frame in frames[-settings.heatmap_years:] if settings.heatmap_years else []:
             rows = by_year.filter((pl.col("nation") == nation) & (pl.col("year") == frame.year))
             if rows.height:
@@ -312,13 +311,13 @@ def _charts(output, inputs, settings, year_frames, by_year, stable, residual_fra
             output.charts.append(_stable_pairs_chart(
                 nation_stable, nation, f"{nation}: stable pairs (p < {settings.alpha} with one sign in at least k years)",
                 inputs.charts_dir / f"correlations_stable_pairs_{nation}.png".lower(), inputs.synthetic))
-    # one residual heatmap: the first nation's latest year of the deprivation period
-    for frame in reversed(residual_frames):
+    # one residual heatmap: the latest year of the deprivation period, first nation with residual correlations
+    tested = [f for f in residual_frames if residual.filter((pl.col("nation") == f.nation) & (pl.col("year") == f.year)).height]
+    if tested:
+        frame = [f for f in tested if f.nation == tested[0].nation][-1]
         rows = residual.filter((pl.col("nation") == frame.nation) & (pl.col("year") == frame.year))
-        if rows.height and frame.nation == settings.nations[0]:
-            output.charts.append(_heatmap(rows, frame.indicators, f"{frame.nation} {frame.year}: Spearman correlations of deprivation residuals",
-                                          inputs.charts_dir / f"residual_correlations_{frame.nation}_{frame.year}.png".lower(), inputs.synthetic))
-            break
+        output.charts.append(_heatmap(rows, frame.indicators, f"{frame.nation} {frame.year}: Spearman correlations of deprivation residuals",
+                                      inputs.charts_dir / f"residual_correlations_{frame.nation}_{frame.year}.png".lower(), inputs.synthetic))
 
 
 def _headlines(output, settings, year_frames, by_year, stable, residual, measures) -> None:
@@ -387,7 +386,7 @@ STABLE_COLUMNS = {
     "years_tested": "Years the pair was tested (at least min_las LAs with both values).",
     "years_tested_list": "Those years, e.g. '2010-2025'.",
     "median_rho": "Median of rho over the years tested.",
-    "sign_consistency": "Share of the years tested in which rho has the sign of median_rho.",
+    "sign_consistency": "Share of the years tested in which rho has its more common sign (1: the same sign every year).",
     "years_significant": "Years with raw p < alpha.",
     "years_significant_list": "Those years.",
     "stable": "years_significant >= k_required and rho of one sign in every significant year.",
