@@ -186,3 +186,10 @@ def test_packaged_defaults_parse_with_the_deprivation_section():
     settings = corr.parse_config(family_settings(load_analysis_config(), "correlations"))
     assert settings.min_years_significant == 3 and settings.short_series_min_years == 2 and settings.alpha == 0.05
     assert settings.short_series == {"sw_turnover_rate_percent", "sw_agency_rate_percent", "sw_vacancy_rate_percent"}
+
+
+def test_a_listed_deprivation_measure_is_matched_to_the_edition_not_taken_raw(tmp_path):
+    output = corr.run(make_inputs(tmp_path), {"indicators": ["cla_rate_per_10k", "idaci_average_score"], "heatmap_years": 0})
+    by_year = {t.name: t.frame for t in output.tables}["analysis.correlations_by_year"].filter(pl.col("nation") == "England")
+    # every year has the pair (not only the edition years 2015 and 2019), each with its matched edition
+    assert by_year["year"].to_list() == list(range(2010, 2020)) and by_year["deprivation_edition"].null_count() == 0

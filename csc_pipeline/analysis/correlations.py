@@ -196,6 +196,8 @@ def _panel_year_frames(inputs: AnalysisInputs, settings: CorrelationSettings, me
             continue
         measure = measures.get(nation) if settings.include_deprivation_measure else None
         scores = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [measure], nation=nation) if measure else None
+        if measure:  # the measure comes in matched to each year's edition, not as raw edition-year values
+            values = values.filter(pl.col("indicator") != measure)
         excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
         for (year,), rows in values.group_by(["year"], maintain_order=True):
             wide = rows.pivot(on="indicator", index="la_code", values="value")
