@@ -4,7 +4,8 @@ England: LAs in four LA-type groups with IDACI (editions 2015 and 2019) and IMD 
 LAs with WIMD (2019). Counts are Poisson around rates that rise with deprivation (slope
 RATE_SLOPE per 10,000 per IDACI point for CLA); a latent "quality problem" per LA raises
 re-referrals and makes the LA's SIF/ILACS grade Inadequate; Ofsted grades start in 2014 (SLAC
-before, no overall grade).
+before, no overall grade). Optionally a latent factor per LA, independent of deprivation, shifts the
+CLA starts and CP plan rates together (``shared_factor``): a correlation beyond deprivation.
 """
 
 from __future__ import annotations
@@ -68,13 +69,18 @@ def make_authorities(n_england: int, n_wales: int) -> list[dict]:
 
 
 def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: int = 7, outlier_la: int | None = None,
-                years: range = YEARS, cla_break: tuple[int, float, float] | None = None) -> AnalysisInputs:
+                years: range = YEARS, cla_break: tuple[int, float, float] | None = None, shared_factor: float = 0.0) -> AnalysisInputs:
     """``outlier_la``: index of an English LA whose CLA count is tripled in every year (a planted funnel outlier).
 
     ``cla_break``: (first post-break year, level change, slope change per year) added to every LA's
     CLA rate from that year on (a planted interrupted-time-series effect).
+
+    ``shared_factor``: per 10,000 per standard deviation of a latent LA factor added to the CLA starts rate
+    (and twice that to the CP plan rate); 0 leaves both driven by deprivation alone.
     """
     rng = np.random.default_rng(seed)
+    # its own stream, so the other draws (and every existing test's data) do not depend on it
+    latent = np.random.default_rng(seed + 1).normal(size=n_england + n_wales + 2)
     las = make_authorities(n_england, n_wales)
     rows, ofsted = [], []
     for index, la in enumerate(las):
@@ -94,8 +100,9 @@ def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: in
             if cla_break is not None and year >= cla_break[0]:
                 cla_rate += cla_break[1] + cla_break[2] * (year - cla_break[0])
             cla = rng.poisson(cla_rate * pop / 10_000) * (3 if index == outlier_la else 1)
-            starts = rng.poisson((10 + 60 * deprivation) * pop / 10_000)
-            cpp = rng.poisson((15 + 120 * deprivation) * pop / 10_000)
+            shift = shared_factor * latent[index]
+            starts = rng.poisson(max(10 + 60 * deprivation + shift, 1.0) * pop / 10_000)
+            cpp = rng.poisson(max(15 + 120 * deprivation + 2 * shift, 1.0) * pop / 10_000)
             cpp_starts = rng.poisson((20 + 100 * deprivation) * pop / 10_000) + 5
             second = rng.binomial(cpp_starts, 0.18 + 0.02 * float(np.clip(quality_problem, -2, 2)))
             rereferral = 22 + 5 * quality_problem + rng.normal(0, 1.5)

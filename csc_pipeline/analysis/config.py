@@ -47,9 +47,11 @@ class AnalysisConfig:
     sections: dict[str, dict]
     source: str  # the file(s) the settings came from, for error messages and the report
 
-    def for_family(self, family: str) -> dict:
-        """The family's settings: its own section laid over the shared one."""
-        return _overlay(self.sections.get(SHARED, {}), self.sections.get(family, {}))
+    def for_family(self, family: str, reads: tuple[str, ...] = ()) -> dict:
+        """The family's settings: its own section laid over the shared one, plus each section in ``reads``
+        (itself laid over the shared one) under that section's name, for a family that builds on another's results."""
+        settings = _overlay(self.sections.get(SHARED, {}), self.sections.get(family, {}))
+        return settings | {section: self.for_family(section) for section in reads}
 
 
 def load_analysis_config(override: Path | None = None, defaults: Path = DEFAULTS_PATH) -> AnalysisConfig:

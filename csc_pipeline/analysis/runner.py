@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from csc_pipeline import warehouse
+from csc_pipeline.analysis.config import AnalysisConfig
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput
 
 # The marts every family reads (AnalysisInputs field -> warehouse table).
@@ -23,6 +24,10 @@ INPUT_TABLES = {
     "neighbours": "mart.statistical_neighbours",
     "indicator_dictionary": "mart.indicator_dictionary",
 }
+
+# Families that also read other families' settings sections (passed to ``run`` under the section's name):
+# the correlations of deprivation residuals must use the deprivation family's period, measures and exclusions.
+READS_SECTIONS = {"correlations": ("deprivation",)}
 
 REPORT_ITEMS = "meta.analysis_report_items"
 REPORT_ITEMS_DOCS = warehouse.TableDocs(
@@ -41,6 +46,11 @@ def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInp
     panel = frames["panel"]
     synthetic = bool(panel["is_synthetic"].any()) if panel.height else False
     return AnalysisInputs(**frames, synthetic=synthetic, charts_dir=charts_dir)
+
+
+def family_settings(config: AnalysisConfig, family: str) -> dict:
+    """The settings ``family.run`` receives: its section over the shared one, plus the sections it reads."""
+    return config.for_family(family, READS_SECTIONS.get(family, ()))
 
 
 def write_output(con: duckdb.DuckDBPyConnection, output: AnalysisOutput) -> dict[str, int]:

@@ -17,6 +17,7 @@ from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
     "trends": "1. Trends",
+    "correlations": "2. Correlations",
     "deprivation": "3. Deprivation adjustment and funnel plots",
     "change_in_rate": "4. Change in rate",
 }
@@ -71,13 +72,14 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         config = load_analysis_config(settings.analysis_config)
         with build_connection(duckdb) as con:
             inputs = runner.load_inputs(con, settings.reports_dir / family)
-            output = module.run(inputs, config.for_family(family))
+            family_config = runner.family_settings(config, family)
+            output = module.run(inputs, family_config)
             rows = runner.write_output(con, output)
         context.log.info(f"{family}: {len(rows)} table(s), {len(output.charts)} chart(s)")
         metadata = {
             "tables": MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in rows.items()) or "_none_"),
             "headlines": MetadataValue.md("\n".join(f"- {h}" for h in output.headlines) or "_none_"),
-            "settings": MetadataValue.json(config.for_family(family)),
+            "settings": MetadataValue.json(family_config),
             "synthetic": inputs.synthetic,
         }
         for path in output.charts[:CHARTS_IN_METADATA]:
