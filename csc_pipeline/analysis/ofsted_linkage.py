@@ -70,7 +70,8 @@ class PredictionSettings:
     threshold: float = 0.5  # predicted Inadequate when the probability is at least this
     max_iterations: int = 1000  # coordinate-descent sweeps per fit (statsmodels maxiter)
     max_missing_share: float = 0.1  # indicators missing for more of the LAs with an outcome are dropped
-    min_graded_las: int = 30  # a year is usable when its window has this many LAs with an overall grade
+    # a year is usable when this many LAs with an overall grade in the window have every predictor (about half of England)
+    min_graded_las: int = 75
     min_inadequate: int = 5  # ... and at least this many rated Inadequate and this many not
 
     def __post_init__(self) -> None:
@@ -406,7 +407,8 @@ def predict(data: PredictionData, settings: PredictionSettings) -> Prediction:
     nonzero = [int(np.count_nonzero(fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations).params[1:]))
                for a in cv.alphas]
     return Prediction(data, cv, params, fit.converged, mean, sd, probability, predicted,
-                      1 - binomial_deviance(data.outcome, probability) / null,
+                      # rounded so an intercept-only fit reports 0 rather than floating-point noise
+                      round(1 - binomial_deviance(data.outcome, probability) / null, 12),
                       *sensitivity_specificity(data.outcome, predicted),
                       *sensitivity_specificity(data.outcome, cv.held_out_probability >= settings.threshold), nonzero)
 
@@ -632,15 +634,17 @@ def _prediction_headlines(output: AnalysisOutput, prediction: Prediction, passed
         f"{percent(prediction.specificity)} at {ps.threshold} (cross-validated {percent(prediction.cv_sensitivity)} / "
         f"{percent(prediction.cv_specificity)})."
     )
-    groups = movement.filter(pl.col("n_las") > 0)
-    if groups.height:
-        sizes = {g: int(prediction.predicted[np.asarray(data.outcome, bool) == (g == "B")].sum()) for g in ("A", "B")}
-        output.headlines.append(
-            f"Predicted Inadequate: {sizes['A']} not rated (group A), {sizes['B']} rated (group B); change {data.year}-{data.year + 1} "
-            "by group (median, % rising): " + "; ".join(
-                f"{r['indicator']} {r['group']} {r['median_change']:+.1f} ({r['percent_rose']:.0f}%)"
-                for r in groups.sort("indicator", "group").iter_rows(named=True)) + "."
-        )
+    if not prediction.predicted.any():
+        output.headlines.append(f"No LA is predicted Inadequate at {ps.threshold}: the after-inadequate groups are empty.")
+        return
+    sizes = {g: int(prediction.predicted[np.asarray(data.outcome, bool) == (g == "B")].sum()) for g in ("A", "B")}
+    shown = movement.filter(pl.col("n_las") > 0).filter(pl.col("indicator").is_in(list(settings.summary_indicators)))
+    output.headlines.append(
+        f"Predicted Inadequate: {sizes['A']} not rated (group A), {sizes['B']} rated (group B); change {data.year}-{data.year + 1} "
+        "(median, % of LAs rising): " + "; ".join(
+            f"{r['indicator']} {r['group']} {r['median_change']:+.1f} ({r['percent_rose']:.0f}%)"
+            for r in shown.sort("indicator", "group").iter_rows(named=True)) + "."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -720,7 +724,7 @@ PREDICTION_SCHEMAS = {
 AFTER_SCHEMA = {k: v for k, v in PREDICTION_SCHEMAS["analysis.ofsted_after_inadequate"].items() if k not in _HEAD}
 PREDICTION_DESCRIPTIONS = {
     "analysis.ofsted_prediction_summary": ("The elastic-net logistic model of an Inadequate overall grade in force at 31 March of "
-                                           "years Y..Y+1 on standardised indicators of year Y: data, chosen penalty and fit."),
+                                           "years Y..Y+window_years-1 on standardised indicators of year Y: data, chosen penalty and fit."),
     "analysis.ofsted_prediction_coefficients": "Non-zero coefficients (and the intercept) of the elastic-net Inadequate model at the cross-validated penalty.",
     "analysis.ofsted_prediction_cv": "Cross-validated held-out deviance of the elastic-net Inadequate model per penalty alpha.",
     "analysis.ofsted_predictions": "Per LA in the Inadequate model: predicted probability, predicted class at the threshold and the actual outcome.",
