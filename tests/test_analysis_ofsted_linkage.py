@@ -96,7 +96,7 @@ def test_grade_associations_equal_scipy_and_summary_medians_by_hand():
     expected = stats.kruskal([30.0], [41.0, 35.0], [52.0, 48.0, 60.0], [75.0, 66.0])
     assert (kruskal["statistic"], kruskal["p_value"]) == (pytest.approx(expected.statistic), pytest.approx(expected.pvalue))
 
-    summary = ol.grades_in_force_summary(grades.with_columns(pl.lit(None, pl.String).alias("la_name")), values.filter(pl.col("la_code") != "E4"), ["cla_rate_per_10k"])
+    summary = ol.grades_in_force_summary(grades, values.filter(pl.col("la_code") != "E4"), ["cla_rate_per_10k"])
     ri = summary.filter(pl.col("overall_grade_ordinal") == 3).row(0, named=True)
     assert (ri["n_las_with_grade"], ri["n_las"], ri["median_value"]) == (3, 2, 56.0)
     assert ri["las_excluded"] == "E4 (no published value that year)"
