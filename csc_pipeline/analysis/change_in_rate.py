@@ -154,14 +154,25 @@ def associations(changes: pl.DataFrame, factors: dict[str, pl.DataFrame], binary
                                              float(test.statistic), float(test.pvalue), len(has) + len(lacks)))
             if grades is not None:
                 joined = measured.join(grades, on="la_code")
-                rho, p, n = spearman(joined[measure].to_list(), joined["grade"].to_list())
-                rows.append(_association(variant, measure, "ofsted_overall_grade", "spearman", rho, p, n))
-                groups = [g[measure].to_list() for _, g in joined.group_by("grade")]
-                if len(groups) >= 2 and all(len(g) > 0 for g in groups):
-                    test = stats.kruskal(*groups)
-                    rows.append(_association(variant, measure, "ofsted_overall_grade", "kruskal_wallis",
-                                             float(test.statistic), float(test.pvalue), joined.height))
+                for test, statistic, p, n in grade_tests(joined[measure].to_list(), joined["grade"].to_list()):
+                    rows.append(_association(variant, measure, "ofsted_overall_grade", test, statistic, p, n))
     return rows
+
+
+def grade_tests(values: list[float], grades: list[int]) -> list[tuple[str, float | None, float | None, int]]:
+    """An LA measure against the ordinal Ofsted grade: Spearman rho, and Kruskal-Wallis H across the grade groups.
+
+    Returns (test, statistic, p, n) for spearman, and for kruskal_wallis when at least two grades occur.
+    """
+    rho, p, n = spearman(values, grades)
+    tests = [("spearman", rho, p, n)]
+    groups: dict[int, list[float]] = {}
+    for value, grade in zip(values, grades):
+        groups.setdefault(grade, []).append(value)
+    if len(groups) >= 2:
+        test = stats.kruskal(*groups.values())
+        tests.append(("kruskal_wallis", float(test.statistic), float(test.pvalue), len(values)))
+    return tests
 
 
 def _association(variant, measure, factor, test, statistic, p, n) -> dict:

@@ -20,6 +20,7 @@ FAMILIES = {
     "correlations": "2. Correlations",
     "deprivation": "3. Deprivation adjustment and funnel plots",
     "change_in_rate": "4. Change in rate",
+    "ofsted_linkage": "5. Ofsted linkage",
 }
 # Charts embedded in a family's asset metadata (all of them are in the report and under reports/).
 CHARTS_IN_METADATA = 4
