@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import polars as pl
 import pytest
@@ -326,3 +328,39 @@ def test_welsh_rates_cover_2003_to_2018_with_the_population_year_flagged(mirror_
         "WHERE r.geography = 'as_published' AND r.la_code = 'W06000015' AND r.year = 2010 "
         "AND r.indicator = 'cla_rate_per_10k' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'").fetchone()
     assert cardiff[0] == pytest.approx(cardiff[1])
+
+
+def test_the_analyses_give_the_same_tables_when_rerun_on_real_data(mirror_warehouse, tmp_path):
+    from csc_pipeline.analysis import runner
+    from csc_pipeline.analysis.config import load_analysis_config
+    from csc_pipeline.defs.analysis import FAMILIES
+
+    config = load_analysis_config()
+    inputs = runner.load_inputs(mirror_warehouse, tmp_path / "charts")
+    for family in FAMILIES:
+        module = __import__(f"csc_pipeline.analysis.{family}", fromlist=["run"])
+        output = module.run(inputs, runner.family_settings(config, family))
+        assert output.tables, family
+        for table in output.tables:
+            published = mirror_warehouse.sql(f"SELECT * FROM {table.name}").pl()
+            rerun = duckdb.connect()
+            runner.write_output(rerun, dataclasses.replace(output, tables=[table]))
+            again = rerun.sql(f"SELECT * FROM {table.name}").pl()
+            assert published.columns == again.columns, table.name
+            order = [c for c in published.columns if published[c].dtype != pl.List(pl.String)]
+            assert published.sort(order, nulls_last=True).equals(again.sort(order, nulls_last=True)), table.name
+
+
+def test_the_national_cla_trend_matches_the_published_national_rate(mirror_warehouse):
+    # The publisher prints whole numbers; summed LA counts over summed populations agree to rounding.
+    rows = mirror_warehouse.sql(
+        """
+        SELECT t.year, t.value, p.value AS published
+        FROM analysis.trend_national_regional t
+        JOIN intermediate.int_indicator_values_latest p
+          ON p.indicator = t.indicator AND p.year = t.year AND p.geographic_level = 'national' AND p.area_name = 'England'
+        WHERE t.indicator = 'cla_rate_per_10k' AND t.area = 'England' AND t.geography = 'current'
+        """
+    ).fetchall()
+    assert len(rows) >= 8
+    assert all(abs(value - published) <= 0.6 for _, value, published in rows), rows
