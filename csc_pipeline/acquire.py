@@ -6,9 +6,7 @@ No Dagster here: the ingest assets call ``acquire_family`` and record what it re
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import requests
 
 from csc_pipeline import download, publishers
+from csc_pipeline.atomic import OWNER_ONLY, write_json
 from csc_pipeline.catalog import Catalog, SourceEntry
 from csc_pipeline.settings import Settings
 
@@ -40,18 +39,6 @@ class Provenance:
     synthetic: bool
 
 
-def write_json_atomic(path: Path, payload) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def ensure_demo_source(settings: Settings) -> Path:
     """Generate the synthetic demo set once (it is deterministic, so a marker suffices)."""
     from csc_pipeline.demo.generator import generate_demo
@@ -61,7 +48,7 @@ def ensure_demo_source(settings: Settings) -> Path:
     if marker.is_file() and json.loads(marker.read_text()) == fingerprint:
         return settings.demo_dir
     generate_demo(settings.demo_dir, seed=DEMO_SEED)
-    write_json_atomic(marker, fingerprint)
+    write_json(marker, fingerprint, mode=OWNER_ONLY)
     return settings.demo_dir
 
 
@@ -164,7 +151,7 @@ def acquire_release(family: str, release: str, settings: Settings, catalog: Cata
     stand-ins in mirror mode): the manifest is then empty and so are its tables.
     """
     records = [acquire_entry(e, settings, catalog, session) for e in release_entries(family, release, settings, catalog)]
-    write_json_atomic(manifest_path(settings, family, release), [asdict(r) for r in records])
+    write_json(manifest_path(settings, family, release), [asdict(r) for r in records], mode=OWNER_ONLY)
     return records
 
 

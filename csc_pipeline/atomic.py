@@ -1,27 +1,62 @@
 """Atomic file replacement: write beside the target, then rename over it.
 
 A reader sees the old file or the new one, never half of one, and a failed write leaves the old
-file exactly as it was.
+file exactly as it was and no temporary file behind.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+PUBLIC = 0o644
+# The mode mkstemp creates files with: the pipeline's own working files have always had it.
+OWNER_ONLY = 0o600
 
-def atomic_write(path: Path, write: Callable[[Path], object], mode: int = 0o644) -> Path:
-    """Call ``write(temp_path)`` for a temporary file in ``path``'s folder, then rename it to ``path``."""
+
+@contextmanager
+def atomic_path(path: Path, mode: int = PUBLIC, suffix: str = ".tmp", durable: bool = False) -> Iterator[Path]:
+    """Yield a temporary path in ``path``'s folder; when the block succeeds, rename it to ``path``.
+
+    For writers that want a file name (polars ``write_parquet``, matplotlib ``savefig``, a byte
+    copy). ``suffix`` is the temporary file's ending, for writers that pick a format by it.
+    ``durable`` flushes the bytes to disk before the rename, so a crash cannot publish an empty file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
+    tmp = Path(name)
     try:
-        write(Path(tmp))
+        yield tmp
+        if durable:
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], mode: int = PUBLIC, durable: bool = False) -> Path:
+    """Call ``write(temp_path)`` for a temporary file in ``path``'s folder, then rename it to ``path``."""
+    with atomic_path(path, mode=mode, durable=durable) as tmp:
+        write(tmp)
     return path
+
+
+def write_bytes(path: Path, data: bytes, mode: int = PUBLIC, durable: bool = False) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data), mode=mode, durable=durable)
+
+
+def write_text(path: Path, text: str, mode: int = PUBLIC, durable: bool = False) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), mode=mode, durable=durable)
+
+
+def write_json(path: Path, payload: object, mode: int = PUBLIC, durable: bool = False) -> Path:
+    """``payload`` as indented JSON with sorted keys (stable bytes for the same content)."""
+    return write_text(path, json.dumps(payload, indent=2, sort_keys=True), mode=mode, durable=durable)

@@ -29,6 +29,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
+from csc_pipeline import atomic
+
 log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
@@ -207,7 +209,7 @@ class RawStore:
         # entry, which only costs a full download next time.
         index = self._load_cache()
         index[url] = {"etag": etag, "last_modified": last_modified, "sha256": stored.sha256, "name": stored.name}
-        _atomic_write_text(self.root / self.CACHE_INDEX, json.dumps(index, indent=2, sort_keys=True))
+        atomic.write_json(self.root / self.CACHE_INDEX, index, mode=atomic.OWNER_ONLY, durable=True)
 
     def _load_cache(self) -> dict:
         path = self.root / self.CACHE_INDEX
@@ -400,15 +402,3 @@ def _safe_name(raw: str) -> str:
 
 def _read_chunks(f: BinaryIO) -> Iterator[bytes]:
     return iter(lambda: f.read(CHUNK_BYTES), b"")
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.acquire import Provenance, read_manifest, write_json_atomic
+from csc_pipeline.acquire import Provenance, read_manifest
+from csc_pipeline.atomic import OWNER_ONLY, atomic_write, write_json
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, as_date, conform, load_contract, load_symbols, validate
 from csc_pipeline.geography import LaResolver
@@ -47,18 +46,6 @@ class ConformResult:
 
 def family_dir(settings: Settings, family: str) -> Path:
     return settings.staged_dir / family
-
-
-def _write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _sha256(path: Path) -> str:
@@ -90,8 +77,8 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
         pl.lit(period, dtype=pl.Int64).alias("period"),
         pl.lit(record.sha256).alias("source_sha256"),
     ) if frame.width else frame
-    _write_parquet_atomic(frame, cached_frame)
-    write_json_atomic(cached_problems, [asdict(p) for p in problems])
+    atomic_write(cached_frame, frame.write_parquet, mode=OWNER_ONLY)
+    write_json(cached_problems, [asdict(p) for p in problems], mode=OWNER_ONLY)
     return frame, problems, False
 
 
@@ -122,8 +109,8 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
             frames.append(frame)
     combined = pl.concat(frames, how="diagonal_relaxed") if frames else _empty_frame(contract_name)
     parquet = out_dir / "conformed.parquet"
-    _write_parquet_atomic(combined, parquet)
-    write_json_atomic(out_dir / "structural_problems.json", [asdict(p) for p in problems])
+    atomic_write(parquet, combined.write_parquet, mode=OWNER_ONLY)
+    write_json(out_dir / "structural_problems.json", [asdict(p) for p in problems], mode=OWNER_ONLY)
     Path(f"{parquet}.validated").unlink(missing_ok=True)
     return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
 
@@ -235,7 +222,7 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     if problems:
         stamp.unlink(missing_ok=True)
     else:
-        write_json_atomic(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint})
+        write_json(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint}, mode=OWNER_ONLY)
     return problems, frame.height
 
 

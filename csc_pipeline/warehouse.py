@@ -7,16 +7,17 @@ keeps reading the previous, complete version and never blocks the refresh.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from csc_pipeline.atomic import OWNER_ONLY, atomic_path, atomic_write
 from csc_pipeline.settings import PROJECT_ROOT
 
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -118,19 +119,10 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
     """
     comments = docs.statements(table, frame.columns) if docs else []
     ensure_schemas(con)
-    view = "_incoming_" + table.replace(".", "_")
-    con.register(view, frame.to_arrow())
-    try:
-        con.execute("BEGIN TRANSACTION")
+    with _registered_in_transaction(con, table, frame) as view:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view}")
         for statement in comments:
             con.execute(statement)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister(view)
     return table_rows(con, table)
 
 
@@ -140,20 +132,30 @@ def replace_slice(con: duckdb.DuckDBPyConnection, table: str, column: str, value
     For tables several assets share (e.g. meta.quarantine, one slice per source family).
     """
     ensure_schemas(con)
-    view = "_incoming_" + table.replace(".", "_")
-    con.register(view, frame.with_columns(pl.lit(value).alias(column)).to_arrow())
-    try:
-        con.execute("BEGIN TRANSACTION")
+    with _registered_in_transaction(con, table, frame.with_columns(pl.lit(value).alias(column))) as view:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {view} LIMIT 0")
         con.execute(f"DELETE FROM {table} WHERE {column} = ?", [value])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+    return frame.height
+
+
+@contextmanager
+def _registered_in_transaction(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> Iterator[str]:
+    """Register ``frame`` as a view for writing ``table`` and yield its name inside one transaction.
+
+    The block's statements commit together or roll back together; the view never outlives the block.
+    """
+    view = "_incoming_" + table.replace(".", "_")
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute("BEGIN TRANSACTION")
+        yield view
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
         con.unregister(view)
-    return frame.height
 
 
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -173,16 +175,8 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
 
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
     """Write a table to Parquet atomically (temp file, then rename); return its row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     frame = con.sql(f"SELECT * FROM {table}").pl()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, frame.write_parquet, mode=OWNER_ONLY)
     return frame.height
 
 
@@ -192,20 +186,11 @@ def publish(build_path: Path, published_path: Path) -> Path:
     A byte copy (rather than COPY FROM DATABASE) keeps everything, table and column comments
     included. The build database is held open during the copy, so no other writer can start.
     """
-    published_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=published_path.parent, prefix=f".{published_path.name}.", suffix=".publishing")
-    os.close(fd)
-    try:
+    with atomic_path(published_path, mode=OWNER_ONLY, suffix=".publishing", durable=True) as tmp:
         con = duckdb.connect(str(build_path))
         try:
             con.execute("CHECKPOINT")
             shutil.copyfile(build_path, tmp)
         finally:
             con.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, published_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return published_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster import DagsterInstance
 
 from csc_pipeline.catalog import load_catalog
@@ -56,6 +58,24 @@ def check_family(settings: Settings, family: str):
 
     _, problems, frame = _checked_family(settings, family, load_catalog(), default_resolver())
     return problems, frame
+
+
+def check_families(mirror: Path, tmp: Path, families) -> tuple[list, dict]:
+    """(problems, {family: frame}) of ``families`` read from the mirror directory ``mirror``, each as
+    ``check_family``, with a data lake under ``tmp``."""
+    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp / "lake")
+    problems, frames = [], {}
+    for family in families:
+        family_problems, frames[family] = check_family(settings, family)
+        problems += family_problems
+    return problems, frames
+
+
+def checked_models(mirror: Path, tmp: Path, families, models: list[str]):
+    """``build_models`` over ``check_families``'s frames; fails the test on any problem."""
+    problems, frames = check_families(mirror, tmp, families)
+    assert problems == [], "\n".join(map(str, problems[:20]))
+    return build_models(frames, models)
 
 
 def _warehouse(tables: dict):

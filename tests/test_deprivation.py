@@ -17,27 +17,16 @@ import pytest
 
 from csc_pipeline.demo.deprivation import IOD_PATH, WIMD_PATH, write_deprivation
 from csc_pipeline.settings import Settings
-from pipeline_runs import build_models, check_family, write_demo_family
+from pipeline_runs import build_models, check_families, check_family, checked_models, write_demo_family
 
 FAMILIES = ("mhclg_iod_imd", "mhclg_iod_idaci", "wimd_lsoa_ranks")
 MODELS = ["stg_mhclg_iod", "stg_wimd"]
 WIMD_FILE = "welsh_government/wimd/welsh-index-multiple-deprivation-2019-index-and-domain-ranks-by-small-area.xlsx"
 
 
-def checked(mirror: Path, tmp: Path) -> tuple[list, dict]:
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp / "lake")
-    problems, frames = [], {}
-    for family in FAMILIES:
-        family_problems, frames[family] = check_family(settings, family)
-        problems += family_problems
-    return problems, frames
-
-
 @pytest.fixture(scope="module")
 def real(real_dir, tmp_path_factory):
-    problems, frames = checked(real_dir, tmp_path_factory.mktemp("real"))
-    assert problems == [], "\n".join(map(str, problems[:20]))
-    con = build_models(frames, MODELS)
+    con = checked_models(real_dir, tmp_path_factory.mktemp("real"), FAMILIES, MODELS)
     yield con
     con.close()
 
@@ -153,9 +142,7 @@ def demo_mirror(tmp_path_factory):
 
 
 def test_demo_files_meet_the_contracts_and_follow_the_real_layouts(demo_mirror, tmp_path):
-    problems, frames = checked(demo_mirror, tmp_path)
-    assert problems == [], "\n".join(map(str, problems[:20]))
-    con = build_models(frames, MODELS)
+    con = checked_models(demo_mirror, tmp_path, FAMILIES, MODELS)
     for year, authorities in ((2015, 152), (2019, 151)):
         assert sorted(values(con, "imd_rank_of_average_score", year).values()) == list(range(1, authorities + 1))
     wimd = values(con, "wimd_most_deprived_10pct_percent", 2019)
@@ -174,7 +161,7 @@ def test_demo_imd_follows_the_models_deprivation(demo_mirror, tmp_path):
     from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model
 
     model = _Model(*_load_geography(None, None), DEFAULT_SEED)
-    _, frames = checked(demo_mirror, tmp_path)
+    _, frames = check_families(demo_mirror, tmp_path, FAMILIES)
     imd = frames["mhclg_iod_imd"].filter(pl.col("period") == 2019)
     dep = {model.periods[a][-1].la_code: model.dep(a) for a in model.english}
     pairs = [(dep[c], float(s)) for c, s in zip(imd["la_code"], imd["imd_average_score"]) if c in dep]

@@ -13,27 +13,16 @@ from csc_pipeline.contracts import load_contract
 from csc_pipeline.demo.low_income import RELATIVE_CODES_PATH, RELATIVE_PATH, write_low_income
 from csc_pipeline.readers import ReadError, read_statxplore
 from csc_pipeline.settings import Settings
-from pipeline_runs import build_models, check_family, write_demo_family
+from pipeline_runs import check_families, check_family, checked_models, write_demo_family
 
 FAMILIES = ("dwp_children_low_income", "hmrc_children_low_income")
 MODELS = ["stg_dwp_children_low_income", "int_dwp_children_low_income_series", "stg_hmrc_children_low_income"]
 CONTRACT = load_contract("dwp_statxplore_children_low_income")
 
 
-def checked(mirror: Path, tmp: Path) -> tuple[list, dict]:
-    settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp / "lake")
-    problems, frames = [], {}
-    for family in FAMILIES:
-        family_problems, frames[family] = check_family(settings, family)
-        problems += family_problems
-    return problems, frames
-
-
 @pytest.fixture(scope="module")
 def real(real_dir, tmp_path_factory):
-    problems, frames = checked(real_dir, tmp_path_factory.mktemp("real"))
-    assert problems == [], "\n".join(map(str, problems[:20]))
-    con = build_models(frames, MODELS)
+    con = checked_models(real_dir, tmp_path_factory.mktemp("real"), FAMILIES, MODELS)
     yield con
     con.close()
 
@@ -107,7 +96,7 @@ def demo_mirror(tmp_path_factory):
 
 
 def test_demo_files_meet_the_contracts(demo_mirror, tmp_path):
-    problems, frames = checked(demo_mirror, tmp_path)
+    problems, frames = check_families(demo_mirror, tmp_path, FAMILIES)
     assert problems == [], [str(p) for p in problems[:10]]
     dwp = frames["dwp_children_low_income"]
     assert set(dwp["counting"]) == {"relative", "absolute"}

@@ -21,10 +21,8 @@ from pipeline_runs import failed_checks, run_refresh
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 
 
-def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    panel = con.sql(
+def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_warehouse):
+    panel = demo_warehouse.sql(
         "SELECT nation, indicator, count(*) AS n, min(year) AS first, max(year) AS last, bool_and(is_synthetic) AS synthetic "
         "FROM mart.la_indicator_panel WHERE geography = 'as_published' GROUP BY ALL"
     ).pl()
@@ -33,17 +31,14 @@ def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_run):
             row = panel.filter((pl.col("nation") == nation) & (pl.col("indicator") == indicator))
             assert row.height == 1, (nation, indicator)
             assert (row["first"][0], row["last"][0], row["synthetic"][0]) == (2010, 2025, True)
-    assert con.sql("SELECT value FROM meta.about WHERE key = 'synthetic'").fetchall() == [("true",)]
-    assert con.sql("SELECT count(*) FROM meta.provenance WHERE NOT synthetic").fetchall() == [(0,)]
-    columns = {r[0] for r in con.sql("DESCRIBE mart.la_indicator_panel").fetchall()}
+    assert demo_warehouse.sql("SELECT value FROM meta.about WHERE key = 'synthetic'").fetchall() == [("true",)]
+    assert demo_warehouse.sql("SELECT count(*) FROM meta.provenance WHERE NOT synthetic").fetchall() == [(0,)]
+    columns = {r[0] for r in demo_warehouse.sql("DESCRIBE mart.la_indicator_panel").fetchall()}
     assert {"geography", "la_code", "la_name", "region", "la_type", "nation", "year", "indicator", "value", "status"} <= columns
-    con.close()
 
 
-def test_welsh_rates_are_computed_from_counts_and_populations(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    rows = con.sql(
+def test_welsh_rates_are_computed_from_counts_and_populations(demo_warehouse):
+    rows = demo_warehouse.sql(
         """
         SELECT r.value AS rate, c.value AS n, p.value AS pop, r.method
         FROM mart.la_indicator_panel r
@@ -54,17 +49,15 @@ def test_welsh_rates_are_computed_from_counts_and_populations(demo_run):
           AND r.geography = 'as_published' AND c.geography = 'as_published' AND p.geography = 'as_published'
         """
     ).pl()
-    con.close()
     assert rows.height == 22 * 16
     assert (rows["method"] == "computed_from_count_and_population").all()
     assert ((rows["rate"] - rows["n"] / rows["pop"] * 1e4).abs() < 1e-9).all()
 
 
-def test_trend_outputs_sum_counts_before_dividing(demo_run):
+def test_trend_outputs_sum_counts_before_dividing(demo_run, demo_warehouse):
     settings, result = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    trend = con.sql("SELECT * FROM analysis.cla_trend_national_regional WHERE area = 'England'").pl()
-    by_hand = con.sql(
+    trend = demo_warehouse.sql("SELECT * FROM analysis.cla_trend_national_regional WHERE area = 'England'").pl()
+    by_hand = demo_warehouse.sql(
         """
         SELECT year, sum(c.value) / sum(p.value) * 10000 AS rate
         FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (geography, la_code, year)
@@ -73,7 +66,6 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run):
         GROUP BY year
         """
     ).pl()
-    con.close()
     joined = trend.join(by_hand, on="year")
     assert joined.height == 16
     assert ((joined["cla_rate_per_10k"] - joined["rate"]).abs() < 1e-9).all()
@@ -146,10 +138,8 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
     assert run_refresh(settings, family="cla_number_and_rate").success  # fixed file: the refresh recovers
 
 
-def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    years = dict(con.sql(
+def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_warehouse):
+    years = dict(demo_warehouse.sql(
         "SELECT indicator, list(DISTINCT year ORDER BY year) FROM mart.la_indicator_panel "
         "WHERE indicator IN ('lait_childpov', 'children_relative_low_income_count', 'children_low_income_hmrc_percent') GROUP BY 1"
     ).fetchall())
@@ -159,10 +149,9 @@ def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_run):
         "children_relative_low_income_count": list(range(2015, 2025)),
         "children_low_income_hmrc_percent": list(range(2007, 2018)),
     }
-    counts = con.sql(
+    counts = demo_warehouse.sql(
         "SELECT count(agrees), count(*) FILTER (WHERE agrees) FROM analysis.lait_crosscheck WHERE indicator LIKE '%count'"
     ).fetchone()
-    con.close()
     assert counts[0] > 3 * 140 * 8 and counts[1] == counts[0]  # LAIT's demo counts are the EES demo counts
 
 
@@ -195,17 +184,15 @@ def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
     con.close()
 
 
-def test_revision_log_lists_what_later_releases_changed(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    revisions = con.sql(
+def test_revision_log_lists_what_later_releases_changed(demo_warehouse):
+    revisions = demo_warehouse.sql(
         "SELECT * FROM mart.revision_log WHERE geographic_level = 'local_authority' AND indicator = 'cla_count'"
     ).pl()
     # the generator revises about half the shared LA counts of each older release by 1-3 children
     assert revisions.height > 100
     assert revisions["change"].abs().max() <= 3
     newest = revisions.filter(pl.col("new_value").is_not_null()).sort("new_release").group_by("authority_id", "year").last()
-    panel = con.sql(
+    panel = demo_warehouse.sql(
         "SELECT authority_id, year, value, release FROM mart.la_indicator_panel "
         "WHERE indicator = 'cla_count' AND geography = 'as_published'"
     ).pl()
@@ -213,17 +200,13 @@ def test_revision_log_lists_what_later_releases_changed(demo_run):
     assert joined.height == newest.height
     # the panel holds the last revised value (a later release may repeat it unchanged)
     assert (joined["value"] == joined["new_value"]).all() and (joined["release"] >= joined["new_release"]).all()
-    con.close()
 
 
-def test_coverage_counts_las_with_values_against_authorities_in_force(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    coverage = con.sql("SELECT * FROM mart.coverage WHERE indicator = 'cla_count'").pl()
-    panel_counts = con.sql(
+def test_coverage_counts_las_with_values_against_authorities_in_force(demo_warehouse):
+    coverage = demo_warehouse.sql("SELECT * FROM mart.coverage WHERE indicator = 'cla_count'").pl()
+    panel_counts = demo_warehouse.sql(
         "SELECT geography, nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
     ).pl()
-    con.close()
     joined = coverage.join(panel_counts, on=["geography", "nation", "year"])
     assert joined.height == 2 * 32  # two geographies; England and Wales, 2010-2025
     assert (joined["las_with_value"] == joined["n"]).all()
@@ -270,17 +253,14 @@ def test_backfilling_a_revised_release_reruns_only_that_partition_and_the_histor
     assert published.metadata["files_changed"].value == 1
 
 
-def test_demo_deprivation_indices_reach_the_panel(demo_run):
-    settings, _ = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    found = dict(con.sql(
+def test_demo_deprivation_indices_reach_the_panel(demo_warehouse):
+    found = dict(demo_warehouse.sql(
         "SELECT indicator || ' ' || year, count(DISTINCT la_code) FROM mart.la_indicator_panel "
         "WHERE geography = 'as_published' AND value IS NOT NULL AND (indicator LIKE 'imd%' OR indicator LIKE 'idaci%' "
         "OR indicator LIKE 'wimd%') GROUP BY 1").fetchall())
-    harmonised = dict(con.sql(
+    harmonised = dict(demo_warehouse.sql(
         "SELECT harmonisation, count(*) FROM mart.la_indicator_panel WHERE geography = 'current' "
         "AND indicator = 'imd_average_score' AND year = 2015 GROUP BY 1").fetchall())
-    con.close()
     for indicator in ("imd_average_score", "imd_rank_of_average_score", "idaci_average_score", "idaci_rank_of_average_score"):
         assert (found[f"{indicator} 2015"], found[f"{indicator} 2019"]) == (152, 151), indicator
     assert found["wimd_most_deprived_10pct_percent 2019"] == 22
@@ -288,24 +268,24 @@ def test_demo_deprivation_indices_reach_the_panel(demo_run):
     assert harmonised["not_harmonisable"] == 6 and "merged" not in harmonised and "apportioned" not in harmonised
 
 
-def test_demo_run_produces_the_analysis_tables_charts_and_report(demo_run):
+def test_demo_run_produces_the_analysis_tables_charts_and_report(demo_run, demo_warehouse):
     settings, result = demo_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'analysis'").fetchall()}
+    tables = {r[0] for r in demo_warehouse.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'analysis'").fetchall()}
     assert {"change_in_rate", "change_in_rate_by_region", "deprivation_coefficients", "funnel_positions"} <= tables
-    change = con.sql(
+    change = demo_warehouse.sql(
         "SELECT DISTINCT nation, period_start, period_end FROM analysis.change_in_rate WHERE indicator = 'cla_rate_per_10k'"
     ).fetchall()
     assert ("England", 2012, 2017) in change and ("Wales", 2005, 2011) in change
-    regions = {r[0] for r in con.sql("SELECT DISTINCT region FROM analysis.change_in_rate_by_region").fetchall()}
+    regions = {r[0] for r in demo_warehouse.sql("SELECT DISTINCT region FROM analysis.change_in_rate_by_region").fetchall()}
     assert {"Inner London", "Outer London", "All"} <= regions and "London" not in regions
-    undocumented = con.sql(
+    undocumented = demo_warehouse.sql(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'analysis' "
         "AND table_name IN ('change_in_rate', 'change_in_rate_by_region') AND comment IS NULL"
     ).fetchall()
     assert undocumented == []
-    charts = [r[0] for r in con.sql("SELECT content FROM meta.analysis_report_items WHERE kind = 'chart'").fetchall()]
-    con.close()
+    charts = [r[0] for r in demo_warehouse.sql(
+        "SELECT content FROM meta.analysis_report_items WHERE kind = 'chart'").fetchall()]
     assert charts and all(Path(c).read_bytes()[:4] == b"\x89PNG" for c in charts)
     report = (settings.reports_dir / "analysis_report.html").read_text(encoding="utf-8")
     assert "SYNTHETIC DEMO DATA" in report and "analysis.change_in_rate_by_region" in report

@@ -10,8 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from csc_pipeline.settings import Settings
-from pipeline_runs import build_models, check_family
+from pipeline_runs import build_models, checked_models
 
 FAMILIES = ("wales_population_mye2", "wales_population_utla_single_year", "statswales_cla_31mar")
 MYE_DIR = "ons/population_mye/"
@@ -19,13 +18,8 @@ MYE_DIR = "ons/population_mye/"
 
 @pytest.fixture(scope="module")
 def real(real_dir, tmp_path_factory):
-    settings = Settings(source_mode="mirror", mirror_dir=real_dir, data_lake=tmp_path_factory.mktemp("real") / "lake")
-    problems, frames = [], {}
-    for family in FAMILIES:
-        family_problems, frames[family] = check_family(settings, family)
-        problems += family_problems
-    assert problems == [], "\n".join(map(str, problems[:20]))
-    con = build_models(frames, ["stg_wales_population_0_17", "stg_statswales_cla_31mar"])
+    models = ["stg_wales_population_0_17", "stg_statswales_cla_31mar"]
+    con = checked_models(real_dir, tmp_path_factory.mktemp("real"), FAMILIES, models)
     yield con
     con.close()
 

@@ -60,9 +60,7 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import random
-import tempfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -71,6 +69,7 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from csc_pipeline.atomic import write_bytes
 
 DEFAULT_SEED = 20250331
 
@@ -496,20 +495,6 @@ class _Model:
 # --------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _csv_text(rows: list[list[object]], lineterminator: str = "\n") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
@@ -556,7 +541,7 @@ class _Writer:
         return names
 
     def write(self, rel: str, data: bytes) -> None:
-        self.written.append(_atomic_write(self.out / rel, data))
+        self.written.append(write_bytes(self.out / rel, data))
 
     # -- revisions ------------------------------------------------------------------------------
     def release_counts(self) -> dict[int, dict[tuple[str, int, str], int]]:
