@@ -27,11 +27,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
 
 KINDS = ("rate", "percent")
+# Where an LA's name may go relative to its point (points): right/left, above/below, then further out.
+LABEL_OFFSETS = ((4, 3), (4, -10), (-4, 3), (-4, -10), (4, 12), (-4, 12), (4, -19), (-4, -19))
 OVERDISPERSION_METHODS = ("none", "multiplicative", "additive")
 
 
@@ -179,6 +182,7 @@ def plot_funnel(
     dispersion: Overdispersion,
     title: str,
     y_label: str,
+    x_label: str,
     path: Path,
     synthetic: bool,
     label_max: int,
@@ -215,16 +219,31 @@ def plot_funnel(
         y = outside["observed"].to_numpy() / (1.0 if single_target else outside["target"].to_numpy())
         ax.scatter(outside["denominator"].to_numpy(), y, s=22, color="firebrick",
                    label=f"outside {max(levels):.1%} limits: {outside.height} LAs, {len(named)} most extreme named")
-    for row in outside.filter(pl.col("la_code").is_in(named)).iter_rows(named=True):
-        y = row["observed"] / (1.0 if single_target else row["target"])
-        ax.annotate(row["la_name"] or row["la_code"], (row["denominator"], y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xscale("log")
-    ax.set_xlabel("denominator (children aged 0-17)" if kind == "rate" else "denominator")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))  # 20,000 rather than 2x10^4
+    ax.set_xlabel(f"{x_label} (log scale)")
     ax.set_ylabel(y_label if single_target else "observed / deprivation-expected")
     note = "" if dispersion.method == "none" else f" (overdispersion {dispersion.method}: phi={dispersion.phi:.2f}, tau2={dispersion.tau2:.3g})"
     ax.set_title(title + note, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside the axes: the points fill them
+    _place_labels(ax, [(row["denominator"], row["observed"] / (1.0 if single_target else row["target"]), row["la_name"] or row["la_code"])
+                       for row in outside.filter(pl.col("la_code").is_in(named)).sort("sd_beyond_widest", descending=True).iter_rows(named=True)])
     if synthetic:
         fig.suptitle(SYNTHETIC_LABEL, color="firebrick", fontsize=12, fontweight="bold")
     return save_figure_atomic(fig, path), outside.filter(pl.col("la_code").is_in(named))["la_code"].to_list()
+
+
+def _place_labels(ax, points: list[tuple[float, float, str]]) -> None:
+    """Names next to their points, each at the first of LABEL_OFFSETS where it overlaps no name placed before."""
+    ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits, so the boxes measured are where the names are drawn
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for x, y, text in points:
+        for i, (dx, dy) in enumerate(LABEL_OFFSETS):
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7, ha="left" if dx > 0 else "right")
+            box = label.get_window_extent(renderer)
+            if i == len(LABEL_OFFSETS) - 1 or not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            label.remove()
