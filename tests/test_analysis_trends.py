@@ -273,3 +273,10 @@ def test_its_chart_shows_the_fitted_segments_when_fitted(tmp_path, monkeypatch):
     assert {"pre-break trend", "post-break trend", "pre-break trend continued", "break before 2010"} <= set(text)
     assert any(t.startswith("level change +") for t in text) and not any("not fitted" in t for t in text)
     assert len([p for p in output.charts if p.name.startswith("trends_its_")]) == 2
+
+
+def test_years_used_compresses_runs_of_consecutive_years():
+    from csc_pipeline.analysis.panel_frames import format_years
+    assert format_years([2013, 2010, 2009, 2008, 2014, 2013]) == "2008-2010, 2013-2014"
+    assert format_years([2015, 2016, 2017]) == "2015-2017" and format_years([2015, 2019]) == "2015, 2019"
+    assert format_years([2013]) == "2013" and format_years([]) == ""
