@@ -14,6 +14,7 @@ import polars as pl  # noqa: E402
 import pytest  # noqa: E402
 
 from csc_pipeline.analysis.config import AnalysisConfigError, load_analysis_config  # noqa: E402
+from csc_pipeline.analysis import report  # noqa: E402
 from csc_pipeline.analysis.report import render_report, write_report  # noqa: E402
 from csc_pipeline.analysis.results import AnalysisOutput, AnalysisTable  # noqa: E402
 from csc_pipeline.analysis.runner import REPORT_ITEMS, write_output  # noqa: E402
@@ -127,3 +128,17 @@ def test_the_report_embeds_headlines_charts_and_tables(tmp_path):
     assert "1. Trends" not in page  # a family that recorded nothing gets no section
     path = write_report(tmp_path / "reports" / "report.html", page)
     assert path.read_text(encoding="utf-8") == page
+
+
+def test_long_preview_cells_are_cut_with_the_full_text_as_tooltip(tmp_path):
+    con = duckdb.connect()
+    output = _output(tmp_path)
+    long_text = "; ".join(f"E0600{i:04d} (no denominator)" for i in range(40))
+    output.tables[0] = AnalysisTable(output.tables[0].name, output.tables[0].frame.with_columns(pl.lit(long_text).alias("las_excluded")),
+                                     output.tables[0].description, {**output.tables[0].columns, "las_excluded": "LAs left out and why."})
+    write_output(con, output)
+    page = render_report(con, False, "defaults.yaml", {"change_in_rate": "4. Change in rate"})
+    cut = long_text[:report.CELL_CHARS]
+    assert f'<td title="{long_text}">{cut}&hellip;</td>' in page
+    assert f">{long_text}<" not in page  # the full list is not shown in the cell itself
+    assert "<td>E06000002</td>" in page  # short cells unchanged

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from csc_pipeline.analysis import deprivation, funnel
+from csc_pipeline.analysis.family_config import ConfigError
 from synthetic_analysis_inputs import make_inputs
 
 
@@ -166,3 +167,32 @@ def test_overdispersion_option_widens_the_funnel_on_synthetic_inputs(tmp_path):
     assert adjusted_rows["tau2"][0] > 0 and adjusted_rows["overdispersion"][0] == "additive"
     assert (adjusted_rows["upper_998"] > plain_rows["upper_998"]).all()
     assert (adjusted_rows["position_998"] != "inside").sum() < (plain_rows["position_998"] != "inside").sum()
+
+
+def test_distance_beyond_limits_by_hand():
+    observed, lower, upper, sd = (np.array(v, float) for v in ([10, 50, 95, 2], [20, 20, 20, 5], [80, 80, 80, 9], [2, 2, 5, 0.5]))
+    np.testing.assert_allclose(funnel.distance_beyond(observed, lower, upper, sd), [5.0, 0.0, 3.0, 6.0])
+
+
+def test_only_the_label_max_furthest_outliers_are_named_and_every_outlier_stays_in_the_table(tmp_path):
+    # around the national rate the planted deprivation slope puts dozens of LAs outside the 99.8% limits
+    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=4))
+    positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
+    outside = positions.filter(pl.col("position_998") != "inside")
+    assert outside.height > 10 and positions.height == 80
+    # the distance by hand: beyond the 99.8% limit, over the Poisson SD of the rate under the national target
+    sd = np.sqrt(outside["target"] * 10_000 / outside["denominator"])
+    beyond = np.maximum(outside["observed"] - outside["upper_998"], outside["lower_998"] - outside["observed"]) / sd
+    np.testing.assert_allclose(outside["sd_beyond_widest"], beyond)
+    assert (positions.filter(pl.col("position_998") == "inside")["sd_beyond_widest"] == 0).all()
+    furthest = outside.with_columns(pl.Series("by_hand", beyond)).sort("by_hand", descending=True).head(4)["la_code"].to_list()
+    assert sorted(positions.filter(pl.col("labelled"))["la_code"].to_list()) == sorted(furthest)
+    assert any(f"{outside.height} LA(s) outside the 99.8% funnel limits (4 furthest outside named" in h for h in output.headlines)
+
+
+def test_label_max_zero_names_no_la_and_negative_is_a_config_error(tmp_path):
+    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=0))
+    positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
+    assert not positions["labelled"].any() and (positions["position_998"] != "inside").any()
+    with pytest.raises(ConfigError, match=r"funnel\.label_max"):
+        deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=-1))

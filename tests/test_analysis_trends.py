@@ -231,3 +231,52 @@ def test_run_on_default_synthetic_inputs_skips_the_its_without_pre_break_years(t
     assert all(any(h.startswith(f"{m}: not aggregated") for h in output.headlines) for m in missing)
     assert "trends_cla_rate_per_10k.png" in {p.name for p in output.charts}
     write_output(duckdb.connect(), output)
+
+
+def _capture_chart_text(monkeypatch) -> dict[str, list[str]]:
+    """Chart file name -> its axes' titles and legend entries, recorded as each chart is saved."""
+    seen: dict[str, list[str]] = {}
+    save = trends.save_figure_atomic
+
+    def recording_save(fig, path):
+        seen[path.name] = [ax.get_title() for ax in fig.axes] + [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        return save(fig, path)
+
+    monkeypatch.setattr(trends, "save_figure_atomic", recording_save)
+    return seen
+
+
+def test_its_chart_is_drawn_with_the_skip_reason_when_the_headline_fit_is_skipped(tmp_path, monkeypatch):
+    seen = _capture_chart_text(monkeypatch)
+    inputs = make_inputs(tmp_path, n_england=12, n_wales=4)  # years 2010-2019: every ITS fit is skipped
+    output = trends.run(inputs, {"indicators": ["cla_rate_per_10k", "cpp_rate_per_10k"]})
+    its = {t.name: t.frame for t in output.tables}["analysis.interrupted_time_series"]
+    assert set(its["status"]) == {"skipped"} and set(its["indicator"]) == {"cla_rate_per_10k", "cpp_rate_per_10k"}
+    names = {p.name for p in output.charts}
+    # one chart per nation for the headline indicator; none for a skipped indicator not listed in its_chart_indicators
+    assert {"trends_its_cla_rate_per_10k_england.png", "trends_its_cla_rate_per_10k_wales.png"} <= names
+    assert not any(n.startswith("trends_its_cpp") for n in names)
+    for nation in ("england", "wales"):
+        text = seen[f"trends_its_cla_rate_per_10k_{nation}.png"]
+        reason = its.filter((pl.col("indicator") == "cla_rate_per_10k") & (pl.col("nation").str.to_lowercase() == nation))["skip_reason"][0]
+        assert f"not fitted: {reason}" in text and "break before 2010" in text
+        assert "pre-break trend" not in text  # no fitted segments without a fit
+    assert all(p.exists() and p.stat().st_size > 0 for p in output.charts)
+
+
+def test_its_chart_shows_the_fitted_segments_when_fitted(tmp_path, monkeypatch):
+    seen = _capture_chart_text(monkeypatch)
+    inputs = make_inputs(tmp_path, n_england=12, n_wales=4, years=range(2004, 2020), cla_break=(2010, 8.0, 1.0))
+    output = trends.run(inputs, {"indicators": ["cla_rate_per_10k"], "its_chart_indicators": []})
+    text = seen["trends_its_cla_rate_per_10k_england.png"]  # fitted: drawn even when not listed
+    assert {"pre-break trend", "post-break trend", "pre-break trend continued", "break before 2010"} <= set(text)
+    assert any(t.startswith("level change +") for t in text) and not any("not fitted" in t for t in text)
+    assert len([p for p in output.charts if p.name.startswith("trends_its_")]) == 2
+
+
+def test_years_used_compresses_runs_of_consecutive_years():
+    from csc_pipeline.analysis.panel_frames import format_years
+    assert format_years([2013, 2010, 2009, 2008, 2014, 2013]) == "2008-2010, 2013-2014"
+    assert format_years([2015, 2016, 2017]) == "2015-2017" and format_years([2015, 2019]) == "2015, 2019"
+    assert format_years([2013]) == "2013" and format_years([]) == ""

@@ -35,8 +35,10 @@ class FunnelSettings:
     target: str = "national"  # or deprivation_expected
     levels: tuple = (0.95, 0.998)
     overdispersion: str = "none"  # multiplicative or additive (Spiegelhalter 2005)
+    label_max: int = 10  # LAs named on a chart: the furthest outside the widest limits (all stay in the table)
 
     def __post_init__(self):
+        require(isinstance(self.label_max, int) and self.label_max >= 0, "funnel.label_max", f"expected a non-negative whole number, got {self.label_max!r}")
         require(self.target in ("national", "deprivation_expected"), "funnel.target", f"expected 'national' or 'deprivation_expected', got {self.target!r}")
         require(self.overdispersion in funnel.OVERDISPERSION_METHODS, "funnel.overdispersion", f"expected one of {funnel.OVERDISPERSION_METHODS}, got {self.overdispersion!r}")
         require(len(self.levels) > 0 and all(isinstance(v, (int, float)) and 0 < v < 1 for v in self.levels), "funnel.levels", "expected probabilities between 0 and 1")
@@ -411,11 +413,14 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
             path, labelled = funnel.plot_funnel(
                 positions, row["kind"], MULTIPLIERS[row["kind"]], options.levels, dispersion,
                 f"{nation}: {indicator}, {year}", row.get("unit") or indicator,
-                inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic,
+                row["denominator"],
+                inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)
-            if labelled:
-                output.headlines.append(f"{nation} {indicator} {year}: {len(labelled)} LA(s) outside the {max(options.levels):.1%} funnel limits.")
+            outside = (positions[f"position_{funnel.level_label(max(options.levels))}"] != "inside").sum()
+            if outside:
+                output.headlines.append(f"{nation} {indicator} {year}: {outside} LA(s) outside the {max(options.levels):.1%} funnel limits"
+                                        f" ({len(labelled)} furthest outside named on the chart).")
             frames.append(
                 positions.with_columns(
                     pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(options.target).alias("target_kind"),
@@ -505,7 +510,8 @@ def _funnel_columns(levels) -> dict[str, str]:
         "overdispersion": "none, multiplicative (phi) or additive (tau^2), Spiegelhalter (2005).",
         "phi": "Overdispersion factor: mean of the squared winsorised z-scores (used only when overdispersion = multiplicative).",
         "tau2": "Between-LA variance (used only when overdispersion = additive).",
-        "labelled": "TRUE if the LA is outside the widest limits and named on the chart.",
+        "sd_beyond_widest": "Distance outside the widest limits in units of the LA's sampling SD under the target (0 inside); ranks the LAs named on the chart.",
+        "labelled": "TRUE if the LA is named on the chart: among the funnel.label_max LAs with the largest sd_beyond_widest.",
     }
     for level in levels:
         suffix = funnel.level_label(level)

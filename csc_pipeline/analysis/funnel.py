@@ -27,11 +27,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
 
 KINDS = ("rate", "percent")
+# Where an LA's name may go relative to its point (points): right/left, above/below, then further out.
+LABEL_OFFSETS = ((4, 3), (4, -10), (-4, 3), (-4, -10), (4, 12), (-4, 12), (4, -19), (-4, -19))
 OVERDISPERSION_METHODS = ("none", "multiplicative", "additive")
 
 
@@ -126,6 +129,11 @@ def position(observed: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list
     return ["above" if o > u else "below" if o < lo else "inside" for o, lo, u in zip(observed, lower, upper)]
 
 
+def distance_beyond(observed: np.ndarray, lower: np.ndarray, upper: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """How far each value lies outside [lower, upper], in units of its sampling SD under the target; 0 inside."""
+    return np.maximum.reduce([observed - upper, lower - observed, np.zeros(len(observed))]) / sd
+
+
 def funnel_positions(
     units: pl.DataFrame,
     kind: str,
@@ -134,7 +142,7 @@ def funnel_positions(
     overdispersion_method: str,
     target: pl.Series | float | None = None,
 ) -> tuple[pl.DataFrame, Overdispersion]:
-    """Each LA's observed value, target, limits and position at each level.
+    """Each LA's observed value, target, limits and position at each level, and its distance beyond the widest limits.
 
     ``units``: la_code, la_name, numerator, denominator (one indicator and year). ``target``:
     a per-LA Series aligned with ``units`` (e.g. deprivation-expected values), a number, or None for
@@ -148,7 +156,8 @@ def funnel_positions(
         target_values = target.to_numpy().astype(float)
     else:
         target_values = np.full(len(units), float(target))
-    dispersion = estimate_overdispersion(overdispersion_method, observed, target_values, sampling_sd(kind, target_values, denominator, multiplier))
+    sd = sampling_sd(kind, target_values, denominator, multiplier)
+    dispersion = estimate_overdispersion(overdispersion_method, observed, target_values, sd)
     frame = units.select("la_code", "la_name", "numerator", "denominator").with_columns(
         pl.Series("observed", observed), pl.Series("target", target_values)
     )
@@ -160,7 +169,9 @@ def funnel_positions(
             pl.Series(f"upper_{suffix}", upper),
             pl.Series(f"position_{suffix}", position(observed, lower, upper)),
         )
-    return frame, dispersion
+        if level == max(levels):
+            widest = distance_beyond(observed, lower, upper, sd)
+    return frame.with_columns(pl.Series("sd_beyond_widest", widest)), dispersion
 
 
 def plot_funnel(
@@ -171,10 +182,13 @@ def plot_funnel(
     dispersion: Overdispersion,
     title: str,
     y_label: str,
+    x_label: str,
     path: Path,
     synthetic: bool,
+    label_max: int,
 ) -> tuple[Path, list[str]]:
-    """The funnel chart; LAs outside the widest limits are labelled. Returns the path and the labelled LA codes.
+    """The funnel chart; the ``label_max`` LAs furthest outside the widest limits (sd_beyond_widest) are named,
+    the other LAs outside them only marked. Returns the path and the named LA codes.
 
     With one target for all LAs the limits are drawn as smooth curves over the denominator; with
     per-LA targets (deprivation-expected) the chart shows observed / target, and each LA's limits
@@ -187,6 +201,7 @@ def plot_funnel(
     fig, ax = plt.subplots(figsize=(9, 6))
     widest = level_label(max(levels))
     outside = frame.filter(pl.col(f"position_{widest}") != "inside")
+    named = set(outside.sort("sd_beyond_widest", descending=True).head(label_max)["la_code"].to_list())
     ax.scatter(x, frame["observed"].to_numpy() / scale, s=14, color="steelblue", alpha=0.8, label="LA")
     styles = ["--", ":", "-."]
     for level, style in zip(sorted(levels), styles):
@@ -200,17 +215,35 @@ def plot_funnel(
             ax.plot(x, frame[f"lower_{suffix}"].to_numpy() / scale, style, color="grey", label=f"{level:.1%} limits")
             ax.plot(x, frame[f"upper_{suffix}"].to_numpy() / scale, style, color="grey")
     ax.axhline(frame["target"][0] if single_target else 1.0, color="black", linewidth=1, label="target" if single_target else "expected")
-    for row in outside.iter_rows(named=True):
-        y = row["observed"] / (1.0 if single_target else row["target"])
-        ax.scatter([row["denominator"]], [y], s=22, color="firebrick")
-        ax.annotate(row["la_name"] or row["la_code"], (row["denominator"], y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    if outside.height:
+        y = outside["observed"].to_numpy() / (1.0 if single_target else outside["target"].to_numpy())
+        ax.scatter(outside["denominator"].to_numpy(), y, s=22, color="firebrick",
+                   label=f"outside {max(levels):.1%} limits: {outside.height} LAs, {len(named)} most extreme named")
     ax.set_xscale("log")
-    ax.set_xlabel("denominator (children aged 0-17)" if kind == "rate" else "denominator")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))  # 20,000 rather than 2x10^4
+    ax.set_xlabel(f"{x_label} (log scale)")
     ax.set_ylabel(y_label if single_target else "observed / deprivation-expected")
     note = "" if dispersion.method == "none" else f" (overdispersion {dispersion.method}: phi={dispersion.phi:.2f}, tau2={dispersion.tau2:.3g})"
     ax.set_title(title + note, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside the axes: the points fill them
+    _place_labels(ax, [(row["denominator"], row["observed"] / (1.0 if single_target else row["target"]), row["la_name"] or row["la_code"])
+                       for row in outside.filter(pl.col("la_code").is_in(named)).sort("sd_beyond_widest", descending=True).iter_rows(named=True)])
     if synthetic:
         fig.suptitle(SYNTHETIC_LABEL, color="firebrick", fontsize=12, fontweight="bold")
-    return save_figure_atomic(fig, path), outside["la_code"].to_list()
+    return save_figure_atomic(fig, path), outside.filter(pl.col("la_code").is_in(named))["la_code"].to_list()
+
+
+def _place_labels(ax, points: list[tuple[float, float, str]]) -> None:
+    """Names next to their points, each at the first of LABEL_OFFSETS where it overlaps no name placed before."""
+    ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits, so the boxes measured are where the names are drawn
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for x, y, text in points:
+        for i, (dx, dy) in enumerate(LABEL_OFFSETS):
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7, ha="left" if dx > 0 else "right")
+            box = label.get_window_extent(renderer)
+            if i == len(LABEL_OFFSETS) - 1 or not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            label.remove()

@@ -478,7 +478,10 @@ def plot_coefficients(coefficients: pl.DataFrame, year: int, inputs: AnalysisInp
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("log-odds of Inadequate per SD of the indicator")
     if terms.is_empty():
-        ax.text(0.5, 0.5, "no non-zero coefficients at the chosen penalty", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no non-zero coefficients at the chosen penalty", ha="center", va="center", transform=ax.transAxes,
+                bbox={"facecolor": "white", "edgecolor": "none"})
+        ax.set_yticks([])  # no terms: the default 0-centred ticks would read as values
+        ax.set_xlim(-1, 1)
     return _finish(fig, inputs, f"Elastic-net predictors of an Inadequate rating (indicators of {year})", "ofsted_prediction_coefficients.png")
 
 

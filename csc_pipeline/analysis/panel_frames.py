@@ -17,7 +17,7 @@ LA_TYPE_GROUPS = {
 
 COVERAGE_COLUMNS = {
     "n_las": "Number of LAs whose values entered this row's calculation.",
-    "years_used": "Years (ending 31 March) of the panel values used, e.g. '2015-2017' or '2015, 2019'.",
+    "years_used": "Years (ending 31 March) of the panel values used, e.g. '2015-2017', '2015, 2019' or '2006-2010, 2013-2025'.",
     "las_excluded": "LAs left out of this row's calculation and why ('code (reason)', '; '-separated); empty if none.",
 }
 
@@ -88,12 +88,14 @@ def match_edition(measure: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def format_years(years) -> str:
-    years = sorted(set(int(y) for y in years))
-    if not years:
-        return ""
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
-        return f"{years[0]}-{years[-1]}"
-    return ", ".join(map(str, years))
+    """Runs of consecutive years as first-last: {2006, ..., 2010, 2013, ..., 2025} -> '2006-2010, 2013-2025'."""
+    runs: list[list[int]] = []
+    for year in sorted(set(int(y) for y in years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 @dataclass

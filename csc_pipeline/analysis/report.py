@@ -18,6 +18,7 @@ from csc_pipeline.analysis.runner import REPORT_ITEMS
 from csc_pipeline.atomic import atomic_write
 
 PREVIEW_ROWS = 12
+CELL_CHARS = 120  # longer preview cells (e.g. las_excluded lists) are cut, the full text kept as the cell's tooltip
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; line-height: 1.45; }
@@ -44,10 +45,7 @@ def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
     n_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     preview = con.sql(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").fetchall()
     head = "".join(f'<th title="{html.escape(text)}">{html.escape(col)}</th>' for col, text in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{'' if v is None else html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in preview
-    )
+    body = "".join("<tr>" + "".join(_cell_html(v) for v in row) + "</tr>" for row in preview)
     glossary = "".join(f"<li><code>{html.escape(c)}</code>: {html.escape(t)}</li>" for c, t in columns)
     shown = f"first {len(preview)} of {n_rows:,} rows" if n_rows > len(preview) else f"{n_rows:,} rows"
     return (
@@ -59,6 +57,13 @@ def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def _cell(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _cell_html(value) -> str:
+    text = "" if value is None else _cell(value)
+    if len(text) <= CELL_CHARS:
+        return f"<td>{html.escape(text)}</td>"
+    return f'<td title="{html.escape(text)}">{html.escape(text[:CELL_CHARS])}&hellip;</td>'
 
 
 def _chart_html(path: Path) -> str:

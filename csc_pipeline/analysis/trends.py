@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import polars as pl  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
@@ -42,6 +43,9 @@ class TrendsSettings:
     implied_denominators: bool = True
     first_post_break_year: int = 2010
     its_nations: tuple = ("England", "Wales")
+    # ITS charts: always drawn for these indicators (with "not fitted: <reason>" on the chart when the
+    # fit is skipped, e.g. on series starting at the break); other indicators get one only when fitted.
+    its_chart_indicators: tuple = ("cla_rate_per_10k",)
     min_years_each_side: int = 3
     # Fit the ITS on the LAs with values in every year of the national series, so that a change in
     # which LAs report (e.g. LAs formed in later reorganisations, whose populations are not available
@@ -258,9 +262,9 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
             if row is None:
                 continue
             its_rows.append({"indicator": indicator, **row})
-            if row["status"] == "fitted":
-                output.charts.append(_its_chart(fitted_series, row, indicator, nation, settings, inputs))
-        output.charts.append(_national_regional_chart(series, indicator, inputs))
+            if row["status"] == "fitted" or indicator in settings.its_chart_indicators:
+                output.charts.append(_its_chart(fitted_series, row, indicator, entry.get("unit"), nation, settings, inputs))
+        output.charts.append(_national_regional_chart(series, indicator, entry.get("unit"), inputs))
     national = (pl.concat(series_frames).select(list(NATIONAL_COLUMNS)).sort("indicator", "area_level", "nation", "area", "year")
                 if series_frames else _empty(NATIONAL_COLUMNS))
     la_series = (pl.concat(la_frames).with_columns(
@@ -271,7 +275,8 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     its = pl.DataFrame(its_rows, schema=ITS_SCHEMA)
     for indicator in settings.small_multiple_indicators:
         if indicator in components_by_indicator:
-            chart = _small_multiples(*components_by_indicator[indicator], national, indicator, settings, inputs, output)
+            chart = _small_multiples(*components_by_indicator[indicator], national, indicator, dictionary[indicator].get("unit"),
+                                     settings, inputs, output)
             if chart is not None:
                 output.charts.append(chart)
     _headlines(output, national, its, settings)
@@ -291,41 +296,54 @@ def _label(fig, inputs: AnalysisInputs, title: str) -> None:
     fig.suptitle(title + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""), color="firebrick" if inputs.synthetic else "black", y=1.03)
 
 
-def _national_regional_chart(series: pl.DataFrame, indicator: str, inputs: AnalysisInputs) -> Path:
+def _value_label(indicator: str, unit: str | None) -> str:
+    return f"{indicator}\n({unit})" if unit else indicator
+
+
+def _year_axis(ax) -> None:
+    ax.set_xlabel("year ending 31 March")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no 2007.5 ticks on annual series
+
+
+def _national_regional_chart(series: pl.DataFrame, indicator: str, unit: str | None, inputs: AnalysisInputs) -> Path:
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
     for ax, level in ((left, "nation"), (right, "region")):
         for (area,), rows in series.filter(pl.col("area_level") == level).sort("area", "year").group_by(["area"], maintain_order=True):
             ax.plot(rows["year"], rows["value"], marker="o" if level == "nation" else None, markersize=3, label=area)
-        ax.set_xlabel("year ending 31 March")
+        _year_axis(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     left.set_title("Nations")
     right.set_title("English regions")
-    left.set_ylabel(indicator)
+    left.set_ylabel(_value_label(indicator, unit))
     _label(fig, inputs, f"{indicator}: summed LA numerators over summed denominators")
     return save_figure_atomic(fig, inputs.charts_dir / f"trends_{indicator}.png")
 
 
-def _its_chart(national: pl.DataFrame, fit: dict, indicator: str, nation: str, settings: TrendsSettings,
+def _its_chart(national: pl.DataFrame, fit: dict, indicator: str, unit: str | None, nation: str, settings: TrendsSettings,
                inputs: AnalysisInputs) -> Path:
+    """The national series with the break marked; the fitted segments when fitted, else why not."""
     years = np.asarray(national["year"].to_list(), dtype=float)
-    grid = np.arange(years.min(), years.max() + 1, dtype=float)
-    design = design_matrix(grid, settings.first_post_break_year)  # same origin as the fit: the grid starts at the first year
-    params = np.array([fit[t] for t in ITS_TERMS])
-    fitted = design @ params
-    counterfactual = design[:, :2] @ params[:2]
-    pre, post = grid < settings.first_post_break_year, grid >= settings.first_post_break_year
     fig, ax = plt.subplots(figsize=(9, 5))
     ax.plot(years, national["value"], "o", color="black", label=f"{nation} (summed counts)")
-    ax.plot(grid[pre], fitted[pre], color="tab:blue", label="pre-break trend")
-    ax.plot(grid[post], fitted[post], color="tab:red", label="post-break trend")
-    ax.plot(grid[post], counterfactual[post], "--", color="tab:blue", alpha=0.6, label="pre-break trend continued")
     ax.axvline(settings.first_post_break_year - 0.5, color="grey", linestyle=":", label=f"break before {settings.first_post_break_year}")
-    level = settings.confidence_level * 100
-    ax.set_title(f"level change {fit['level_change']:+.2f} ({level:.0f}% CI {fit['level_change_ci_low']:.2f} to {fit['level_change_ci_high']:.2f}); "
-                 f"slope change {fit['slope_change']:+.2f} a year ({fit['slope_change_ci_low']:.2f} to {fit['slope_change_ci_high']:.2f})", fontsize=9)
-    ax.set_xlabel("year ending 31 March")
-    ax.set_ylabel(indicator)
+    if fit["status"] == "fitted":
+        grid = np.arange(years.min(), years.max() + 1, dtype=float)
+        design = design_matrix(grid, settings.first_post_break_year)  # same origin as the fit: the grid starts at the first year
+        params = np.array([fit[t] for t in ITS_TERMS])
+        fitted = design @ params
+        counterfactual = design[:, :2] @ params[:2]
+        pre, post = grid < settings.first_post_break_year, grid >= settings.first_post_break_year
+        ax.plot(grid[pre], fitted[pre], color="tab:blue", label="pre-break trend")
+        ax.plot(grid[post], fitted[post], color="tab:red", label="post-break trend")
+        ax.plot(grid[post], counterfactual[post], "--", color="tab:blue", alpha=0.6, label="pre-break trend continued")
+        level = settings.confidence_level * 100
+        ax.set_title(f"level change {fit['level_change']:+.2f} ({level:.0f}% CI {fit['level_change_ci_low']:.2f} to {fit['level_change_ci_high']:.2f}); "
+                     f"slope change {fit['slope_change']:+.2f} a year ({fit['slope_change_ci_low']:.2f} to {fit['slope_change_ci_high']:.2f})", fontsize=9)
+    else:
+        ax.set_title(f"not fitted: {fit['skip_reason']}", fontsize=9, color="firebrick")
+    _year_axis(ax)
+    ax.set_ylabel(_value_label(indicator, unit))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     _label(fig, inputs, f"Interrupted time series: {indicator}, {nation}")
@@ -343,7 +361,7 @@ def _neighbour_codes(neighbours: pl.DataFrame, la_code: str, k: int) -> list[str
     return latest.sort("neighbour_rank").head(k)["neighbour_la_code"].drop_nulls().to_list()
 
 
-def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame, indicator: str, settings: TrendsSettings,
+def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame, indicator: str, unit: str | None, settings: TrendsSettings,
                      inputs: AnalysisInputs, output: AnalysisOutput) -> Path | None:
     """One panel per configured LA: its value, its region's and its neighbours' (each, and pooled)."""
     present = set(components["la_code"].to_list())
@@ -373,10 +391,10 @@ def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame
         ax.plot(area["year"], area["value"], color="tab:blue", label=region)
         ax.plot(la["year"], la["value"], color="black", marker="o", markersize=3, label=la["la_name"][0] if la.height else code)
         ax.set_title(la["la_name"][0] if la.height else code, fontsize=10)
-        ax.set_xlabel("year ending 31 March")
+        _year_axis(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    axes[0][0].set_ylabel(indicator)
+    axes[0][0].set_ylabel(_value_label(indicator, unit))
     _label(fig, inputs, f"{indicator}: LAs against their region and statistical neighbours")
     return save_figure_atomic(fig, inputs.charts_dir / f"trends_las_{indicator}.png")
 
