@@ -50,9 +50,10 @@ KINDS = ("text", "integer", "number", "date")
 # Reader options a contract may set (see readers.py): the sheet (a name, or a list of the names
 # releases used), the header row by number or by its first cell, header rows to join and names for
 # blank headers, whether several tables stand one below another on the sheet, and whether repeated
-# header names are numbered; for grouped headers, the pattern of the row holding the group labels.
+# header names are numbered; for grouped headers, the pattern of the row holding the group labels;
+# columns taken from labelled title lines above the header (title_fields).
 READER_OPTIONS = ("header_first_cell", "sheet", "header_row", "header_rows", "header_names", "stacked_tables",
-                  "repeated_headers", "group_row_pattern")
+                  "repeated_headers", "group_row_pattern", "title_fields")
 REPEATED_HEADER_STYLES = ("number", "bracket")
 
 

@@ -98,7 +98,12 @@ def read_csv(path: Path, contract: Contract) -> pl.DataFrame:
 
 
 def read_csv_with_title_rows(path: Path, contract: Contract) -> pl.DataFrame:
-    """CSV exports with title lines above the header and notes below the data (ONS, Nomis)."""
+    """CSV exports with title lines above the header and notes below the data (ONS, Nomis).
+
+    ``title_fields`` ({column: label}) takes values the table itself does not repeat from the title
+    lines: Nomis prints the table's filters as ``"Age        :","Age 0 - 4"`` above the header, so
+    ``{age_band: Age}`` adds a column ``age_band`` holding "Age 0 - 4" on every row.
+    """
     first_cell = contract.reader_options["header_first_cell"]
     rows = _rows(path)
     for index, row in enumerate(rows):
@@ -109,8 +114,19 @@ def read_csv_with_title_rows(path: Path, contract: Contract) -> pl.DataFrame:
             body = [r[: len(header)] for r in rows[index + 1:]]
             # Notes below the data have text only in the first cell.
             body = [r for r in body if sum(1 for c in r if c.strip()) > 1]
-            return _frame(header, body, index + 2, path)
+            frame = _frame(header, body, index + 2, path)
+            titles = _title_fields(rows[:index], contract.reader_options.get("title_fields", {}), path)
+            return frame.with_columns(pl.lit(value, dtype=pl.String).alias(column) for column, value in titles.items())
     raise ReadError(f"{path.name}: no header row starting with {first_cell!r}")
+
+
+def _title_fields(title_rows: list[list[str]], wanted: dict[str, str], path: Path) -> dict[str, str]:
+    """column -> the value of the title line labelled ``wanted[column]`` ("Age :" matches "Age")."""
+    labelled = {r[0].strip().rstrip(":").strip(): r[1].strip() for r in title_rows if len(r) >= 2 and r[0].strip()}
+    missing = [label for label in wanted.values() if label not in labelled]
+    if missing:
+        raise ReadError(f"{path.name}: no title line labelled {missing} above the header")
+    return {column: labelled[label] for column, label in wanted.items()}
 
 
 def read_statswales_export(path: Path, contract: Contract) -> pl.DataFrame:

@@ -1164,7 +1164,7 @@ def generate_demo(
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
     from csc_pipeline.demo import (cin, cla_sfr, csww, deprivation, dfe_statistical_neighbours, lait, low_income,
-                                   ofsted_la_inspections_wide, revenue_outturn, s251)
+                                   nomis_population, ofsted_la_inspections_wide, revenue_outturn, s251)
 
     for write_family in (
         cla_sfr.write_cla_sfr,
@@ -1177,6 +1177,7 @@ def generate_demo(
         lait.write_lait,
         low_income.write_low_income,
         deprivation.write_deprivation,
+        nomis_population.write_nomis_population,
     ):
         write_family(model, writer)
     writer.write(MARKER_FILE, MARKER_TEXT.format(seed=seed).encode("utf-8"))

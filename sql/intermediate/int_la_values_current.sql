@@ -7,7 +7,7 @@ WITH current_code AS (
     QUALIFY row_number() OVER (PARTITION BY authority_id ORDER BY valid_from DESC NULLS LAST) = 1
 ),
 all_values AS (
-    SELECT v.*, 'published' AS method, make_date(v.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
+    SELECT v.* REPLACE (coalesce(v.method, 'published') AS method), make_date(v.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
     FROM intermediate.int_indicator_values_latest AS v
     JOIN intermediate.int_authority_operation AS f USING (authority_id)
     WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'

@@ -2,7 +2,9 @@
 -- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
 WITH as_published AS (
-    SELECT *, 'published' AS method
+    -- A staged value carries a method only when it is not the publisher's number as printed
+    -- (e.g. a population with an estimated age group).
+    SELECT * REPLACE (coalesce(method, 'published') AS method)
     FROM intermediate.int_indicator_values_latest
     WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
     UNION ALL BY NAME
@@ -90,6 +92,6 @@ COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the RE
 COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol).';
 COMMENT ON COLUMN mart.la_indicator_panel.status IS 'published, suppressed or missing.';
 COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol when no number was published (c, x, k, *, ..).';
-COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
+COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; estimated_age_17_from_age_16_a_year_earlier (an English 0-17 population from the Nomis age-band exports, which stop at 16; see staging.stg_ons_nomis_population_0_17); computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
 COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
 COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';
