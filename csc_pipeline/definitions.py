@@ -18,7 +18,8 @@ from csc_pipeline.defs.publish import (
     unique_key_checks,
 )
 from csc_pipeline.defs.resources import PipelineSettings
-from csc_pipeline.defs.schedules import build_annual_schedule, refresh_job
+from csc_pipeline.defs.jobs import refresh_job, release_jobs
+from csc_pipeline.defs.schedules import annual_refresh_schedule
 from csc_pipeline.defs.sensors import build_release_sensor
 from csc_pipeline.defs.warehouse_models import (
     provenance_asset,
@@ -49,6 +50,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     analyses = analysis_assets()
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
         cla_trend_chart.key, analysis_report.key, *(a.key for a in analyses)]
+    group_jobs = release_jobs(catalog)
     downstream = map_asset_specs(_automated, [
         *[a for a in ingest_assets if a.key.path[0] != "source_files"],
         *reference_assets(),
@@ -63,9 +65,9 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     return Definitions(
         assets=[*(a for a in ingest_assets if a.key.path[0] == "source_files"), *downstream],
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
-        jobs=[refresh_job],
-        schedules=[build_annual_schedule(catalog)],
-        sensors=[build_release_sensor(catalog)],
+        jobs=[refresh_job, *group_jobs.values()],
+        schedules=[annual_refresh_schedule],
+        sensors=[build_release_sensor(catalog, group_jobs)],
         resources={
             "pipeline_settings": PipelineSettings.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.build_warehouse_path)),

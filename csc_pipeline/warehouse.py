@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from csc_pipeline.atomic import OWNER_ONLY, atomic_path, atomic_write
+from csc_pipeline.atomic import PUBLIC, atomic_path, atomic_write
 from csc_pipeline.settings import PROJECT_ROOT
 
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -176,7 +176,8 @@ def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
     """Write a table to Parquet atomically (temp file, then rename); return its row count."""
     frame = con.sql(f"SELECT * FROM {table}").pl()
-    atomic_write(path, frame.write_parquet, mode=OWNER_ONLY)
+    # Analyst-facing: readable by other accounts, like the published warehouse.
+    atomic_write(path, frame.write_parquet, mode=PUBLIC)
     return frame.height
 
 
@@ -186,7 +187,7 @@ def publish(build_path: Path, published_path: Path) -> Path:
     A byte copy (rather than COPY FROM DATABASE) keeps everything, table and column comments
     included. The build database is held open during the copy, so no other writer can start.
     """
-    with atomic_path(published_path, mode=OWNER_ONLY, suffix=".publishing", durable=True) as tmp:
+    with atomic_path(published_path, mode=PUBLIC, suffix=".publishing", durable=True) as tmp:
         con = duckdb.connect(str(build_path))
         try:
             con.execute("CHECKPOINT")

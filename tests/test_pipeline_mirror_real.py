@@ -110,9 +110,9 @@ def test_national_rate_from_summed_la_counts_matches_the_published_national_rate
         "SELECT year, cla_rate_per_10k, published_rate_per_10k FROM analysis.cla_trend_national_regional "
         "WHERE area = 'England' ORDER BY year"
     ).pl()
-    # LA counts and populations: 2010 (SFR27/2010, mid-2009 population) and 2013-2025 (the ONS
-    # file starts at mid-2012); a published national rate from 2018 (EES).
-    assert trend["year"].to_list() == [2010, *range(2013, 2026)]
+    # LA counts and populations: 2010 (SFR27/2010, mid-2009 population), 2011-2012 (Nomis mid-2010
+    # and mid-2011) and 2013-2025 (the ONS file starts at mid-2012); a published national rate from 2018 (EES).
+    assert trend["year"].to_list() == list(range(2010, 2026))
     published = trend.filter(pl.col("published_rate_per_10k").is_not_null())
     assert published["year"].to_list() == list(range(2018, 2026))
     # Published national rates are rounded to integers; LA counts sum to the national count.
@@ -212,8 +212,8 @@ def test_the_cla_series_runs_from_2006(mirror_warehouse):
     span = {indicator: (first, last, n) for indicator, first, last, n in years}
     for indicator in ("cla_count", "cla_starts_count", "cla_ceased_count"):
         assert span[indicator] == (2006, 2025, 20), indicator
-    # Rates: published 2006-2010 and 2018-2025, computed 2013-2017; no population for 2011-2012 yet.
-    assert span["cla_rate_per_10k"] == (2006, 2025, 18)
+    # Rates: published 2006-2010 and 2018-2025, computed 2011-2017 (2011-2012 from Nomis populations).
+    assert span["cla_rate_per_10k"] == (2006, 2025, 20)
     assert span["cla_starts_rate_per_10k"][:2] == (2010, 2025)
 
 

@@ -58,8 +58,10 @@ def test_a_new_release_on_the_publisher_is_one_partition_run_and_is_processed_on
             second = _evaluate(sensor, instance, defs, first.cursor)
             (request,) = second.run_requests
             assert (request.partition_key, request.run_key) == ("2026", f"{CLA_GROUP}:{new_id}")
-            assert {k for k in request.asset_selection if k.path[0] == "source_files"} == {CLA_SOURCE}
-            assert AssetKey(["warehouse", "published"]) in request.asset_selection
+            job = defs.resolve_job_def(request.job_name)
+            selected = job.asset_layer.selected_asset_keys  # the release's files and everything downstream
+            assert {k for k in selected if k.path[0] == "source_files"} == {CLA_SOURCE}
+            assert AssetKey(["warehouse", "published"]) in selected
             assert "2026" in instance.get_dynamic_partitions(release_partitions(CLA_GROUP).name)
             assert json.loads(second.cursor)[CLA_GROUP] == new_id
 
@@ -68,7 +70,6 @@ def test_a_new_release_on_the_publisher_is_one_partition_run_and_is_processed_on
             assert not third.run_requests
 
             # The run obtains release 2026 only (the run's ingest step, without the rest of the pipeline).
-            job = defs.resolve_implicit_global_asset_job_def()
             result = job.execute_in_process(instance=instance, partition_key="2026", asset_selection=[CLA_SOURCE])
             assert result.success
             assert instance.get_materialized_partitions(CLA_SOURCE) == {"2026"}

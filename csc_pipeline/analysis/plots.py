@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # headless: CI and servers have no display
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
-from csc_pipeline.atomic import OWNER_ONLY, atomic_path  # noqa: E402
+from csc_pipeline.atomic import PUBLIC, atomic_path  # noqa: E402
 
 SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA - not official statistics"
 
@@ -19,7 +19,7 @@ def save_figure_atomic(fig, path: Path) -> Path:
     """Render ``fig`` to ``path`` as PNG (atomically) and close it, even when rendering fails."""
     try:
         # The temporary file ends in .png because savefig picks the format by the ending.
-        with atomic_path(path, mode=OWNER_ONLY, suffix=".png") as tmp:
+        with atomic_path(path, mode=PUBLIC, suffix=".png") as tmp:
             fig.savefig(tmp, dpi=110, bbox_inches="tight")
     finally:
         plt.close(fig)

@@ -14,7 +14,7 @@ from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, Exec
 
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
-from csc_pipeline.defs.sensors import group_source_keys
+from csc_pipeline.defs.jobs import group_source_keys
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dagster import (
-    AssetKey,
-    AssetSelection,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -15,20 +13,18 @@ from dagster import (
 from csc_pipeline import download, release_check
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
+from csc_pipeline.defs.jobs import group_source_keys, release_job_name
 from csc_pipeline.defs.resources import PipelineSettings
 
 # EES releases come out a few times a year; twice a day is prompt enough and polite to the publisher.
 CHECK_INTERVAL_SECONDS = 12 * 60 * 60
 
 
-def group_source_keys(catalog: Catalog, group: str) -> list[AssetKey]:
-    return [AssetKey(["source_files", family]) for family in catalog.release_groups()[group]]
-
-
-def build_release_sensor(catalog: Catalog):
+def build_release_sensor(catalog: Catalog, jobs: dict):
+    """``jobs``: ``release_jobs(catalog)``, built once for the whole Definitions."""
     @sensor(
         name="ees_release_sensor",
-        target=AssetSelection.all(),
+        jobs=[jobs[group] for group in release_check.ees_publications(catalog)],
         minimum_interval_seconds=CHECK_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.STOPPED,
         description="Live mode: reads each EES publication's latest release (slug and version id); a release "
@@ -45,7 +41,6 @@ def build_release_sensor(catalog: Catalog):
         new = release_check.unprocessed(latest, cursor)
         if not new:
             return SensorResult(skip_reason="no new release", cursor=release_check.advance(cursor, []))
-        graph = context.repository_def.asset_graph
         run_requests, partition_requests = [], []
         for release in new:
             sources = group_source_keys(catalog, release.group)
@@ -55,11 +50,10 @@ def build_release_sensor(catalog: Catalog):
             partitions = release_partitions(release.group)
             if not context.instance.has_dynamic_partition(partitions.name, release.release):
                 partition_requests.append(partitions.build_add_request([release.release]))
-            selection = AssetSelection.assets(*sources).downstream().resolve(graph)
             run_requests.append(RunRequest(
                 run_key=f"{release.group}:{release.version_id}",
+                job_name=release_job_name(release.group),
                 partition_key=release.release,
-                asset_selection=sorted(selection, key=lambda key: key.to_user_string()),
                 tags={"csc/release_group": release.group, "csc/release_version_id": release.version_id},
             ))
             context.log.info(f"{release.publication}: release {release.release} ({release.version_id}) to process")
