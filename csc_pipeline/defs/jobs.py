@@ -5,7 +5,6 @@ from __future__ import annotations
 from dagster import AssetKey, AssetSelection, define_asset_job
 
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.defs.ingest import release_partitions
 
 INGEST = AssetSelection.groups("ingest")
 
@@ -26,7 +25,8 @@ def release_job_name(group: str) -> str:
 
 
 def release_jobs(catalog: Catalog) -> dict:
-    """group -> a job over its source_files assets and everything downstream, partitioned by its releases.
+    """group -> a job over its source_files assets and everything downstream (partitioned by the group's
+    releases, which Dagster infers from the selected assets).
 
     Runs of releases of different groups cannot share a job (their partitions differ); the sensor
     and the schedule launch these, and in the UI each is where a group's releases are backfilled.
@@ -35,7 +35,6 @@ def release_jobs(catalog: Catalog) -> dict:
         group: define_asset_job(
             name=release_job_name(group),
             selection=AssetSelection.assets(*group_source_keys(catalog, group)).downstream(),
-            partitions_def=release_partitions(group),
             description=f"Obtain a release of {', '.join(families)} and rebuild everything that depends on it.",
         )
         for group, families in catalog.release_groups().items()
