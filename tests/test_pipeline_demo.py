@@ -15,6 +15,7 @@ from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.definitions import build_definitions
 from csc_pipeline.defs import runs
+from csc_pipeline.defs.analysis import FAMILIES
 from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
@@ -279,14 +280,29 @@ def test_demo_run_produces_the_analysis_tables_charts_and_report(demo_run, demo_
     assert ("England", 2012, 2017) in change and ("Wales", 2005, 2011) in change
     regions = {r[0] for r in demo_warehouse.sql("SELECT DISTINCT region FROM analysis.change_in_rate_by_region").fetchall()}
     assert {"Inner London", "Outer London", "All"} <= regions and "London" not in regions
+    family_tables = {t.removeprefix("analysis.") for (t,) in demo_warehouse.sql(
+        "SELECT content FROM meta.analysis_report_items WHERE kind = 'table'").fetchall()}
+    assert family_tables <= tables
     undocumented = demo_warehouse.sql(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'analysis' "
-        "AND table_name IN ('change_in_rate', 'change_in_rate_by_region') AND comment IS NULL"
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'analysis' AND comment IS NULL"
     ).fetchall()
-    assert undocumented == []
+    assert [row for row in undocumented if row[0] in family_tables] == []
+    # Every family of methods.md wrote tables and charts, and the report has a section for each.
+    report = (settings.reports_dir / "analysis_report.html").read_text(encoding="utf-8")
+    for family in FAMILIES:
+        kinds = dict(demo_warehouse.execute(
+            "SELECT kind, count(*) FROM meta.analysis_report_items WHERE family = ? GROUP BY kind", [family]).fetchall())
+        assert kinds.get("table", 0) >= 3 and kinds.get("chart", 0) >= 1 and kinds.get("headline", 0) >= 1, (family, kinds)
+        assert f"<section id='{family}'>" in report, family
     charts = [r[0] for r in demo_warehouse.sql(
         "SELECT content FROM meta.analysis_report_items WHERE kind = 'chart'").fetchall()]
-    assert charts and all(Path(c).read_bytes()[:4] == b"\x89PNG" for c in charts)
-    report = (settings.reports_dir / "analysis_report.html").read_text(encoding="utf-8")
+    assert all(Path(c).read_bytes()[:4] == b"\x89PNG" for c in charts)
+    # the plot types the issue names: trend lines (and the ITS fit, small multiples), correlation
+    # heatmaps, funnel plots, regional box plots; plus the Ofsted model's CV curve
+    for prefix in ("trends/trends_cla_rate", "trends/trends_its_", "trends/trends_las_", "correlations/correlations_england_",
+                   "correlations/residual_correlations_", "deprivation/funnel_", "change_in_rate/change_in_rate_",
+                   "ofsted_linkage/ofsted_prediction_cv"):
+        assert any(f"{Path(c).parent.name}/{Path(c).name}".startswith(prefix) for c in charts), prefix
     assert "SYNTHETIC DEMO DATA" in report and "analysis.change_in_rate_by_region" in report
+    assert "<h2>This refresh</h2>" in report and "checks passed" in report
     assert result.asset_materializations_for_node("analysis__report")

@@ -73,9 +73,28 @@ def _chart_html(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
+REFRESH_LABELS = {
+    "files_new": "files new", "files_changed": "files changed", "files_unchanged": "files unchanged",
+    "files_dropped": "files dropped", "panel_rows": "panel rows", "rows_added": "panel rows added",
+    "rows_removed": "panel rows removed", "values_revised": "values revised",
+    "checks_passed": "checks passed", "checks_failed": "checks failed",
+}
+
+
+def _refresh_html(refresh: dict) -> str:
+    cells = "".join(f"<tr><th>{html.escape(label)}</th><td>{refresh[key]:,}</td></tr>"
+                    for key, label in REFRESH_LABELS.items() if key in refresh)
+    return ("<section id='refresh'><h2>This refresh</h2><p>Compared with the warehouse published before it "
+            f"({html.escape(str(refresh.get('source_mode', '')))} mode).</p><table>{cells}</table></section>")
+
+
 def render_report(con: duckdb.DuckDBPyConnection, synthetic: bool, settings_source: str,
-                  family_titles: dict[str, str]) -> str:
-    """The HTML page for every family in ``family_titles`` (in that order) that recorded items."""
+                  family_titles: dict[str, str], refresh: dict | None = None) -> str:
+    """The HTML page for every family in ``family_titles`` (in that order) that recorded items.
+
+    ``refresh``: what this refresh changed (``refresh_summary.summarise`` and the run's check
+    counts), shown first.
+    """
     items = con.execute(f"SELECT family, kind, content FROM {REPORT_ITEMS} ORDER BY family, position").fetchall()
     by_family: dict[str, list[tuple[str, str]]] = {}
     for family, kind, content in items:
@@ -96,6 +115,8 @@ def render_report(con: duckdb.DuckDBPyConnection, synthetic: bool, settings_sour
             f"<li><a href='#{f}'>{html.escape(t)}</a></li>" for f, t in family_titles.items() if f in by_family
         ) + "</ul></nav>",
     ]
+    if refresh:
+        parts.append(_refresh_html(refresh))
     for family, title in family_titles.items():
         if family not in by_family:
             continue

@@ -5,9 +5,10 @@
 import base64
 from importlib import import_module
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, DagsterEventType, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from csc_pipeline import refresh_summary
 from csc_pipeline.analysis import runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.plots import plot_cla_trends
@@ -96,7 +97,7 @@ def analysis_assets() -> list[AssetsDefinition]:
 
 @asset(
     key=AssetKey(["analysis", "report"]),
-    deps=[AssetKey(["analysis", family]) for family in FAMILIES],
+    deps=[AssetKey(["analysis", family]) for family in FAMILIES] + [AssetKey(["meta", "provenance"])],
     group_name="analysis",
     kinds={"python", "html"},
     owners=OWNERS,
@@ -104,11 +105,16 @@ def analysis_assets() -> list[AssetsDefinition]:
     description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
                 f"column notes), written to reports/{REPORT_FILE}.",
 )
-def analysis_report(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
     settings = pipeline_settings.settings()
     config = load_analysis_config(settings.analysis_config)
+    checks = [r.event_log_entry.dagster_event.event_specific_data.passed
+              for r in context.instance.get_records_for_run(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
     with build_connection(duckdb) as con:
         synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
-        page = render_report(con, synthetic, config.source, FAMILIES)
+        changes = refresh_summary.summarise(con, refresh_summary.read_previous(settings.warehouse_path),
+                                            "", settings.source_mode).row(0, named=True)
+        refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
+        page = render_report(con, synthetic, config.source, FAMILIES, refresh)
     path = write_report(settings.reports_dir / REPORT_FILE, page)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": len(page.encode()), "synthetic": synthetic})
