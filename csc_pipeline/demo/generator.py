@@ -1236,6 +1236,7 @@ def generate_demo(
         csww.write_csww,
         s251.write_s251,
         revenue_outturn.write_mhclg_ro3,
+        revenue_outturn.write_mhclg_rsx,
         lait.write_lait,
         low_income.write_low_income,
         deprivation.write_deprivation,
