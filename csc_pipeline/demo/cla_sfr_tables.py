@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.demo.cla_sfr import TINY
-from csc_pipeline.demo.generator import CLA_YEARS, HISTORY_YEARS, MID_YEARS, _march31, _round_to, _xls_bytes, rate_per_10k
+from csc_pipeline.demo.generator import (CLA_YEARS, HISTORY_YEARS, MID_YEARS, _march31, _round_to, _xls_bytes,
+                                        rate_per_10k)
 
 YEARS = (*HISTORY_YEARS, CLA_YEARS[0])  # 2006-2010
 FIRST_YEAR_AFTER = CLA_YEARS[0]  # the first year the 2009 successors exist
@@ -153,7 +154,8 @@ def _workbook(m, measure: str, sheet_names: tuple[str, ...], table: str, title: 
     for n, (group, name) in enumerate(REGIONS):
         if n and group != "Inner London":  # North East follows England, Inner London follows London
             rows.append([])
-        members = [aid for aid, _, g, _ in areas if g == group or (group == "E12000007" and g in ("Inner London", "Outer London"))]
+        in_group = (group, "Inner London", "Outer London") if group == "E12000007" else (group,)
+        members = [aid for aid, _, g, _ in areas if g in in_group]
         rows.append(([990 + n, None] if with_rates else []) + [name] + cells(None, members, 10))
         if group == "E12000007":
             continue  # its boroughs are listed under Inner and Outer London

@@ -14,7 +14,9 @@ Latent model
   same-area unitarisations keep one ``authority_id`` and therefore one series.
 - Child population (0-17) per atom and mid-year 2009..2024; a pre-Census-2021 vintage differs by a
   few per cent for mid-2011..mid-2020 (used by the 2021 and 2022 CLA releases only).
-- Children looked after (CLA) on 31 March per atom and year 2010..2025: national path (about 57 per
+- Children looked after (CLA) on 31 March per atom and year 2010..2025 (England also 2006..2009,
+  walked back from 2010 on streams of their own, for the SFR27/2010 tables; the authorities
+  abolished in 2009 are the sums of their successors): national path (about 57 per
   10,000 in 2010 stepping up to ~60 from 2011/2012 and ~70 by 2023), regional factors (high in the
   North East / North West, low in outer London and the South East), a latent deprivation factor per
   area, an area trend and AR(1) noise, Poisson counts. Starts and ceased are each ~35-45% of the
