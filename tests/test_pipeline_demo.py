@@ -115,7 +115,7 @@ MUTATIONS = {
 def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
     # Demo mode keeps its generated files between refreshes (until the generator changes), so an
     # edited demo file stands for a malformed published file. (A generated demo set cannot serve as
-    # a whole mirror: the SFR27/2010 XLS tables are mirror-only.)
+    # a whole mirror: the RO3 workbooks before 2023-24 and StatsWales before 2010 are mirror-only.)
     settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     assert run_refresh(settings).success
     mirror = settings.demo_dir

@@ -14,7 +14,9 @@ Latent model
   same-area unitarisations keep one ``authority_id`` and therefore one series.
 - Child population (0-17) per atom and mid-year 2009..2024; a pre-Census-2021 vintage differs by a
   few per cent for mid-2011..mid-2020 (used by the 2021 and 2022 CLA releases only).
-- Children looked after (CLA) on 31 March per atom and year 2010..2025: national path (about 57 per
+- Children looked after (CLA) on 31 March per atom and year 2010..2025 (England also 2006..2009,
+  walked back from 2010 on streams of their own, for the SFR27/2010 tables; the authorities
+  abolished in 2009 are the sums of their successors): national path (about 57 per
   10,000 in 2010 stepping up to ~60 from 2011/2012 and ~70 by 2023), regional factors (high in the
   North East / North West, low in outer London and the South East), a latent deprivation factor per
   area, an area trend and AR(1) noise, Poisson counts. Starts and ceased are each ~35-45% of the
@@ -77,6 +79,8 @@ CLA_RELEASES = (2021, 2022, 2023, 2024, 2025)
 CLA_YEARS = tuple(range(2010, 2026))  # years ending 31 March
 MID_YEARS = tuple(range(2009, 2025))  # ONS mid-year estimates (denominator for year mid+1)
 WALES_CLA_YEARS = tuple(range(2010, 2026))
+# England only, before CLA_YEARS: the years the SFR27/2010 publication tables add (2006-2009).
+HISTORY_YEARS = (2006, 2007, 2008, 2009)
 MEASURES = ("ceased", "cla", "started")  # the order rows appear in the EES file
 
 CLA_PATH = "dfe/cla/ees_release_{release}/cla_number_and_rate_per_10k_children.csv"
@@ -101,6 +105,7 @@ ENGLAND_PATH = {
     2024: 70.0, 2025: 69.0,
 }
 WALES_PATH = {year: 88.0 + 2.0 * (year - 2010) for year in WALES_CLA_YEARS}
+ENGLAND_HISTORY_PATH = {2006: 55.5, 2007: 55.0, 2008: 54.0, 2009: 55.0}
 
 # Multiplicative regional factors on the CLA rate (before the national rescale).
 REGION_FACTOR = {
@@ -326,6 +331,7 @@ class _Model:
     # -- atoms -----------------------------------------------------------------------------
     def _build_atoms(self, changes: pl.DataFrame) -> None:
         ids = set(self.ids)
+        self.abolished: dict[str, list[str]] = defaultdict(list)  # authority abolished before CLA_YEARS -> successors
         out_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
         in_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in changes.sort("event_date", "predecessor_code", "successor_code").iter_rows(named=True):
@@ -333,8 +339,14 @@ class _Model:
             succ = self.by_code.get(row["successor_code"])
             if pred is None or succ is None or pred.authority_id == succ.authority_id:
                 continue  # recode / same-area unitarisation: one series
+            if pred.authority_id not in ids and succ.authority_id in ids and row["change_type"] in ("split", "merge"):
+                # An authority abolished before the modelled years (Cheshire, Bedfordshire in 2009):
+                # its history (HISTORY_YEARS) is the sum of its successors'.
+                if succ.authority_id not in self.abolished[pred.authority_id]:
+                    self.abolished[pred.authority_id].append(succ.authority_id)
+                continue
             if pred.authority_id not in ids or succ.authority_id not in ids:
-                continue  # change outside the modelled years (e.g. 2009 splits)
+                continue  # change outside the modelled years
             edge = (succ.authority_id, row["change_type"])
             if edge not in out_edges[pred.authority_id]:
                 out_edges[pred.authority_id].append(edge)
@@ -374,6 +386,8 @@ class _Model:
             self.members[aid] = [portion[(pred, aid)] for pred, _ in in_edges[aid] if (pred, aid) in portion]
             if not self.members[aid]:
                 self.members[aid].append(self._add_atom(aid, aid, aid, 1.0))
+        for aid, successors in self.abolished.items():
+            self.members[aid] = [i for succ in successors for i in self.members[succ]]
 
     def _add_atom(self, key: str, root: str, home: str, weight: float) -> int:
         period = self.periods[home][-1]
@@ -463,6 +477,32 @@ class _Model:
                 atom.counts[(y, "ceased")] = _poisson(rng, lam * s_cease * math.exp(rng.gauss(0, 0.05)))
                 if atom.nation == "Wales":
                     atom.wales_cells[y] = self._wales_cells(atom.counts[(y, "cla")], rng)
+        self._cla_history(expected[CLA_YEARS[0]], share)
+
+    def _cla_history(self, first: dict[int, float], share: dict[int, tuple[float, float]]) -> None:
+        """English counts for HISTORY_YEARS, walked back from each atom's expected count of the first
+        modelled year on streams of their own (so the counts from 2010 on are unchanged by them).
+        The mid-2009 population is every year's denominator: no earlier population is modelled, and
+        the SFR27/2010 tables rate every year on mid-2009 too."""
+        english = [i for i in first if self.atoms[i].nation == "England"]
+        expected: dict[tuple[int, int], float] = {}
+        for i in english:
+            rng = _rng(self.seed, "cla-history", self.atoms[i].key)
+            lam, rate = first[i], ENGLAND_PATH[CLA_YEARS[0]]
+            for y in reversed(HISTORY_YEARS):
+                lam *= ENGLAND_HISTORY_PATH[y] / rate * math.exp(rng.gauss(0.0, 0.06))
+                rate = ENGLAND_HISTORY_PATH[y]
+                expected[(y, i)] = lam
+        pop = sum(self.atoms[i].pop[MID_YEARS[0]] for i in english)
+        scale = {y: ENGLAND_HISTORY_PATH[y] * pop / 10_000 / sum(expected[(y, i)] for i in english) for y in HISTORY_YEARS}
+        for i in english:
+            rng = _rng(self.seed, "cla-history-counts", self.atoms[i].key)
+            s_start, s_cease = share[i]
+            for y in HISTORY_YEARS:
+                lam = expected[(y, i)] * scale[y]
+                self.atoms[i].counts[(y, "cla")] = _poisson(rng, lam)
+                self.atoms[i].counts[(y, "started")] = _poisson(rng, lam * s_start * math.exp(rng.gauss(0, 0.05)))
+                self.atoms[i].counts[(y, "ceased")] = _poisson(rng, lam * s_cease * math.exp(rng.gauss(0, 0.05)))
 
     @staticmethod
     def _wales_cells(total: int, rng: random.Random) -> list[int]:
@@ -1059,6 +1099,29 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], title: str, strict
     return _zip_bytes(members)
 
 
+def _xls_bytes(sheets: list[tuple[str, list[list[object]]]],
+               merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> bytes:
+    """A legacy Excel 97-2003 (BIFF8) workbook, as some older publications are: numbers as number
+    cells, text as text cells, blanks left out. ``merges``: per sheet name, merged ranges as
+    (first row, last row, first column, last column), 0-based and inclusive; the value is written
+    to the range's first cell. xlwt writes no timestamps, so the bytes depend on the content only."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets:
+        sheet = book.add_sheet(name)
+        ranges = (merges or {}).get(name, [])
+        for first_row, last_row, first_col, last_col in ranges:
+            sheet.merge(first_row, last_row, first_col, last_col)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None and value != "":
+                    sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _ofsted_sheets(history: list[dict[str, object]], visits: list[dict[str, object]]) -> list[tuple[str, list[list[_Cell]]]]:
     synthetic = SYNTHETIC_NOTE
     link = OFSTED_LINK
@@ -1163,17 +1226,19 @@ def generate_demo(
     writer.statswales()
     writer.mye_files()
     # Family writers live in their own modules (they import this module's helpers: a late import).
-    from csc_pipeline.demo import (cin, cla_sfr, csww, deprivation, dfe_statistical_neighbours, lait, low_income,
-                                   nomis_population, ofsted_la_inspections_wide, revenue_outturn, s251)
+    from csc_pipeline.demo import (cin, cla_sfr, cla_sfr_tables, csww, deprivation, dfe_statistical_neighbours, lait,
+                                   low_income, nomis_population, ofsted_la_inspections_wide, revenue_outturn, s251)
 
     for write_family in (
         cla_sfr.write_cla_sfr,
+        cla_sfr_tables.write_cla_sfr_tables,
         ofsted_la_inspections_wide.write_ofsted_la_inspections_wide,
         dfe_statistical_neighbours.write_dfe_statistical_neighbours,
         cin.write_cin,
         csww.write_csww,
         s251.write_s251,
         revenue_outturn.write_mhclg_ro3,
+        revenue_outturn.write_mhclg_rsx,
         lait.write_lait,
         low_income.write_low_income,
         deprivation.write_deprivation,
