@@ -20,6 +20,7 @@ from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, run_refresh
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
+CLA_2023 = "dfe/cla/ees_release_2023/cla_number_and_rate_per_10k_children.csv"
 
 
 def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_warehouse):
@@ -31,7 +32,9 @@ def test_demo_refresh_publishes_a_labelled_synthetic_warehouse(demo_warehouse):
         for indicator in ("cla_count", "population_0_17", "cla_rate_per_10k"):
             row = panel.filter((pl.col("nation") == nation) & (pl.col("indicator") == indicator))
             assert row.height == 1, (nation, indicator)
-            assert (row["first"][0], row["last"][0], row["synthetic"][0]) == (2010, 2025, True)
+            # England's CLA runs from 2006 (the SFR27/2010 tables); populations and Wales from 2010.
+            first = 2006 if nation == "England" and indicator != "population_0_17" else 2010
+            assert (row["first"][0], row["last"][0], row["synthetic"][0]) == (first, 2025, True), (nation, indicator)
     assert demo_warehouse.sql("SELECT value FROM meta.about WHERE key = 'synthetic'").fetchall() == [("true",)]
     assert demo_warehouse.sql("SELECT count(*) FROM meta.provenance WHERE NOT synthetic").fetchall() == [(0,)]
     columns = {r[0] for r in demo_warehouse.sql("DESCRIBE mart.la_indicator_panel").fetchall()}
@@ -209,36 +212,36 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_wareh
         "SELECT geography, nation, year, count(value) AS n FROM mart.la_indicator_panel WHERE indicator = 'cla_count' GROUP BY ALL"
     ).pl()
     joined = coverage.join(panel_counts, on=["geography", "nation", "year"])
-    assert joined.height == 2 * 32  # two geographies; England and Wales, 2010-2025
+    assert joined.height == 2 * (20 + 16)  # two geographies; England 2006-2025, Wales 2010-2025
     assert (joined["las_with_value"] == joined["n"]).all()
     assert (joined["las_with_value"] + joined["las_suppressed"] <= joined["authorities_expected"]).all()
     wales = joined.filter(pl.col("nation") == "Wales")
     assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()
 
 
-def test_backfilling_a_revised_release_reruns_only_that_partition_and_the_history_says_what_changed(tmp_path):
+def test_backfilling_a_revised_historical_release_reruns_only_that_partition_and_the_history_says_what_changed(tmp_path):
     settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
     instance = DagsterInstance.ephemeral()
     assert run_refresh(settings, instance=instance).success
-    mirror = settings.demo_dir  # edited demo files stand for a new published release
-    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
-    # revise one published LA count in the latest release
+    mirror = settings.demo_dir  # edited demo files stand for a publisher's correction of an old release
+    frame = pl.read_csv(mirror / CLA_2023, infer_schema=False)
+    # revise one LA count for 2019: the 2023 release is the latest to publish 2019, so the panel changes
     target = frame.with_row_index().filter(
-        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2024")
-        & pl.col("children_count").str.contains(r"^\d+$")
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2019")
+        & pl.col("number").str.contains(r"^\d+$")
     ).row(0, named=True)
     frame.with_columns(
-        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit(str(int(target["children_count"]) + 7)))
-        .otherwise(pl.col("children_count")).alias("children_count")
-    ).write_csv(mirror / CLA_2025)
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit(str(int(target["number"]) + 7)))
+        .otherwise(pl.col("number")).alias("number")
+    ).write_csv(mirror / CLA_2023)
 
     result = runs.backfill(build_definitions(settings), load_catalog(), instance, "demo",
-                           "children_looked_after_in_england_including_adoptions", "2025")
+                           "children_looked_after_in_england_including_adoptions", "2023")
 
     assert result.success
     obtained = {(e.asset_key.to_user_string(), e.partition) for e in result.get_asset_materialization_events()
                 if e.asset_key.path[0] == "source_files"}
-    assert obtained == {("source_files/cla_number_and_rate", "2025")}  # one release partition, nothing else obtained
+    assert obtained == {("source_files/cla_number_and_rate", "2023")}  # one release partition, nothing else obtained
     rebuilt = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"conformed/cla_number_and_rate", "mart/la_indicator_panel", "warehouse/published"} <= rebuilt
     assert "conformed/cin_b1" not in rebuilt  # not downstream of the release
