@@ -9,7 +9,6 @@ import csv
 import math
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import fastexcel
 import polars as pl

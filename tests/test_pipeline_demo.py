@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import duckdb
 import polars as pl
-import pytest
 from dagster import DagsterInstance
 
 from csc_pipeline.acquire import ensure_demo_source

@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from csc_pipeline.analysis import funnel
-from csc_pipeline.analysis.family_config import ConfigError, parse_settings, require
+from csc_pipeline.analysis.family_config import parse_settings, require
 from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, match_edition, select_values
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
 

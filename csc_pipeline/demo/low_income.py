@@ -152,7 +152,6 @@ class _LowIncome:
         return ("\ufeff" + buffer.getvalue().rstrip("\n")).encode("utf-8")
 
     def fingertips(self) -> bytes:
-        m = self.m
         header = ["area_code", "area_name", "period", "value", "indicator", "measure", "unit", "significance"]
         areas = [(a, p) for a, p in self.areas(2019) if p.nation == "England"]
         value = {
