@@ -109,7 +109,7 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
     settings = pipeline_settings.settings()
     config = load_analysis_config(settings.analysis_config)
     checks = [r.event_log_entry.dagster_event.event_specific_data.passed
-              for r in context.instance.get_records_for_run(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
+              for r in context.instance.get_records_for_run(context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
     with build_connection(duckdb) as con:
         synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
         changes = refresh_summary.summarise(con, refresh_summary.read_previous(settings.warehouse_path),
