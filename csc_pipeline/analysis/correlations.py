@@ -212,13 +212,13 @@ def _panel_year_frames(inputs: AnalysisInputs, settings: CorrelationSettings, me
     return sorted(frames, key=lambda f: (f.nation, f.year))
 
 
-def _residual_year_frames(residuals: pl.DataFrame, inputs: AnalysisInputs, config: dict, indicators: tuple, nations: tuple) -> list[_YearFrame]:
-    settings = deprivation.parse_config(config)
+def _residual_year_frames(residuals: pl.DataFrame, panel: pl.DataFrame, settings: deprivation.DeprivationSettings,
+                          indicators: tuple, nations: tuple) -> list[_YearFrame]:
+    excluded = {nation: configured_exclusions(panel, settings.geography, settings.exclude_la_codes, nation) for nation in nations}
     frames = []
     for (nation, year), rows in residuals.filter(pl.col("nation").is_in(list(nations))).group_by(["nation", "year"], maintain_order=True):
         wide = rows.pivot(on="indicator", index="la_code", values="residual")
-        excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
-        frames.append(_YearFrame(nation, int(year), wide, [i for i in indicators if i in wide.columns], excluded))
+        frames.append(_YearFrame(nation, int(year), wide, [i for i in indicators if i in wide.columns], excluded[nation]))
     return sorted(frames, key=lambda f: (f.nation, f.year))
 
 
@@ -273,7 +273,8 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     settings = parse_config(config)
     output = AnalysisOutput(FAMILY)
     deprivation_config = settings.deprivation_config()
-    measures = dict(deprivation.parse_config(deprivation_config).measures)
+    deprivation_settings = deprivation.parse_config(deprivation_config)
+    measures = dict(deprivation_settings.measures)
 
     year_frames = _panel_year_frames(inputs, settings, measures)
     rows = [row for frame in year_frames for row in _correlation_rows(frame, settings.min_las, "value")]
@@ -281,7 +282,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     stable = stable_pairs(by_year, settings.alpha, settings.min_years_significant, settings.short_series, settings.short_series_min_years)
 
     residuals = deprivation.deprivation_residuals(inputs, deprivation_config)
-    residual_frames = _residual_year_frames(residuals, inputs, deprivation_config, settings.indicators, settings.nations)
+    residual_frames = _residual_year_frames(residuals, inputs.panel, deprivation_settings, settings.indicators, settings.nations)
     residual_rows = [row for frame in residual_frames for row in _correlation_rows(frame, settings.min_las, "deprivation residual")]
     residual = with_bh(pl.DataFrame(residual_rows, schema=BY_YEAR_SCHEMA), settings.alpha).with_columns(
         pl.col("nation").replace_strict(measures, default=None).alias("deprivation_measure")
