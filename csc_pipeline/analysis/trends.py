@@ -194,9 +194,8 @@ def its_for_nation(components: pl.DataFrame, kind: str, series: pl.DataFrame, na
         per_la = complete.group_by("la_code").agg(pl.col("year").n_unique().alias("n"))
         keep = per_la.filter(pl.col("n") == years)["la_code"].to_list()
         dropped |= {code: "not in every year fitted" for code in per_la.filter(pl.col("n") < years)["la_code"].to_list()}
-        national = national_regional(components.filter(pl.col("la_code").is_in(keep)), kind, (nation,)).filter(
-            (pl.col("area_level") == "nation") & pl.col("year").is_in(national["year"].to_list())).sort("year")
         complete = complete.filter(pl.col("la_code").is_in(keep))
+        national = aggregate(complete, kind, [("nation", "nation", pl.lit(True))]).sort("year")
     fit = fit_its(national["year"].to_list(), national["value"].to_list(), settings)
     return {
         "geography": settings.geography, "nation": nation, "first_post_break_year": settings.first_post_break_year,
