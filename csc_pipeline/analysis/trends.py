@@ -23,7 +23,7 @@ import polars as pl  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
 from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, format_years, select_values  # noqa: E402
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, select_values  # noqa: E402
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
 
@@ -180,12 +180,14 @@ def fit_its(years: list[int], values: list[float], settings: TrendsSettings) -> 
 
 
 def its_for_nation(components: pl.DataFrame, kind: str, series: pl.DataFrame, nation: str, settings: TrendsSettings,
-                   excluded: pl.DataFrame) -> tuple[dict | None, pl.DataFrame]:
-    """The ITS row (without indicator) for one nation's series and the national series it fitted; (None, empty) without a series."""
+                   configured: dict[str, str]) -> tuple[dict | None, pl.DataFrame]:
+    """The ITS row (without indicator) for one nation's series and the national series it fitted; (None, empty) without a series.
+
+    ``configured``: the nation's configured exclusions present in the panel (``configured_exclusions``)."""
     national = series.filter((pl.col("area_level") == "nation") & (pl.col("area") == nation)).sort("year")
     if national.is_empty():
         return None, national
-    dropped = {code: "excluded by configuration" for code in excluded.filter(pl.col("nation") == nation)["la_code"].to_list()}
+    dropped = dict(configured)
     complete = components.filter((pl.col("nation") == nation) & pl.col("numerator").is_not_null()
                                  & (pl.col("denominator").is_not_null() | pl.lit(kind == "count"))
                                  & pl.col("year").is_in(national["year"].to_list()))
@@ -201,8 +203,7 @@ def its_for_nation(components: pl.DataFrame, kind: str, series: pl.DataFrame, na
         "geography": settings.geography, "nation": nation, "first_post_break_year": settings.first_post_break_year,
         "covariance": settings.covariance, "confidence_level": settings.confidence_level,
         "constant_las": settings.its_constant_las, **fit,
-        "n_las": complete["la_code"].n_unique(), "years_used": format_years(national["year"].to_list()),
-        "las_excluded": "; ".join(f"{c} ({r})" for c, r in sorted(dropped.items())),
+        **Coverage(set(complete["la_code"].to_list()), set(national["year"].to_list()), dropped).values(),
     }, national
 
 
@@ -236,6 +237,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     dictionary = {} if inputs.indicator_dictionary is None else {
         r["indicator"]: r for r in inputs.indicator_dictionary.iter_rows(named=True)}
     excluded = _configured_excluded(panel, settings)
+    configured = {nation: configured_exclusions(panel, settings.geography, settings.exclude_la_codes, nation) for nation in settings.its_nations}
     series_frames, la_frames, its_rows = [], [], []
     components_by_indicator = {}
     for indicator in settings.indicators:
@@ -257,7 +259,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
             components.filter(pl.col("value").is_not_null()).select("la_code", "la_name", "nation", "region", "year", "value")
             .with_columns(pl.lit(indicator).alias("indicator")), ["indicator", "la_code"]))
         for nation in settings.its_nations:
-            row, fitted_series = its_for_nation(components, entry["kind"], series, nation, settings, excluded)
+            row, fitted_series = its_for_nation(components, entry["kind"], series, nation, settings, configured[nation])
             if row is None:
                 continue
             its_rows.append({"indicator": indicator, **row})
