@@ -26,7 +26,7 @@ from scipy import stats  # noqa: E402
 
 from csc_pipeline.analysis import deprivation  # noqa: E402
 from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, configured_exclusions, format_years, match_edition, select_values  # noqa: E402
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, format_years, match_edition, select_values  # noqa: E402
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
 
@@ -110,7 +110,7 @@ def pairwise_spearman(wide: pl.DataFrame, indicators: list[str], min_las: int) -
     """Spearman rho and p for each pair of ``indicators`` (columns of ``wide``, one row per LA, with la_code).
 
     Pairwise complete LAs; pairs with fewer than ``min_las`` of them, or a constant column, are left out.
-    Returns dicts with indicator_a, indicator_b, n (LAs used), rho, p_value, las_missing ({code: missing indicator}).
+    Returns dicts with indicator_a, indicator_b, n, rho, p_value, las_used, las_missing ({code: missing indicator}).
     """
     rows = []
     for a, b in combinations(indicators, 2):
@@ -121,7 +121,7 @@ def pairwise_spearman(wide: pl.DataFrame, indicators: list[str], min_las: int) -
         result = stats.spearmanr(complete[a].to_numpy(), complete[b].to_numpy())
         missing = {r["la_code"]: (a if r[a] is None else b) for r in pair.filter(pl.any_horizontal(pl.col(a, b).is_null())).iter_rows(named=True)}
         rows.append({"indicator_a": a, "indicator_b": b, "n": complete.height, "rho": float(result.statistic),
-                     "p_value": float(result.pvalue), "las_missing": missing})
+                     "p_value": float(result.pvalue), "las_used": set(complete["la_code"].to_list()), "las_missing": missing})
     return rows
 
 
@@ -182,8 +182,7 @@ def _correlation_rows(frame: _YearFrame, min_las: int, missing_what: str) -> lis
             "nation": frame.nation, "year": frame.year, "indicator_a": result["indicator_a"], "indicator_b": result["indicator_b"],
             "n": result["n"], "rho": result["rho"], "p_value": result["p_value"],
             "deprivation_edition": frame.edition if involves_measure else None,
-            "n_las": result["n"], "years_used": str(frame.year),
-            "las_excluded": "; ".join(f"{code} ({reason})" for code, reason in sorted(excluded.items())),
+            **Coverage(result["las_used"], {frame.year}, excluded).values(),
         })
     return rows
 
