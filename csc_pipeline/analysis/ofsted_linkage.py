@@ -399,13 +399,14 @@ def predict(data: PredictionData, settings: PredictionSettings) -> Prediction:
     cv = cross_validate(data.predictors, data.outcome, settings.alphas, settings.l1_ratio, settings.folds, settings.seed,
                         settings.max_iterations)
     scaled, _, mean, sd = standardise(data.predictors)
-    fit = fit_elastic_net(scaled, data.outcome, cv.chosen_alpha, settings.l1_ratio, settings.max_iterations)
+    # every alpha of the grid fitted on all LAs (for its non-zero count); the chosen one is the model
+    fits = [fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations) for a in cv.alphas]
+    fit = fits[cv.alphas.index(cv.chosen_alpha)]
     params = fit.params
     probability = predict_probability(params, scaled)
     predicted = probability >= settings.threshold
     null = binomial_deviance(data.outcome, np.full(len(data.outcome), data.outcome.mean()))
-    nonzero = [int(np.count_nonzero(fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations).params[1:]))
-               for a in cv.alphas]
+    nonzero = [int(np.count_nonzero(f.params[1:])) for f in fits]
     return Prediction(data, cv, params, fit.converged, mean, sd, probability, predicted,
                       # rounded so an intercept-only fit reports 0 rather than floating-point noise
                       round(1 - binomial_deviance(data.outcome, probability) / null, 12),
