@@ -250,6 +250,12 @@ def _missing_reasons(codes: list[str], reason: str) -> str:
     return "; ".join(f"{code} ({reason})" for code in sorted(codes))
 
 
+def _grade_name() -> pl.Expr:
+    """The four-point grade's name, or NO_GRADE where the framework gave no overall grade."""
+    return pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
+                       pl.lit(NO_GRADE))
+
+
 def grades_in_force_summary(grades: pl.DataFrame, values: pl.DataFrame, indicators) -> pl.DataFrame:
     """Per year, framework, grade and indicator: LAs with that grade in force, median of the indicator among them."""
     keys = ["year", "framework", "overall_grade_ordinal", "overall_grade", "adequate_mapped"]
@@ -265,8 +271,7 @@ def grades_in_force_summary(grades: pl.DataFrame, values: pl.DataFrame, indicato
         ).with_columns(pl.lit(indicator).alias("indicator")))
     summary = pl.concat(frames)
     return summary.with_columns(
-        pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
-                    pl.lit(NO_GRADE)).alias("grade_name"),
+        _grade_name().alias("grade_name"),
         pl.col("year").cast(pl.String).alias("years_used"),
         pl.col("_missing").map_elements(lambda codes: _missing_reasons(codes, "no published value that year"),
                                         return_dtype=pl.String).alias("las_excluded"),
@@ -453,8 +458,7 @@ def _finish(fig, inputs: AnalysisInputs, title: str, name: str) -> Path:
 
 
 def plot_grade_distribution(grades: pl.DataFrame, inputs: AnalysisInputs) -> Path:
-    counts = grades.with_columns(pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
-                                             pl.lit(NO_GRADE)).alias("grade")).group_by("year", "grade").len()
+    counts = grades.with_columns(_grade_name().alias("grade")).group_by("year", "grade").len()
     years = sorted(counts["year"].unique().to_list())
     fig, ax = plt.subplots(figsize=(11, 5))
     bottom = np.zeros(len(years))
