@@ -261,6 +261,7 @@ def _fit_counts(
     frame = model_data.select("la_code", "la_name", "observed_count", "exposure").with_columns(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
     )
+    editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
     for fit in fits:
         if not fit.converged:
             out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: the {fit.model} fit did not converge (for the negative binomial, usually no overdispersion beyond Poisson: use the Poisson fit)"})
@@ -271,7 +272,7 @@ def _fit_counts(
                 {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term, "estimate": fit.params[i],
                  "std_error": fit.std_errors[i], "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": None,
                  "deviance_explained": fit.deviance_explained, "deprivation_measure": measure,
-                 "deprivation_editions": ", ".join(map(str, sorted(data["edition"].unique().to_list()))), **coverage.values()}
+                 "deprivation_editions": editions, **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
 
