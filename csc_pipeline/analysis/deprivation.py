@@ -261,6 +261,7 @@ def _fit_counts(
     frame = model_data.select("la_code", "la_name", "observed_count", "exposure").with_columns(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
     )
+    editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
     for fit in fits:
         if not fit.converged:
             out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: the {fit.model} fit did not converge (for the negative binomial, usually no overdispersion beyond Poisson: use the Poisson fit)"})
@@ -271,7 +272,7 @@ def _fit_counts(
                 {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term, "estimate": fit.params[i],
                  "std_error": fit.std_errors[i], "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": None,
                  "deviance_explained": fit.deviance_explained, "deprivation_measure": measure,
-                 "deprivation_editions": ", ".join(map(str, sorted(data["edition"].unique().to_list()))), **coverage.values()}
+                 "deprivation_editions": editions, **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
 
@@ -377,13 +378,15 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
     frames = []
     for nation in settings.nations:
         measure = settings.measures[nation]
+        configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
+        scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
         for indicator in options.indicators:
             row = kinds.get(indicator)
             if row is None or row["kind"] not in MULTIPLIERS or not row["numerator"] or not row["denominator"]:
                 skipped.append({"nation": nation, "indicator": indicator, "reason": "funnel: not a rate or percentage with a numerator and denominator in mart.indicator_dictionary"})
                 continue
             units = _funnel_units(inputs, settings, nation, indicator, row, year)
-            coverage = Coverage(years={year}, excluded=configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation))
+            coverage = Coverage(years={year}, excluded=dict(configured))
             if units.is_empty():
                 skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: no {row['numerator']} and {row['denominator']} in {year}"})
                 continue
@@ -391,8 +394,8 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 coverage.exclude(code, f"no {row['numerator']} or {row['denominator']} in {year}")
             units = units.drop_nulls().filter(pl.col("denominator") > 0)
             target = None
-            if options.target == "deprivation_expected":
-                scored = units.join(_deprivation_scores(inputs, settings, nation, year), on="la_code", how="left")
+            if scores is not None:
+                scored = units.join(scores, on="la_code", how="left")
                 for code in scored.filter(pl.col("deprivation").is_null())["la_code"].to_list():
                     coverage.exclude(code, f"no {measure} value")
                 units = scored.filter(pl.col("deprivation").is_not_null())

@@ -250,6 +250,12 @@ def _missing_reasons(codes: list[str], reason: str) -> str:
     return "; ".join(f"{code} ({reason})" for code in sorted(codes))
 
 
+def _grade_name() -> pl.Expr:
+    """The four-point grade's name, or NO_GRADE where the framework gave no overall grade."""
+    return pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
+                       pl.lit(NO_GRADE))
+
+
 def grades_in_force_summary(grades: pl.DataFrame, values: pl.DataFrame, indicators) -> pl.DataFrame:
     """Per year, framework, grade and indicator: LAs with that grade in force, median of the indicator among them."""
     keys = ["year", "framework", "overall_grade_ordinal", "overall_grade", "adequate_mapped"]
@@ -265,8 +271,7 @@ def grades_in_force_summary(grades: pl.DataFrame, values: pl.DataFrame, indicato
         ).with_columns(pl.lit(indicator).alias("indicator")))
     summary = pl.concat(frames)
     return summary.with_columns(
-        pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
-                    pl.lit(NO_GRADE)).alias("grade_name"),
+        _grade_name().alias("grade_name"),
         pl.col("year").cast(pl.String).alias("years_used"),
         pl.col("_missing").map_elements(lambda codes: _missing_reasons(codes, "no published value that year"),
                                         return_dtype=pl.String).alias("las_excluded"),
@@ -399,13 +404,14 @@ def predict(data: PredictionData, settings: PredictionSettings) -> Prediction:
     cv = cross_validate(data.predictors, data.outcome, settings.alphas, settings.l1_ratio, settings.folds, settings.seed,
                         settings.max_iterations)
     scaled, _, mean, sd = standardise(data.predictors)
-    fit = fit_elastic_net(scaled, data.outcome, cv.chosen_alpha, settings.l1_ratio, settings.max_iterations)
+    # every alpha of the grid fitted on all LAs (for its non-zero count); the chosen one is the model
+    fits = [fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations) for a in cv.alphas]
+    fit = fits[cv.alphas.index(cv.chosen_alpha)]
     params = fit.params
     probability = predict_probability(params, scaled)
     predicted = probability >= settings.threshold
     null = binomial_deviance(data.outcome, np.full(len(data.outcome), data.outcome.mean()))
-    nonzero = [int(np.count_nonzero(fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations).params[1:]))
-               for a in cv.alphas]
+    nonzero = [int(np.count_nonzero(f.params[1:])) for f in fits]
     return Prediction(data, cv, params, fit.converged, mean, sd, probability, predicted,
                       # rounded so an intercept-only fit reports 0 rather than floating-point noise
                       round(1 - binomial_deviance(data.outcome, probability) / null, 12),
@@ -452,8 +458,7 @@ def _finish(fig, inputs: AnalysisInputs, title: str, name: str) -> Path:
 
 
 def plot_grade_distribution(grades: pl.DataFrame, inputs: AnalysisInputs) -> Path:
-    counts = grades.with_columns(pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
-                                             pl.lit(NO_GRADE)).alias("grade")).group_by("year", "grade").len()
+    counts = grades.with_columns(_grade_name().alias("grade")).group_by("year", "grade").len()
     years = sorted(counts["year"].unique().to_list())
     fig, ax = plt.subplots(figsize=(11, 5))
     bottom = np.zeros(len(years))

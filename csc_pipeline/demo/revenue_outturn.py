@@ -124,15 +124,9 @@ def _blocks(model, seed: int, aid: str, year: int) -> dict[str, list[int]]:
     }
     blocks: dict[str, list[int]] = {}
     for key, value in gross.items():
-        total = round(value / 1000)
-        employees = round(total * r.uniform(0.2, 0.45))
-        sales, other_income = round(total * r.uniform(0.0, 0.03)), round(total * r.uniform(0.02, 0.08))
-        blocks[key] = [employees, total - employees, total, sales, other_income, sales + other_income,
-                       total - sales - other_income]
+        blocks[key] = _measures(round(value / 1000), r.uniform(0.2, 0.45), r.uniform(0.0, 0.03), r.uniform(0.02, 0.08))
     blocks["total"] = [sum(blocks[k][i] for k in gross) for i in range(7)]
-    adult = round(blocks["total"][2] * r.uniform(1.3, 2.0))
-    blocks["adult"] = [round(adult * 0.3), adult - round(adult * 0.3), adult, round(adult * 0.1), round(adult * 0.15),
-                       round(adult * 0.1) + round(adult * 0.15), adult - round(adult * 0.1) - round(adult * 0.15)]
+    blocks["adult"] = _measures(round(blocks["total"][2] * r.uniform(1.3, 2.0)), 0.3, 0.1, 0.15)
     return blocks
 
 
@@ -241,7 +235,7 @@ def _rsx_values(model, seed: int, aid: str, year: int) -> list[int]:
     r = _rng(seed, "rsx", aid, year)
     blocks = {"csc": ro3["total"], "asc": ro3["adult"]}
     for stem, (low, high) in RSX_SHARES.items():
-        blocks[stem] = _measures(round(ro3["total"][2] * r.uniform(low, high)), r)
+        blocks[stem] = _random_measures(round(ro3["total"][2] * r.uniform(low, high)), r)
     blocks["pol"] = blocks["frs"] = [0] * 7
     return _with_total(blocks)
 
@@ -253,15 +247,20 @@ def _rsx_other_values(seed: int, body: tuple, year: int) -> list[int]:
     ecode, _, _, _, detailed = body
     r = _rng(seed, "rsx", ecode, year)
     stems = DISTRICT_SPEND[detailed]
-    blocks = {stem: _measures(round(r.uniform(500, 8000)), r) if stem in stems else [0] * 7
+    blocks = {stem: _random_measures(round(r.uniform(500, 8000)), r) if stem in stems else [0] * 7
               for _, stem, _ in RSX_SERVICES[:-1]}
     return _with_total(blocks)
 
 
-def _measures(total: int, r) -> list[int]:
-    employees = round(total * r.uniform(0.2, 0.5))
-    sales, other_income = round(total * r.uniform(0.02, 0.2)), round(total * r.uniform(0.0, 0.1))
+def _measures(total: int, employees_share: float, sales_share: float, other_income_share: float) -> list[int]:
+    """The seven measures (MEASURES) of a service's gross expenditure ``total`` split by the shares given."""
+    employees = round(total * employees_share)
+    sales, other_income = round(total * sales_share), round(total * other_income_share)
     return [employees, total - employees, total, sales, other_income, sales + other_income, total - sales - other_income]
+
+
+def _random_measures(total: int, r) -> list[int]:
+    return _measures(total, r.uniform(0.2, 0.5), r.uniform(0.02, 0.2), r.uniform(0.0, 0.1))
 
 
 def _with_total(blocks: dict[str, list[int]]) -> list[int]:
