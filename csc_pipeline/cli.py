@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
@@ -74,32 +75,36 @@ def _report_runs(runs, settings: Settings, started: float, what: str) -> int:
     return 1
 
 
-def refresh(settings: Settings) -> int:
+@contextmanager
+def _dagster(settings: Settings):
+    """(catalog, the persistent Dagster instance) for the commands that run Dagster."""
     from dagster import DagsterInstance
 
     from csc_pipeline.catalog import load_catalog
+
+    _dagster_home(settings)
+    with DagsterInstance.get() as instance:
+        yield load_catalog(), instance
+
+
+def refresh(settings: Settings) -> int:
     from csc_pipeline.definitions import build_definitions
     from csc_pipeline.defs import runs
 
-    _dagster_home(settings)
     started = time.monotonic()
-    with DagsterInstance.get() as instance:
-        result = runs.refresh(build_definitions(settings), load_catalog(), instance, settings.source_mode)
+    with _dagster(settings) as (catalog, instance):
+        result = runs.refresh(build_definitions(settings, catalog), catalog, instance, settings.source_mode)
     return _report_runs(result, settings, started, "Refresh")
 
 
 def backfill(settings: Settings, group: str, release: str) -> int:
-    from dagster import DagsterInstance
-
-    from csc_pipeline.catalog import load_catalog
     from csc_pipeline.definitions import build_definitions
     from csc_pipeline.defs import runs
 
-    _dagster_home(settings)
     started = time.monotonic()
-    with DagsterInstance.get() as instance:
+    with _dagster(settings) as (catalog, instance):
         try:
-            result = runs.backfill(build_definitions(settings), load_catalog(), instance, settings.source_mode, group, release)
+            result = runs.backfill(build_definitions(settings, catalog), catalog, instance, settings.source_mode, group, release)
         except runs.UnknownRelease as err:
             print(f"csc: {err}", file=sys.stderr)
             return 2
@@ -107,18 +112,14 @@ def backfill(settings: Settings, group: str, release: str) -> int:
 
 
 def releases(settings: Settings) -> int:
-    from dagster import DagsterInstance
-
-    from csc_pipeline.catalog import load_catalog
     from csc_pipeline.defs import runs
 
-    _dagster_home(settings)
-    catalog = load_catalog()
-    with DagsterInstance.get() as instance:
+    with _dagster(settings) as (catalog, instance):
         partitions = runs.register_releases(instance, catalog, settings.source_mode)
+    families = catalog.release_groups()
     for group, keys in sorted(partitions.items()):
         print(f"{group}: {', '.join(keys) or '(none in ' + settings.source_mode + ' mode)'}")
-        print(f"    families: {', '.join(catalog.release_groups()[group])}")
+        print(f"    families: {', '.join(families[group])}")
     return 0
 
 
