@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from dagster import AutomationCondition, Definitions, FreshnessPolicy, in_process_executor, map_asset_specs
+from dagster import AutomationCondition, Definitions, in_process_executor, map_asset_specs
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline.catalog import Catalog, load_catalog
@@ -29,17 +27,10 @@ from csc_pipeline.defs.warehouse_models import (
 from csc_pipeline.settings import Settings
 
 
-# Data is annual: a published warehouse not rebuilt for 13 months has missed a release cycle.
-PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=370))
-
-
 def _automated(spec):
     """Everything after the raw files updates when its inputs change (the daemon's automation
-    sensor acts on these); the published warehouse also shows as stale after a missed year."""
-    spec = spec.replace_attributes(automation_condition=AutomationCondition.eager())
-    if spec.key.path == ["warehouse", "published"]:
-        spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
-    return spec
+    sensor acts on these), not on a fixed chain."""
+    return spec.replace_attributes(automation_condition=AutomationCondition.eager())
 
 
 def build_definitions(settings: Settings | None = None, catalog: Catalog | None = None) -> Definitions:
@@ -51,8 +42,9 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
         cla_trend_chart.key, analysis_report.key, *(a.key for a in analyses)]
     group_jobs = release_jobs(catalog)
+    sources = [a for a in ingest_assets if a.key.path[0] == "source_files"]
     downstream = map_asset_specs(_automated, [
-        *[a for a in ingest_assets if a.key.path[0] != "source_files"],
+        *[a for a in ingest_assets if a not in sources],
         *reference_assets(),
         provenance_asset(catalog),
         *models,
@@ -63,7 +55,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         parquet_exports,
     ])
     return Definitions(
-        assets=[*(a for a in ingest_assets if a.key.path[0] == "source_files"), *downstream],
+        assets=[*sources, *downstream],
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
         jobs=[refresh_job, *group_jobs.values()],
         schedules=[annual_refresh_schedule],

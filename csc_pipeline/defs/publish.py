@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import polars as pl
 from dagster import (
     AssetCheckResult,
     AssetKey,
     AssetsDefinition,
+    FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -99,10 +100,15 @@ def unique_key_checks() -> list:
     return [_unique_key_check(table, key) for table, key in UNIQUE_KEYS.items()]
 
 
+# Data is annual: a published warehouse not rebuilt for 13 months has missed a release cycle.
+PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=370))
+
+
 def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     @asset(
         key=AssetKey(["warehouse", "published"]),
         deps=upstream,
+        freshness_policy=PUBLISHED_FRESHNESS,
         group_name="publish",
         kinds={"duckdb"},
         owners=OWNERS,
