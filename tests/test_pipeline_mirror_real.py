@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import duckdb
 import polars as pl
@@ -338,7 +339,7 @@ def test_the_analyses_give_the_same_tables_when_rerun_on_real_data(mirror_wareho
     config = load_analysis_config()
     inputs = runner.load_inputs(mirror_warehouse, tmp_path / "charts")
     for family in FAMILIES:
-        module = __import__(f"csc_pipeline.analysis.{family}", fromlist=["run"])
+        module = importlib.import_module(f"csc_pipeline.analysis.{family}")
         output = module.run(inputs, runner.family_settings(config, family))
         assert output.tables, family
         for table in output.tables:
