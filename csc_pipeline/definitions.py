@@ -13,6 +13,7 @@ from csc_pipeline.defs.publish import (
     panel_unique,
     parquet_exports,
     publish_asset,
+    refresh_summary_table,
     unique_key_checks,
 )
 from csc_pipeline.defs.resources import PipelineSettings
@@ -51,6 +52,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         cla_trend_chart,
         *analyses,
         analysis_report,
+        refresh_summary_table,
         publish_asset(analysis_outputs),
         parquet_exports,
     ])

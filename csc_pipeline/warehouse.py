@@ -1,14 +1,14 @@
 """The DuckDB warehouse: SQL models from ``sql/``, frame loading, and atomic publication.
 
-Every refresh writes a *build* database; ``publish`` copies it into a new file beside the
-published ``csc.duckdb`` and renames it into place. An analyst holding the published file open
-keeps reading the previous, complete version and never blocks the refresh.
+Every refresh writes a *build* database; ``publish`` writes the schemas analysts use into a new,
+compact file beside the published ``csc.duckdb`` and renames it into place. Publication never opens
+the published file, so an analyst holding it open (even read-write) keeps reading the previous,
+complete version and never blocks the refresh.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +24,13 @@ SQL_DIR = PROJECT_ROOT / "sql"
 LAYERS = ("staging", "intermediate", "marts", "analysis")
 # The schema each layer's tables live in (marts are what analysts query, as `mart.*`).
 LAYER_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "mart", "analysis": "analysis"}
-SCHEMAS = ("raw", "ref", "meta", *LAYER_SCHEMA.values())
+# Bookkeeping of publication (what was last published, what this refresh changed): build database only.
+STATE_SCHEMA = "publish_state"
+SCHEMAS = ("raw", "ref", "meta", *LAYER_SCHEMA.values(), STATE_SCHEMA)
+# What the published warehouse holds: the analyst tables, their metadata and provenance, and the raw
+# rows a value is traced back to. staging and intermediate (and the SQL macros) are the build's
+# working steps: they stay in the build database, for engineers.
+PUBLISHED_SCHEMAS = ("raw", "ref", "meta", "mart", "analysis")
 
 
 @dataclass(frozen=True)
@@ -78,16 +84,23 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(macro.read_text(encoding="utf-8"))
 
 
-def run_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
-    """Run one model in a transaction; return the row count of the table it produced."""
-    ensure_schemas(con)
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's statements commit together or roll back together."""
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(model.path.read_text(encoding="utf-8"))
+        yield
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def run_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+    """Run one model in a transaction; return the row count of the table it produced."""
+    ensure_schemas(con)
+    with transaction(con):
+        con.execute(model.path.read_text(encoding="utf-8"))
     return table_rows(con, model.table)
 
 
@@ -148,12 +161,8 @@ def _registered_in_transaction(con: duckdb.DuckDBPyConnection, table: str, frame
     view = "_incoming_" + table.replace(".", "_")
     con.register(view, frame.to_arrow())
     try:
-        con.execute("BEGIN TRANSACTION")
-        yield view
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            yield view
     finally:
         con.unregister(view)
 
@@ -181,17 +190,45 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> in
     return frame.height
 
 
-def publish(build_path: Path, published_path: Path) -> Path:
-    """Checkpoint the build database, copy it beside the published file, and rename it into place.
+def publish(con: duckdb.DuckDBPyConnection, published_path: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> Path:
+    """Write ``schemas`` of the build database behind ``con`` into a fresh file and rename it over
+    ``published_path``.
 
-    A byte copy (rather than COPY FROM DATABASE) keeps everything, table and column comments
-    included. The build database is held open during the copy, so no other writer can start.
+    A fresh file holds only live data (a byte copy of the build database would carry its free
+    blocks, and grow with every refresh); table and column comments are copied with the tables.
+    The published file itself is never opened, so no reader of it can block publication.
     """
+    alias = "publishing"
     with atomic_path(published_path, mode=PUBLIC, suffix=".publishing", durable=True) as tmp:
-        con = duckdb.connect(str(build_path))
+        tmp.unlink()  # DuckDB creates its database file itself
+        con.execute(f"ATTACH {sql_string(str(tmp))} AS {alias}")
         try:
-            con.execute("CHECKPOINT")
-            shutil.copyfile(build_path, tmp)
+            _copy_schemas(con, alias, schemas)
+            con.execute(f"CHECKPOINT {alias}")
+            con.execute(f"DETACH {alias}")
+        except BaseException:
+            con.execute(f"DETACH DATABASE IF EXISTS {alias}")
+            raise
         finally:
-            con.close()
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
     return published_path
+
+
+def _copy_schemas(con: duckdb.DuckDBPyConnection, target: str, schemas: tuple[str, ...]) -> None:
+    """Copy every table of ``schemas`` with its comments into the attached database ``target``, in one transaction."""
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    tables = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE database_name = ? "
+        "AND list_contains(?, schema_name) ORDER BY ALL", [source, list(schemas)]).fetchall()
+    columns = con.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+        "AND list_contains(?, schema_name) AND comment IS NOT NULL ORDER BY ALL", [source, list(schemas)]).fetchall()
+    with transaction(con):
+        for schema in sorted({schema for schema, _, _ in tables}):
+            con.execute(f"CREATE SCHEMA {target}.{schema}")
+        for schema, table, comment in tables:
+            con.execute(f'CREATE TABLE {target}.{schema}."{table}" AS SELECT * FROM {source}.{schema}."{table}"')
+            if comment:
+                con.execute(f'COMMENT ON TABLE {target}.{schema}."{table}" IS {sql_string(comment)}')
+        for schema, table, column, comment in columns:
+            con.execute(f'COMMENT ON COLUMN {target}.{schema}."{table}"."{column}" IS {sql_string(comment)}')

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -28,6 +32,50 @@ def failed_checks(result: runs.RefreshRuns) -> dict[str, str]:
         for e in run.get_asset_check_evaluations()
         if not e.passed
     }
+
+
+def table_fingerprints(path: Path, schemas: tuple[str, ...] = ("mart", "analysis")) -> dict[str, tuple[int, str]]:
+    """{schema.table: (rows, md5 of its rows as text, in sorted order)} of a DuckDB file: equal
+    fingerprints mean bit-identical tables (a double's text is its shortest exact form)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE list_contains(?, schema_name) "
+                             "ORDER BY ALL", [list(schemas)]).fetchall()
+        return {f"{s}.{t}": con.execute(
+            f"SELECT count(*), md5(coalesce(string_agg(line, chr(10) ORDER BY line), '')) "
+            f'FROM (SELECT CAST(r AS VARCHAR) AS line FROM {s}."{t}" AS r)').fetchone() for s, t in tables}
+    finally:
+        con.close()
+
+
+# Another process (DuckDB shares an open database within one) holding a DuckDB file with a
+# read-write connection - DuckDB's default - and running each query it is sent.
+_READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1])
+for query in sys.stdin:
+    print(con.execute(query).fetchone()[0], flush=True)
+"""
+
+
+@contextmanager
+def read_write_reader(path: Path) -> Iterator[Callable[[str], str]]:
+    """An analyst's session on ``path``, open for the whole block; yields ``ask(query) -> first value as text``."""
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+
+    def ask(query: str) -> str:
+        reader.stdin.write(query.replace("\n", " ") + "\n")
+        reader.stdin.flush()
+        return reader.stdout.readline().strip()
+
+    try:
+        yield ask
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
 
 
 def _checked_family(settings: Settings, family: str, catalog, resolver):

@@ -358,8 +358,8 @@ def test_the_national_cla_trend_matches_the_published_national_rate(mirror_wareh
         """
         SELECT t.year, t.value, p.value AS published
         FROM analysis.trend_national_regional t
-        JOIN intermediate.int_indicator_values_latest p
-          ON p.indicator = t.indicator AND p.year = t.year AND p.geographic_level = 'national' AND p.area_name = 'England'
+        JOIN (SELECT year, published_rate_per_10k AS value FROM analysis.cla_trend_national_regional
+              WHERE area_level = 'nation' AND area = 'England' AND published_rate_per_10k IS NOT NULL) p ON p.year = t.year
         WHERE t.indicator = 'cla_rate_per_10k' AND t.area = 'England' AND t.geography = 'current'
         """
     ).fetchall()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import duckdb
 import polars as pl
 import pytest
 
 from csc_pipeline import warehouse
 from csc_pipeline.defs.warehouse_models import table_key
+from pipeline_runs import read_write_reader
 
 
 def test_every_model_dependency_is_a_table_the_pipeline_builds():
@@ -41,29 +39,51 @@ def test_failed_model_rolls_back_and_keeps_the_previous_table(tmp_path):
     assert con.execute("SELECT sum(kept) FROM staging.stg_example").fetchone()[0] == 3
 
 
-def test_publish_swaps_atomically_while_an_analyst_reads_the_old_file(tmp_path):
+def _numbers_build(path, numbers: list[int]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    warehouse.replace_table(con, "mart.numbers", pl.DataFrame({"n": numbers}),
+                            warehouse.TableDocs("documented", {"n": "a number"}))
+    warehouse.replace_table(con, "staging.working", pl.DataFrame({"step": [1]}))
+    return con
+
+
+def test_publish_swaps_atomically_while_an_analyst_holds_the_old_file_read_write(tmp_path):
     build, published = tmp_path / "build.duckdb", tmp_path / "warehouse" / "csc.duckdb"
-    con = duckdb.connect(str(build))
-    warehouse.replace_table(con, "mart.numbers", pl.DataFrame({"n": [1, 2, 3]}))
+    con = _numbers_build(build, [1, 2, 3])
+    warehouse.publish(con, published)
+    with read_write_reader(published) as analyst:
+        assert analyst("SELECT sum(n) FROM mart.numbers") == "6"
+        warehouse.replace_table(con, "mart.numbers", pl.DataFrame({"n": [10, 20]}),
+                                warehouse.TableDocs("documented again", {"n": "a number"}))
+        warehouse.publish(con, published)  # the analyst's read-write lock is on the replaced file
+        assert analyst("SELECT sum(n) FROM mart.numbers") == "6"  # still the old, whole copy
     con.close()
-    warehouse.publish(build, published)
+    new = duckdb.connect(str(published), read_only=True)
+    assert new.execute("SELECT sum(n) FROM mart.numbers").fetchone()[0] == 30
+    # comments travel with the tables; the build's working schemas do not
+    assert new.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'numbers'").fetchone()[0] == "documented again"
+    assert new.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'numbers'").fetchone()[0] == "a number"
+    assert new.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'staging'").fetchone()[0] == 0
+    new.close()
+    assert sorted(p.name for p in published.parent.iterdir()) == ["csc.duckdb"]
 
-    analyst = duckdb.connect(str(published), read_only=True)
-    assert analyst.execute("SELECT sum(n) FROM mart.numbers").fetchone()[0] == 6
 
-    con = duckdb.connect(str(build))
-    warehouse.replace_table(con, "mart.numbers", pl.DataFrame({"n": [10, 20]}))
-    con.execute("COMMENT ON TABLE mart.numbers IS 'documented'")
+def test_a_failed_publication_leaves_the_published_file_and_no_temporary_file(tmp_path, monkeypatch):
+    build, published = tmp_path / "build.duckdb", tmp_path / "warehouse" / "csc.duckdb"
+    con = _numbers_build(build, [1, 2, 3])
+    warehouse.publish(con, published)
+    before = published.read_bytes()
+    copy = warehouse._copy_schemas
+
+    def copy_then_fail(con, target, schemas):
+        copy(con, target, schemas)  # the new file is written, then the disk fills
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(warehouse, "_copy_schemas", copy_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        warehouse.publish(con, published)
+    assert published.read_bytes() == before
+    assert sorted(p.name for p in published.parent.iterdir()) == ["csc.duckdb"]
+    monkeypatch.undo()
+    warehouse.publish(con, published)  # the build connection is left usable: the next publication works
     con.close()
-    warehouse.publish(build, published)  # must not be blocked by the open read-only analyst
-
-    assert analyst.execute("SELECT sum(n) FROM mart.numbers").fetchone()[0] == 6  # still the old, whole copy
-    # A new session (another process: DuckDB shares open databases within one) sees the new file.
-    probe = (
-        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(con.execute('SELECT sum(n) FROM mart.numbers').fetchone()[0]); "
-        "print(con.execute(\"SELECT comment FROM duckdb_tables() WHERE table_name = 'numbers'\").fetchone()[0])"
-    )
-    out = subprocess.run([sys.executable, "-c", probe, str(published)], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["30", "documented"]
-    assert not list(published.parent.glob(".*publishing*"))

@@ -97,7 +97,7 @@ def analysis_assets() -> list[AssetsDefinition]:
 
 @asset(
     key=AssetKey(["analysis", "report"]),
-    deps=[AssetKey(["analysis", family]) for family in FAMILIES] + [AssetKey(["meta", "provenance"])],
+    deps=[AssetKey(["analysis", family]) for family in FAMILIES] + [AssetKey(refresh_summary.SUMMARY_TABLE.split("."))],
     group_name="analysis",
     kinds={"python", "html"},
     owners=OWNERS,
@@ -112,8 +112,7 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
               for r in context.instance.get_records_for_run(context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
     with build_connection(duckdb) as con:
         synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
-        changes = refresh_summary.summarise(con, refresh_summary.read_previous(settings.warehouse_path),
-                                            "", settings.source_mode).row(0, named=True)
+        changes = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl().row(0, named=True)
         refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
         page = render_report(con, synthetic, config.source, FAMILIES, refresh)
     path = write_report(settings.reports_dir / REPORT_FILE, page)

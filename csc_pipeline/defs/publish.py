@@ -1,4 +1,5 @@
-"""Publication: the build warehouse is copied and atomically swapped in as csc.duckdb."""
+"""Publication: what this refresh changed, then the build warehouse's analyst schemas written to a
+fresh file and atomically swapped in as csc.duckdb."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from csc_pipeline import __version__, refresh_summary, warehouse
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
+REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
 
 
 @asset_check(
@@ -104,17 +106,38 @@ def unique_key_checks() -> list:
 PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=370))
 
 
+@asset(
+    key=REFRESH_SUMMARY,
+    deps=[PANEL, AssetKey(["meta", "provenance"])],
+    group_name="publish",
+    kinds={"duckdb"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description="What this refresh changed against the last published warehouse (files new / changed / "
+                "dropped, panel rows added / removed, values revised), computed once for the report and "
+                "the publication, without opening the published file.",
+)
+def refresh_summary_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    settings = pipeline_settings.settings()
+    with build_connection(duckdb) as con:
+        previous = refresh_summary.read_previous(con, settings.warehouse_path)
+        summary = refresh_summary.summarise(con, previous, settings.source_mode)
+        warehouse.replace_table(con, refresh_summary.SUMMARY_TABLE, summary, refresh_summary.SUMMARY_DOCS)
+    return MaterializeResult(metadata={k: v for k, v in summary.row(0, named=True).items() if isinstance(v, int)})
+
+
 def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     @asset(
         key=AssetKey(["warehouse", "published"]),
-        deps=upstream,
+        deps=[*upstream, REFRESH_SUMMARY],
         freshness_policy=PUBLISHED_FRESHNESS,
         group_name="publish",
         kinds={"duckdb"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
-        description="Publish the build warehouse as $CSC_DATA_LAKE/warehouse/csc.duckdb by atomic rename: "
-                    "readers of the old file keep a complete, consistent copy.",
+        description="Publish the build warehouse's analyst schemas as $CSC_DATA_LAKE/warehouse/csc.duckdb: a "
+                    "fresh, compact file renamed over the old one, which is never opened (readers of it, "
+                    "even read-write, keep a complete, consistent copy and cannot block publication).",
     )
     def published(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
@@ -129,18 +152,21 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
                 ],
             })
             warehouse.replace_table(con, "meta.about", about)
-            previous = refresh_summary.read_previous(settings.warehouse_path)
-            summary = refresh_summary.summarise(con, previous, published_at, settings.source_mode)
-            warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary))
-            con.execute("CHECKPOINT")
+            summary = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl()
+            previous = refresh_summary.read_previous(con, settings.warehouse_path)
+            warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary, published_at),
+                                    refresh_summary.HISTORY_DOCS)
             tables = con.execute(
-                "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE list_contains(?, table_schema) ORDER BY 1", [list(warehouse.PUBLISHED_SCHEMAS)]
             ).fetchall()
-        path = warehouse.publish(settings.build_warehouse_path, settings.warehouse_path)
+            path = warehouse.publish(con, settings.warehouse_path)
+            refresh_summary.remember_published(con)
         changes = summary.row(0, named=True)
         return MaterializeResult(metadata={
             **{k: v for k, v in changes.items() if isinstance(v, int)},
             "path": MetadataValue.path(str(path)),
+            "bytes": path.stat().st_size,
             "tables": MetadataValue.md("\n".join(f"- {t[0]}" for t in tables)),
             "synthetic": synthetic,
         })

@@ -59,7 +59,7 @@ makeup AS (
         bool_and(is_itself) AS unchanged,
         bool_or(apportioned) AS apportioned,
         bool_and(value IS NOT NULL AND weight IS NOT NULL) AS complete,
-        sum(value * weight) AS weighted_sum,
+        sum(value * weight ORDER BY authority_id, value, weight) AS weighted_sum,  -- ordered: the same double in every run
         any_value(value) AS only_value, any_value(status) AS only_status, any_value(symbol) AS only_symbol,
         any_value(area_code) AS only_code, any_value(method) AS only_method,
         any_value(unit) AS unit, any_value(published_period) AS published_period,
