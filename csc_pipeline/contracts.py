@@ -163,12 +163,16 @@ class Contract:
         ``la_level: {column, value}`` or ``{column, values: [...]}``; a null in ``values`` matches a
         blank cell (e.g. a row the publisher left without a level). ``{column, not_values: [...]}``:
         every row whose level is none of these (e.g. all but England and the regions).
+        ``{column, not_matching: regex}``: every row whose cell does not match (e.g. all but lower-tier
+        district codes, kept in the table to be aggregated to their county).
         """
         if self.la_level is None:
             return pl.lit(True)
         column = pl.col(self.la_level["column"])
         if "not_values" in self.la_level:
             return (~column.is_in([str(v) for v in self.la_level["not_values"]])).fill_null(True)
+        if "not_matching" in self.la_level:
+            return (~column.str.contains(str(self.la_level["not_matching"]))).fill_null(True)
         values = self.la_level.get("values", [self.la_level.get("value")])
         named = [v for v in values if v is not None]
         matched = column.is_in(named)
@@ -279,8 +283,8 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
     patterns = tuple(_column_spec(n, s) for n, s in (raw.get("column_patterns") or {}).items())
     la_level = raw.get("la_level")
     if la_level is not None and ("column" not in la_level
-                                 or sum(k in la_level for k in ("value", "values", "not_values")) != 1):
-        raise ContractError(f"{path}: la_level needs a column and one of value, values or not_values")
+                                 or sum(k in la_level for k in ("value", "values", "not_values", "not_matching")) != 1):
+        raise ContractError(f"{path}: la_level needs a column and one of value, values, not_values or not_matching")
     keep_rows = {str(k): str(v) for k, v in (raw.get("keep_rows") or {}).items()}
     skip_matching = {str(k): str(v) for k, v in (raw.get("skip_matching") or {}).items()}
     for spec in (*columns, *patterns):

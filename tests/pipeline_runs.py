@@ -155,6 +155,23 @@ def build_models(frames: dict, models: list[str], tables: dict | None = None):
     return con
 
 
+def indicator_values(rows: list[tuple], release: str = "r", entry: str = "entry"):
+    """int_indicator_values(_latest) rows (authority, code, nation, year, indicator, value) with the other
+    columns filled (one release and catalog entry, precedence 50), for planting in ``build_models``."""
+    import polars as pl
+
+    frame = pl.DataFrame(rows, schema=["authority_id", "area_code", "nation", "year", "indicator", "value"], orient="row")
+    return frame.with_columns(
+        pl.lit("local_authority").alias("geographic_level"), pl.lit(None, pl.String).alias("la_code_3"),
+        pl.col("area_code").alias("area_name"),
+        pl.when(pl.col("nation") == "Wales").then(pl.lit("W92000004")).otherwise(pl.lit("E92000001")).alias("country_code"),
+        pl.col("year").cast(pl.String).alias("published_period"), pl.lit(None, pl.String).alias("symbol"),
+        pl.lit("published").alias("status"), pl.lit("children").alias("unit"), pl.lit(entry).alias("source_entry"),
+        pl.lit(release).alias("release"), pl.lit("f").alias("source_file"), pl.lit(1).alias("source_row"), pl.lit(50).alias("precedence"),
+        pl.lit(None, pl.String).alias("method"),
+    )
+
+
 def family_warehouse(settings: Settings, families: list[str], tables: list[str]):
     """Obtain, conform, validate and load ``families`` the way the refresh does, then build ``tables``
     (and the models they need) in an in-memory DuckDB. Returns (connection, problems by family)."""

@@ -171,6 +171,15 @@ def test_skip_matching_drops_rows_whose_cell_matches(tmp_path):
     assert [(p.row, p.value) for p in problems] == [(3, "E08000999")]
 
 
+def test_la_level_not_matching_keeps_district_rows_unchecked(tmp_path):
+    # Lower-tier districts kept (to be aggregated to their county) but not checked as authorities.
+    contract = feature_contract(tmp_path, "la_code_column: code\nla_level: {column: code, not_matching: '^E07'}\n")
+    frame, problems = run(tmp_path, contract, ["E06000001,LA,2019/20,1", "E07000026,LA,2019/20,2"])
+    assert problems == [] and frame["code"].to_list() == ["E06000001", "E07000026"]
+    _, problems = run(tmp_path, contract, ["E06000001,LA,2019/20,1", "E08000999,LA,2019/20,2"])
+    assert [(p.row, p.value) for p in problems] == [(3, "E08000999")]
+
+
 def test_three_digit_codes_are_checked_on_rows_not_excluded_by_la_level(tmp_path):
     from csc_pipeline.geography import default_resolver
     from csc_pipeline.staging import resolve_la_identifiers
@@ -197,7 +206,7 @@ def test_identical_repeats_are_kept_once_only_when_the_contract_says_so(tmp_path
 
 @pytest.mark.parametrize(("extra", "fragment"), [
     ("skip_matching: {code: '(unclosed'}\n", "bad regular expression"),
-    ("la_level: {column: level}\n", "la_level needs a column and one of value, values or not_values"),
+    ("la_level: {column: level}\n", "la_level needs a column and one of value, values, not_values or not_matching"),
     ("la_level: {column: level, value: LA, not_values: [NA]}\n", "la_level needs"),
 ])
 def test_malformed_contract_features_are_contract_errors(tmp_path, extra, fragment):

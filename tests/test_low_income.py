@@ -16,13 +16,15 @@ from csc_pipeline.settings import Settings
 from pipeline_runs import check_families, check_family, checked_models, write_demo_family
 
 FAMILIES = ("dwp_children_low_income", "hmrc_children_low_income")
-MODELS = ["stg_dwp_children_low_income", "int_dwp_children_low_income_series", "stg_hmrc_children_low_income"]
+MODELS = ["stg_dwp_children_low_income", "int_dwp_children_low_income_series", "stg_hmrc_children_low_income",
+          "int_hmrc_children_low_income_counties"]
 CONTRACT = load_contract("dwp_statxplore_children_low_income")
 
 
 @pytest.fixture(scope="module")
 def real(real_dir, tmp_path_factory):
-    con = checked_models(real_dir, tmp_path_factory.mktemp("real"), FAMILIES, MODELS)
+    # The ONS MYE2 file gives the districts' children under 16 that the county aggregation weighs by.
+    con = checked_models(real_dir, tmp_path_factory.mktemp("real"), (*FAMILIES, "wales_population_mye2"), MODELS)
     yield con
     con.close()
 
@@ -84,9 +86,49 @@ def test_hmrc_local_measure(real):
     assert value(real, stg, "%", hmrc, "E06000047", 2015)[0] == 23.9
     assert value(real, stg, "%", hmrc, "E06000053", 2014)[:2] == (None, "missing")  # Isles of Scilly: NA
     prefixes = dict(real.execute(
-        f"SELECT left(area_code, 3), count(DISTINCT area_code) FROM {stg} GROUP BY 1"
+        f"SELECT geographic_level || ' ' || left(area_code, 3), count(DISTINCT area_code) FROM {stg} GROUP BY 1"
     ).fetchall())
-    assert prefixes == {"E06": 56, "E08": 36, "E09": 33}  # no districts, counties, combined authorities or England
+    # Districts are kept apart (to be aggregated); no counties, combined authorities or England.
+    assert prefixes == {"local_authority E06": 56, "local_authority E08": 36, "local_authority E09": 33, "district E07": 201}
+
+
+def test_hmrc_shire_counties_are_built_from_their_districts_counts(real, real_dir):
+    """Every shire county gets each snapshot's percentage as its districts' estimated low-income
+    children over their children under 16 (never a mean of percentages), checked here against an
+    independent district -> county lookup (ONS LTLA21 -> UTLA21) and the MYE2 file read directly."""
+    import csv
+
+    lookup = {}
+    with open(real_dir / "ons/geography/ltla21-utla21-lookup.csv", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            lookup.setdefault(row["UTLA21CD"], set()).add(row["LTLA21CD"])
+    with open(real_dir / "ons/population_mye/ons_MYE2_mid2014_UK_persons_by_LA_single_year_age__StatisticsNZ_demdata.csv",
+              encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    header = next(i for i, r in enumerate(rows) if r[0] == "CODE")
+    under_16 = {r[0]: sum(float(r[rows[header].index(str(a))].replace(",", "")) for a in range(16)) for r in rows[header + 1:] if r and r[0]}
+    percent = {}
+    with open(real_dir / "dwp/low_income/fingertips_10101_children_in_low_income_families_district_UA_2006_2016__traffordDataLab.csv",
+              encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["value"] != "NA":
+                percent[row["area_code"], int(row["period"]) + 1] = float(row["value"])
+    counties = real.execute(
+        "SELECT area_code, year, value, status, method FROM intermediate.int_hmrc_children_low_income_counties").fetchall()
+    assert {c for c, *_ in counties} == {c for c in under_16 if c.startswith("E10")}  # all 27 counties of 2014
+    assert {y for _, y, *_ in counties} == set(range(2007, 2018))
+    assert all(status == "published" and method == "aggregated_from_districts_by_children_under_16" for *_, status, method in counties)
+    # Counties whose districts are unchanged from 2014 to 2021 (not Dorset, Suffolk, Somerset,
+    # Northamptonshire, Buckinghamshire) are checked against the 2021 lookup.
+    checked = 0
+    for county, year, value_, *_ in counties:
+        districts = lookup.get(county, set())
+        if not districts or any((d, year) not in percent for d in districts):
+            continue
+        expected = sum(percent[d, year] * under_16[d] for d in districts) / sum(under_16[d] for d in districts)
+        assert value_ == pytest.approx(expected, rel=1e-9), (county, year)
+        checked += 1
+    assert checked >= 20 * 11
 
 
 # -- (c) the demo files, in the real formats, read back through the same contracts ------------------

@@ -1,4 +1,4 @@
-"""England's 0-17 populations from the ONS Nomis age-band exports: the layout (title lines, the age
+"""English and Welsh 0-17 populations from the ONS Nomis age-band exports: the layout (title lines, the age
 band from the "Age :" filter line, years across), the 0-16 bands plus an age-17 estimate (the
 16-year-olds a year earlier), and precedence behind the DfE-republished ONS file."""
 
@@ -20,7 +20,7 @@ BANDS = ("0-4", "5-9", "10-14", "15", "16")
 
 
 def read_bands(folder: Path) -> dict[tuple[str, str, int], int]:
-    """(code, band, mid-year) -> people, read independently with the csv module (English rows only)."""
+    """(code, band, mid-year) -> people, read independently with the csv module (English and Welsh rows)."""
     out = {}
     for band in BANDS:
         with (folder / f"2009-2021__popest-{band}.csv").open(encoding="utf-8", newline="") as fh:
@@ -28,7 +28,7 @@ def read_bands(folder: Path) -> dict[tuple[str, str, int], int]:
         head = next(i for i, r in enumerate(rows) if r and r[0].startswith("local authority"))
         years = [int(y) for y in rows[head][2:]]
         for r in rows[head + 1:]:
-            if len(r) == len(rows[head]) and r[1].startswith("E"):
+            if len(r) == len(rows[head]) and r[1][0] in "EW":
                 out |= {(r[1], band, y): int(v) for y, v in zip(years, r[2:])}
     return out
 
@@ -73,17 +73,25 @@ def test_real_0_17_is_the_sum_of_the_bands_plus_last_years_16_year_olds(real, re
     values = staged(real)
     expected = expected_0_17(read_bands(real_dir / NOMIS_DIR))
     in_force = {(c, y): v for (c, y), v in expected.items() if y >= BACK_CAST.get(c, 0)}
-    assert values == pytest.approx(in_force)
+    # Northamptonshire (in force to March 2021) is exactly North + West Northamptonshire back-cast.
+    northamptonshire = {("E10000021", y): expected["E06000061", y] + expected["E06000062", y] for y in range(2011, 2022)}
+    assert values == pytest.approx(in_force | northamptonshire)
     assert {y for _, y in values} == set(range(2011, 2023))
-    assert len(values) == 152 * 12 - 2 * 9 - 2 * 11
+    assert len(values) == 152 * 12 - 2 * 9 - 2 * 11 + 11 + 22 * 12
     # England, mid-2010 and mid-2011 (years ending March 2011 and 2012): all 152 areas of the files.
-    assert sum(v for (_, y), v in expected.items() if y == 2011) == 11_272_937
-    assert sum(v for (_, y), v in expected.items() if y == 2012) == 11_332_081
+    english = {k: v for k, v in expected.items() if k[0].startswith("E")}
+    assert sum(v for (_, y), v in english.items() if y == 2011) == 11_272_937
+    assert sum(v for (_, y), v in english.items() if y == 2012) == 11_332_081
     # Darlington, mid-2011 (year ending March 2012): the file's bands 6565 + 6146 + 6191 + 1306 + 1342,
     # and 1358 16-year-olds at mid-2010 for age 17.
     assert values[("E06000005", 2012)] == 6565 + 6146 + 6191 + 1306 + 1342 + 1358 == 22_908
-    methods = {m for (m,) in real.execute("SELECT DISTINCT method FROM staging.stg_ons_nomis_population_0_17").fetchall()}
-    assert methods == {"estimated_age_17_from_age_16_a_year_earlier"}
+    methods = dict(real.execute(
+        "SELECT method, count(DISTINCT area_code) FROM staging.stg_ons_nomis_population_0_17 GROUP BY 1").fetchall())
+    assert methods == {"estimated_age_17_from_age_16_a_year_earlier": 152 + 22, "estimated_age_17_summed_from_back_cast_successors": 1}
+    welsh = real.execute(
+        "SELECT count(DISTINCT area_code), min(year), max(year), bool_and(country_code = 'W92000004') "
+        "FROM staging.stg_ons_nomis_population_0_17 WHERE area_code LIKE 'W%'").fetchone()
+    assert welsh == (22, 2011, 2022, True)
 
 
 def test_real_estimate_is_close_to_the_published_0_17_of_the_same_vintage(real):
@@ -128,11 +136,13 @@ def test_published_ons_population_wins_and_nomis_fills_2011_and_2012(real):
     assert any(latest[k][0] != nomis[k] for k in both)
     filled = {k for k in nomis if k not in published}
     assert all(latest[k] == (nomis[k], "ons_nomis_population_0_4") for k in filled)
-    # Every authority in force then except Bournemouth, Poole, Dorset county and Northamptonshire,
-    # which the April-2021 export does not have; no later year needed filling.
+    # Every authority in force then except Bournemouth, Poole and Dorset county, which the April-2021
+    # export cannot give (BCP and the Dorset unitary share Christchurch); Northamptonshire is its
+    # successors' sum. No later year needed filling.
     assert {y for _, y in filled} == {2011, 2012}
-    assert len(filled) == 148 * 2
-    assert not {"northamptonshire", "bournemouth", "poole", "dorset_county"} & {a for a, _ in filled}
+    assert len(filled) == 149 * 2
+    assert not {"bournemouth", "poole", "dorset_county"} & {a for a, _ in filled}
+    assert {("northamptonshire", 2011), ("northamptonshire", 2012)} <= filled
 
 
 def test_demo_exports_pass_the_contract(tmp_path):

@@ -48,25 +48,32 @@ def published_rates(real_dir) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def test_panel_holds_the_latest_published_rate_for_every_english_la_and_year(mirror_warehouse, real_dir):
-    # Releases re-code authorities (North Yorkshire E10000023 -> E06000065 from the 2024 release):
-    # the latest release wins per authority, under the code that release used.
+def test_panel_holds_the_rate_each_year_was_first_published_with(mirror_warehouse, real_dir):
+    # The rate at the time (methods.md section 4): the earliest release that printed a number for the
+    # LA-year (later releases re-base it, e.g. on Census-2021 populations). Releases re-code
+    # authorities (North Yorkshire E10000023 -> E06000065 from the 2024 release): the row keeps the
+    # code of the latest release, like the counts.
     resolver = default_resolver()
     printed = published_rates(real_dir).with_columns(
         pl.col("la_code").map_elements(resolver.resolve_code, return_dtype=pl.String).alias("authority_id")
     )
     numeric = printed.filter(pl.col("rate").is_not_null() & pl.col("year").is_between(2018, 2025))
-    latest = numeric.filter(pl.col("release") == pl.col("release").max().over("authority_id", "year"))
+    first = numeric.filter(pl.col("release") == pl.col("release").min().over("authority_id", "year")).drop("la_code")
+    latest_code = numeric.filter(pl.col("release") == pl.col("release").max().over("authority_id", "year")).select(
+        "authority_id", "year", "la_code")
+    expected = first.join(latest_code, on=["authority_id", "year"])
     panel = mirror_warehouse.sql(
-        "SELECT authority_id, la_code AS panel_code, year, value AS panel_rate FROM mart.la_indicator_panel "
-        "WHERE geography = 'as_published' AND indicator = 'cla_rate_per_10k' AND nation = 'England' "
-        "AND source_entry LIKE 'dfe_cla_number_and_rate_%'"
+        "SELECT authority_id, la_code AS panel_code, year, value AS panel_rate, rate_basis, release AS panel_release "
+        "FROM mart.la_indicator_panel WHERE geography = 'as_published' AND indicator = 'cla_rate_per_10k' "
+        "AND nation = 'England' AND source_entry LIKE 'dfe_cla_number_and_rate_%'"
     ).pl()
-    joined = latest.join(panel, on=["authority_id", "year"], how="left")
+    joined = expected.join(panel, on=["authority_id", "year"], how="left")
     missing = joined.filter(pl.col("panel_rate").is_null())
     assert missing.is_empty(), f"published rates absent from the panel:\n{missing}"
-    different = joined.filter((pl.col("panel_rate") != pl.col("rate")) | (pl.col("panel_code") != pl.col("la_code")))
-    assert different.is_empty(), f"panel differs from the latest release:\n{different}"
+    different = joined.filter((pl.col("panel_rate") != pl.col("rate")) | (pl.col("panel_code") != pl.col("la_code"))
+                              | (pl.col("panel_release") != pl.col("release").cast(pl.String)))
+    assert different.is_empty(), f"panel differs from the first release:\n{different}"
+    assert (panel["rate_basis"] == "published_at_the_time").all()
     assert sorted(panel["year"].unique().to_list()) == list(range(2018, 2026))
 
 
@@ -225,12 +232,21 @@ def test_lait_agrees_with_the_ees_figures_in_the_panel(mirror_warehouse):
         "cla_count", "cla_rate_per_10k", "cla_starts_count", "cla_starts_rate_per_10k", "cla_ceased_count",
         "cla_ceased_rate_per_10k",
     }
-    # 2018-2025: the panel holds EES releases, which LAIT repeats.
+    # 2018-2025: the panel holds EES releases, which LAIT repeats: counts as the latest release, rates
+    # as LAIT's refresh re-based them - closer to the rate over the latest population than to the
+    # rate the panel keeps (the one published at the time).
     recent = compared.filter(pl.col("year") >= 2018)
-    disagree = recent.filter(~pl.col("agrees"))
     assert recent.height >= 6 * 148 * 8  # six measures, about 150 LAs, 2018-2025
+    counts = recent.filter(pl.col("indicator").str.ends_with("_count"))
+    disagree = counts.filter(~pl.col("agrees"))
     shown = disagree.select("indicator", "la_name", "year", "lait_value", "panel_value", "panel_release")
-    assert disagree.height <= recent.height // 100, f"LAIT and the panel disagree beyond rounding:\n{shown}"
+    assert disagree.height <= counts.height // 100, f"LAIT and the panel disagree beyond rounding:\n{shown}"
+    latest = mirror_warehouse.sql(
+        "SELECT authority_id, year, indicator, value AS latest_value FROM mart.la_rate_variants "
+        "WHERE geography = 'as_published' AND rate_basis = 'latest_population'").pl()
+    rates = recent.filter(~pl.col("indicator").str.ends_with("_count")).join(latest, on=["authority_id", "year", "indicator"])
+    near_latest = ((rates["lait_value"] - rates["latest_value"]).abs() <= 0.5 + 1e-9).mean()
+    assert near_latest > 0.85 and near_latest > rates["agrees"].mean(), (near_latest, rates["agrees"].mean())
     # 2016-2017 (counts only: the panel computes those years' rates): the panel holds the SFR first
     # releases, LAIT the figures later releases revised, mostly by a child or two.
     older = compared.filter(pl.col("year") < 2018)
@@ -265,8 +281,8 @@ def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirro
           AND geography = 'as_published'
         """
     ).fetchall()
-    # The 2022 release printed 31.5 (under Kingston's code); the 2025 release revised it to 27.5.
-    assert rows == [("Kingston upon Thames / Richmond upon Thames", "combined_unit", "London", None, 27.5, "2025")]
+    # The 2022 release printed 31.5; the 2025 release revised it to 27.5: a rate is kept as at the time.
+    assert rows == [("Kingston upon Thames / Richmond upon Thames", "combined_unit", "London", None, 31.5, "2022")]
     members = mirror_warehouse.sql(
         "SELECT count(*) FROM mart.la_indicator_panel WHERE la_code IN ('E09000021', 'E09000027') "
         "AND indicator = 'sw_fte_count' AND year = 2018 AND value IS NOT NULL AND geography = 'as_published'"
@@ -275,19 +291,20 @@ def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirro
 
 
 def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_warehouse):
+    # Over the population of the time (the earliest vintage with the year), named in population_vintage.
     rows = mirror_warehouse.sql(
         """
-        SELECT s.la_code, s.year, s.value, c.value, p.value, c.method
+        SELECT s.la_code, s.year, s.value, c.value, d.population, c.method, c.population_vintage = d.population_vintage
         FROM mart.la_indicator_panel AS s
         JOIN mart.la_indicator_panel AS c USING (geography, la_code, year)
-        JOIN mart.la_indicator_panel AS p USING (geography, la_code, year)
+        JOIN intermediate.int_population_denominators AS d ON d.authority_id = c.authority_id AND d.year = c.year
         WHERE s.geography = 'as_published' AND s.indicator = 'ro_csc_net_expenditure_gbp' AND c.indicator = 'ro_csc_net_expenditure_per_child_gbp'
-          AND p.indicator = 'population_0_17' AND s.value IS NOT NULL AND p.value IS NOT NULL
+          AND d.rate_basis = 'at_the_time' AND s.value IS NOT NULL
         """
     ).fetchall()
     assert len(rows) > 1500
-    assert all(method == "computed_from_count_and_population" and abs(per - spend / pop) < 1e-6
-               for _, _, spend, per, pop, method in rows)
+    assert all(method == "computed_from_count_and_population" and same_vintage and abs(per - spend / pop) < 1e-6
+               for _, _, spend, per, pop, method, same_vintage in rows)
 
 
 def test_deprivation_indices_reach_the_panel_on_both_geographies(mirror_warehouse):
@@ -316,19 +333,127 @@ def test_deprivation_indices_reach_the_panel_on_both_geographies(mirror_warehous
 
 def test_welsh_rates_cover_2003_to_2018_with_the_population_year_flagged(mirror_warehouse):
     rates = mirror_warehouse.sql(
-        "SELECT year, method, count(*) AS las FROM mart.la_indicator_panel WHERE geography = 'as_published' "
-        "AND nation = 'Wales' AND indicator = 'cla_rate_per_10k' AND value IS NOT NULL GROUP BY ALL ORDER BY year").pl()
+        "SELECT year, method, population_year, population_vintage, count(*) AS las FROM mart.la_indicator_panel "
+        "WHERE geography = 'as_published' AND nation = 'Wales' AND indicator = 'cla_rate_per_10k' AND value IS NOT NULL "
+        "GROUP BY ALL ORDER BY year").pl()
     assert rates["year"].to_list() == list(range(2003, 2019)) and (rates["las"] == 22).all()
-    # Only 2015 has its own population (mid-2014); the other years borrow the nearest one.
-    assert dict(zip(rates["year"], rates["method"])) == {
-        y: "computed_from_count_and_population" if y == 2015 else "computed_with_nearest_year_population" for y in range(2003, 2019)}
+    by_year = {r["year"]: r for r in rates.iter_rows(named=True)}
+    # 2011-2018 over the same year's population: ONS MYE2 for 2015 (mid-2014), the Nomis exports
+    # (age 17 estimated) for the others; before mid-2010 no file has Welsh 0-17 populations, so
+    # 2003-2010 borrow the nearest year's (2011) and say so.
+    for year, row in by_year.items():
+        if year >= 2011:
+            assert (row["method"], row["population_year"]) == ("computed_from_count_and_population", year), row
+            assert row["population_vintage"] == ("ons_mye2_uk_mid2014" if year == 2015 else "ons_nomis_population_0_4"), row
+        else:
+            assert (row["method"], row["population_year"]) == ("computed_with_nearest_year_population", 2011), row
     cardiff = mirror_warehouse.execute(
         "SELECT c.value / p.value * 10000, r.value FROM mart.la_indicator_panel AS r "
         "JOIN mart.la_indicator_panel AS c USING (geography, la_code, year) "
-        "JOIN mart.la_indicator_panel AS p ON p.geography = r.geography AND p.la_code = r.la_code AND p.year = 2015 "
+        "JOIN mart.la_indicator_panel AS p ON p.geography = r.geography AND p.la_code = r.la_code AND p.year = 2011 "
         "WHERE r.geography = 'as_published' AND r.la_code = 'W06000015' AND r.year = 2010 "
         "AND r.indicator = 'cla_rate_per_10k' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'").fetchone()
     assert cardiff[0] == pytest.approx(cardiff[1])
+    populations = mirror_warehouse.execute(
+        "SELECT count(*), count(DISTINCT method) FROM mart.la_indicator_panel WHERE geography = 'as_published' "
+        "AND nation = 'Wales' AND indicator = 'population_0_17' AND method = 'estimated_age_17_from_age_16_a_year_earlier'").fetchone()
+    assert populations == (22 * 9, 1)  # 2011-2014, 2016-2019 and 2022 from the Nomis exports
+
+
+def _sfr_count(real_dir, path: str, la_code: str, column: str) -> int:
+    frame = pl.read_csv(real_dir / path, infer_schema=False)
+    return int(frame.filter(pl.col("New_geog_code") == la_code)[column].item())
+
+
+def _dfe_population(real_dir, release: int, la_code: str, mid_year: int) -> int:
+    paths = {2022: "dfe/cin/ees_release_2022/ons_mid-year_population_estimates.csv",
+             2025: "dfe/cin/ees_release_2025/ons_mid-year_population_estimates_2012_to_2024.csv"}
+    frame = pl.read_csv(real_dir / paths[release], infer_schema=False)
+    row = frame.filter((pl.col("new_la_code") == la_code) & (pl.col("time_period") == str(mid_year)))
+    return int(row["population_estimate"].item())
+
+
+@pytest.mark.parametrize("la_code", ["E09000033", "E09000007"])  # Westminster, Camden
+def test_inner_london_rates_2016_2017_are_those_of_the_time(mirror_warehouse, real_dir, la_code):
+    """The SFR underlying data have counts only: the rate at the time is the count over the ONS
+    estimate then current (the pre-Census-2021 vintage of the 2022 release), not the 2025 vintage."""
+    files = {2016: ("dfe/cla/sfr_underlying/2016/SFR41_CLA2016.csv", "CLA_Mar2016"),
+             2017: ("dfe/cla/sfr_underlying/2017/SFR50_CLA2017.csv", "CLA_Mar2017")}
+    for year, (path, column) in files.items():
+        count = _sfr_count(real_dir, path, la_code, column)
+        at_the_time = count / _dfe_population(real_dir, 2022, la_code, year - 1) * 10_000
+        latest = count / _dfe_population(real_dir, 2025, la_code, year - 1) * 10_000
+        panel = mirror_warehouse.execute(
+            "SELECT value, rate_basis, population_year, population_vintage FROM mart.la_indicator_panel "
+            "WHERE geography = 'as_published' AND la_code = ? AND year = ? AND indicator = 'cla_rate_per_10k'",
+            [la_code, year]).fetchone()
+        assert panel[0] == pytest.approx(at_the_time)
+        assert panel[1:] == ("computed_population_at_the_time", year, "dfe_ons_population_0_17_2022")
+        variants = dict(mirror_warehouse.execute(
+            "SELECT rate_basis, value FROM mart.la_rate_variants WHERE geography = 'as_published' AND la_code = ? "
+            "AND year = ? AND indicator = 'cla_rate_per_10k'", [la_code, year]).fetchall())
+        assert variants == pytest.approx({"at_the_time": at_the_time, "latest_population": latest})
+        difference = mirror_warehouse.execute(
+            "SELECT difference, population_vintage_at_the_time, population_vintage_latest FROM mart.rate_basis_differences "
+            "WHERE geography = 'as_published' AND la_code = ? AND year = ? AND indicator = 'cla_rate_per_10k'",
+            [la_code, year]).fetchone()
+        # The Census-2021 re-basing lowered these boroughs' child populations: the latest vintage
+        # overstates the rate of the time by several children per 10,000.
+        assert difference[0] == pytest.approx(latest - at_the_time) and difference[0] > 5
+        assert difference[1:] == ("dfe_ons_population_0_17_2022", "dfe_ons_population_0_17_2025")
+
+
+def test_rate_variants_cover_every_rate_on_both_bases(mirror_warehouse):
+    per_basis = dict(mirror_warehouse.execute(
+        "SELECT geography || ' ' || rate_basis, count(*) FROM mart.la_rate_variants GROUP BY 1").fetchall())
+    assert per_basis["as_published at_the_time"] == per_basis["as_published latest_population"] > 20_000
+    assert per_basis["current at_the_time"] == per_basis["current latest_population"] > 20_000
+    mismatched = mirror_warehouse.execute(
+        "SELECT count(*) FROM mart.la_rate_variants AS v JOIN mart.la_indicator_panel AS p USING (geography, la_code, year, indicator) "
+        "WHERE v.rate_basis = 'at_the_time' AND v.value IS DISTINCT FROM p.value").fetchone()[0]
+    assert mismatched == 0
+    # On current boundaries a recomputed rate divides by the harmonised at-the-time populations:
+    # North Northamptonshire 2017 from Northamptonshire's 2017 count and its 2022-vintage population.
+    north = mirror_warehouse.execute(
+        "SELECT harmonisation, rate_basis, population_vintage FROM mart.la_indicator_panel WHERE geography = 'current' "
+        "AND la_code = 'E06000061' AND year = 2017 AND indicator = 'cla_rate_per_10k'").fetchone()
+    assert north == ("apportioned", "computed_population_at_the_time", "dfe_ons_population_0_17_2022")
+
+
+def test_every_shire_county_has_a_low_income_share_from_its_districts(mirror_warehouse):
+    # The Fingertips file (snapshots 2006-2016 -> years 2007-2017) is on the districts of 2014: every
+    # county in operation then has all eleven years; the counties abolished in 2009 have none (the
+    # file restates their areas as the 2009 unitaries).
+    rows = mirror_warehouse.sql(
+        """
+        SELECT r.la_code, y.year, p.value, p.method
+        FROM mart.la_reference AS r
+        CROSS JOIN range(2007, 2018) AS y(year)
+        LEFT JOIN mart.la_indicator_panel AS p
+            ON p.geography = 'as_published' AND p.la_code = r.la_code AND p.year = y.year
+           AND p.indicator = 'children_low_income_hmrc_percent'
+        WHERE r.la_type = 'shire_county' AND coalesce(r.valid_to, DATE '2999-12-31') >= DATE '2017-03-31'
+        """).pl()
+    assert rows.height == 27 * 11
+    assert rows["value"].null_count() == 0, rows.filter(pl.col("value").is_null())
+    assert (rows["method"] == "aggregated_from_districts_by_children_under_16").all()
+
+
+def test_northamptonshire_2011_2012_has_its_successors_back_cast_population(mirror_warehouse):
+    rows = mirror_warehouse.execute(
+        "SELECT la_code, year, value IS NOT NULL, population_vintage FROM mart.la_indicator_panel WHERE geography = 'as_published' "
+        "AND indicator = 'cla_rate_per_10k' AND year IN (2011, 2012) "
+        "AND la_code IN ('E10000021', 'E06000028', 'E06000029', 'E10000009') ORDER BY la_code, year").fetchall()
+    # Northamptonshire = North + West Northamptonshire back-cast; Bournemouth, Poole and Dorset
+    # county cannot be rebuilt (BCP and the Dorset unitary share Christchurch, which no file has).
+    assert rows == [("E06000028", 2011, False, None), ("E06000028", 2012, False, None),
+                    ("E06000029", 2011, False, None), ("E06000029", 2012, False, None),
+                    ("E10000009", 2011, False, None), ("E10000009", 2012, False, None),
+                    ("E10000021", 2011, True, "ons_nomis_population_0_4"), ("E10000021", 2012, True, "ons_nomis_population_0_4")]
+    method = mirror_warehouse.execute(
+        "SELECT DISTINCT method FROM mart.la_indicator_panel WHERE geography = 'as_published' AND la_code = 'E10000021' "
+        "AND indicator = 'population_0_17' AND year IN (2011, 2012)").fetchall()
+    assert method == [("estimated_age_17_summed_from_back_cast_successors",)]
 
 
 def test_the_analyses_give_the_same_tables_when_rerun_on_real_data(mirror_warehouse, tmp_path):

@@ -7,10 +7,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import polars as pl
 import pytest
 
-from pipeline_runs import build_models, checked_models
+from pipeline_runs import build_models, checked_models, indicator_values
 
 FAMILIES = ("wales_population_mye2", "wales_population_utla_single_year", "statswales_cla_31mar")
 MYE_DIR = "ons/population_mye/"
@@ -58,19 +57,6 @@ def test_statswales_counts_run_from_2003(real):
     assert real.execute("SELECT value FROM staging.stg_statswales_cla_31mar WHERE area_code = 'W06000001' AND year = 2003").fetchone()[0] == 50
 
 
-def _values(rows: list[tuple]) -> pl.DataFrame:
-    """int_indicator_values_latest rows (authority, code, nation, year, indicator, value) with the other columns filled."""
-    frame = pl.DataFrame(rows, schema=["authority_id", "area_code", "nation", "year", "indicator", "value"], orient="row")
-    return frame.with_columns(
-        pl.lit("local_authority").alias("geographic_level"), pl.lit(None, pl.String).alias("la_code_3"),
-        pl.col("area_code").alias("area_name"),
-        pl.when(pl.col("nation") == "Wales").then(pl.lit("W92000004")).otherwise(pl.lit("E92000001")).alias("country_code"),
-        pl.col("year").cast(pl.String).alias("published_period"), pl.lit(None, pl.String).alias("symbol"),
-        pl.lit("published").alias("status"), pl.lit("children").alias("unit"), pl.lit("entry").alias("source_entry"),
-        pl.lit("r").alias("release"), pl.lit("f").alias("source_file"), pl.lit(1).alias("source_row"), pl.lit(50).alias("precedence"),
-    )
-
-
 def test_welsh_rates_use_the_nearest_years_population_and_say_so():
     planted = [("cardiff", "W06000015", "Wales", y, "cla_count", 100.0) for y in (2003, 2015, 2017, 2018, 2019)]
     planted += [("cardiff", "W06000015", "Wales", 2015, "population_0_17", 80_000.0),
@@ -78,10 +64,12 @@ def test_welsh_rates_use_the_nearest_years_population_and_say_so():
     # An English count without a population stays missing: the fallback is Welsh only.
     planted += [("hartlepool", "E06000001", "England", 2011, "cla_count", 200.0),
                 ("hartlepool", "E06000001", "England", 2013, "population_0_17", 20_000.0)]
-    con = build_models({}, ["int_la_rates_computed"], {"intermediate.int_indicator_values_latest": _values(planted)})
+    values = indicator_values(planted)
+    con = build_models({}, ["int_population_denominators", "int_la_rates_computed"],
+                       {"intermediate.int_indicator_values": values, "intermediate.int_indicator_values_latest": values})
     rows = {(a, y): (v, s, m, p) for a, y, v, s, m, p in con.execute(
         "SELECT authority_id, year, value, status, method, population_year FROM intermediate.int_la_rates_computed "
-        "WHERE indicator = 'cla_rate_per_10k'").fetchall()}
+        "WHERE indicator = 'cla_rate_per_10k' AND rate_basis = 'at_the_time'").fetchall()}
     con.close()
     nearest = "computed_with_nearest_year_population"
     assert rows[("cardiff", 2015)] == (12.5, "published", "computed_from_count_and_population", 2015)

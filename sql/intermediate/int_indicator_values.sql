@@ -1,6 +1,6 @@
 -- description: Every published value from every source and vintage in one long table, with the nation and, for LA rows, the authority the code belongs to.
 -- depends_on: staging.stg_cla_number_and_rate, staging.stg_ons_population_0_17, staging.stg_ons_nomis_population_0_17, staging.stg_statswales_cla_31mar, staging.stg_wales_population_0_17, staging.stg_cla_sfr, staging.stg_csww, staging.stg_s251_outturn_lines, staging.stg_s251_ees, staging.stg_mhclg_revenue_outturn, staging.stg_cin, ref.local_authorities, ref.catalog_entries
--- depends_on: intermediate.int_lait_series, ref.indicators, intermediate.int_dwp_children_low_income_series, staging.stg_hmrc_children_low_income
+-- depends_on: intermediate.int_lait_series, ref.indicators, intermediate.int_dwp_children_low_income_series, staging.stg_hmrc_children_low_income, intermediate.int_hmrc_children_low_income_counties
 -- depends_on: staging.stg_mhclg_iod, staging.stg_wimd
 CREATE OR REPLACE TABLE intermediate.int_indicator_values AS
 WITH unioned AS (
@@ -19,7 +19,8 @@ WITH unioned AS (
     -- for the indicators the panel exposes (reference/indicators/lait.csv); all are in mart.lait_long.
     UNION ALL BY NAME SELECT * FROM intermediate.int_lait_series WHERE indicator IN (SELECT indicator FROM ref.indicators)
     UNION ALL BY NAME SELECT * FROM intermediate.int_dwp_children_low_income_series
-    UNION ALL BY NAME SELECT * FROM staging.stg_hmrc_children_low_income
+    UNION ALL BY NAME SELECT * FROM staging.stg_hmrc_children_low_income WHERE geographic_level = 'local_authority'
+    UNION ALL BY NAME SELECT * FROM intermediate.int_hmrc_children_low_income_counties
     UNION ALL BY NAME SELECT * FROM staging.stg_mhclg_iod
     UNION ALL BY NAME SELECT * FROM staging.stg_wimd
 ),

@@ -1,5 +1,5 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population where the publisher gives counts but no rate (e.g. Wales, and England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Welsh counts in a year with no Welsh population (the real mirror has mid-2014, mid-2019 and mid-2020 only) are divided by the authority's population of the nearest year (the later one on a tie): method 'computed_with_nearest_year_population', population_year says which; otherwise method 'computed_from_count_and_population'. Never overrides a published rate.
--- depends_on: intermediate.int_indicator_values_latest
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population (e.g. Wales, England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Every count gets a rate on both bases of intermediate.int_population_denominators (rate_basis at_the_time: over the population vintage current then; latest_population: over the latest vintage), also where the publisher printed a rate (the latest_population variant is then the sensitivity comparison; which value the panel shows is decided in intermediate.int_la_values_as_published). Counts are the latest release's (counts are corrected, not re-based). Welsh counts in a year with no Welsh population (before mid-2010 in the real mirror) are divided by the authority's population of the nearest year on the same basis (the later one on a tie): method 'computed_with_nearest_year_population', population_year says which; otherwise method 'computed_from_count_and_population'. population_vintage is the population's catalog entry.
+-- depends_on: intermediate.int_indicator_values_latest, intermediate.int_population_denominators
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
     VALUES
@@ -20,32 +20,28 @@ WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
         ('ro_csc_net_expenditure_gbp', 'ro_csc_net_expenditure_per_child_gbp', 1, '£ per child aged 0-17')
 ),
 counts AS (
-    SELECT v.*, r.rate_indicator, r.per_children, r.unit AS rate_unit
+    SELECT v.*, r.rate_indicator, r.per_children, r.unit AS rate_unit, b.rate_basis
     FROM intermediate.int_indicator_values_latest AS v
     JOIN rate_of AS r ON r.count_indicator = v.indicator
+    CROSS JOIN (VALUES ('at_the_time'), ('latest_population')) AS b(rate_basis)
     WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'
 ),
 populations AS (
-    SELECT authority_id, year, value AS population, release AS population_release
-    FROM intermediate.int_indicator_values_latest
-    WHERE geographic_level = 'local_authority' AND indicator = 'population_0_17' AND value > 0
+    SELECT rate_basis, authority_id, year, population, population_vintage
+    FROM intermediate.int_population_denominators
 ),
 nearest_population AS (
     -- Welsh authority-years without a population: the authority's population of the nearest year.
-    SELECT c.authority_id, c.year, p.year AS population_year, p.population, p.population_release
-    FROM (SELECT DISTINCT authority_id, year FROM counts WHERE nation = 'Wales') AS c
-    JOIN populations AS p ON p.authority_id = c.authority_id
-    QUALIFY row_number() OVER (PARTITION BY c.authority_id, c.year ORDER BY abs(p.year - c.year), p.year DESC) = 1
-),
-published_rates AS (
-    SELECT authority_id, year, indicator
-    FROM intermediate.int_indicator_values_latest
-    WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
+    SELECT c.rate_basis, c.authority_id, c.year, p.year AS population_year, p.population, p.population_vintage
+    FROM (SELECT DISTINCT rate_basis, authority_id, year FROM counts WHERE nation = 'Wales') AS c
+    JOIN populations AS p USING (rate_basis, authority_id)
+    QUALIFY row_number() OVER (PARTITION BY c.rate_basis, c.authority_id, c.year ORDER BY abs(p.year - c.year), p.year DESC) = 1
 )
 SELECT
     c.geographic_level, c.area_code, c.la_code_3, c.area_name, c.country_code, c.nation, c.authority_id,
     c.year, c.published_period,
     c.rate_indicator AS indicator,
+    c.rate_basis,
     c.value / coalesce(p.population, n.population) * c.per_children AS value,
     NULL::VARCHAR AS symbol,
     CASE WHEN c.value IS NULL THEN c.status WHEN coalesce(p.population, n.population) IS NULL THEN 'missing' ELSE 'published' END AS status,
@@ -53,12 +49,12 @@ SELECT
     CASE WHEN p.population IS NULL AND n.population IS NOT NULL THEN 'computed_with_nearest_year_population'
          ELSE 'computed_from_count_and_population' END AS method,
     CASE WHEN p.population IS NOT NULL THEN c.year ELSE n.population_year END AS population_year,
+    coalesce(p.population_vintage, n.population_vintage) AS population_vintage,
     c.source_entry,
     c.release,
     c.source_file,
     c.source_row
 FROM counts AS c
-LEFT JOIN populations AS p USING (authority_id, year)
-LEFT JOIN nearest_population AS n ON p.population IS NULL AND n.authority_id = c.authority_id AND n.year = c.year
-ANTI JOIN published_rates AS pr
-    ON pr.authority_id = c.authority_id AND pr.year = c.year AND pr.indicator = c.rate_indicator;
+LEFT JOIN populations AS p USING (rate_basis, authority_id, year)
+LEFT JOIN nearest_population AS n
+    ON p.population IS NULL AND n.rate_basis = c.rate_basis AND n.authority_id = c.authority_id AND n.year = c.year;

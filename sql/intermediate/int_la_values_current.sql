@@ -1,5 +1,5 @@
--- description: LA values on current boundaries. Each authority-year in force (or published for a successor before it existed, where no authority then in force covers it: a series restated on a later geography) contributes to the current authorities it maps to (int_authority_to_current): counts (and populations) are split by the weights and summed; rates and percentages are recomputed from the harmonised numerator and denominator, never averaged; an authority-year that needs no change keeps its published value. harmonisation: direct (published as is), recoded (same authority, older code), merged (whole authorities summed), apportioned (part of an authority by child-population share), not_harmonisable (no numerator/denominator to rebuild it from, or a contributor's value or weight is missing).
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_authority_to_current, intermediate.int_authority_operation, ref.local_authorities, ref.indicators
+-- description: LA values on current boundaries. Each authority-year in force (or published for a successor before it existed, where no authority then in force covers it: a series restated on a later geography) contributes to the current authorities it maps to (int_authority_to_current): counts (and populations) are split by the weights and summed; rates and percentages are recomputed from the harmonised numerator and denominator, never averaged; an authority-year that needs no change keeps its published value. Rates over the 0-17 population follow the as-published basis "at the time" (int_la_values_as_published): recomputed rates divide the harmonised count by the harmonised at-the-time population (each contributor's population vintage current then, int_population_denominators), so a back-cast successor's rate uses the same vintage as its predecessors' published ones; variant = 'latest_population' rows carry the sensitivity variant (harmonised count over the harmonised latest population; an unchanged authority keeps its as-published latest-population rate), variant = 'panel' the panel's values. harmonisation: direct (published as is), recoded (same authority, older code), merged (whole authorities summed), apportioned (part of an authority by child-population share), not_harmonisable (no numerator/denominator to rebuild it from, or a contributor's value or weight is missing).
+-- depends_on: intermediate.int_la_values_as_published, intermediate.int_la_rates_computed, intermediate.int_population_denominators, intermediate.int_authority_to_current, intermediate.int_authority_operation, ref.local_authorities, ref.indicators
 CREATE OR REPLACE TABLE intermediate.int_la_values_current AS
 WITH current_code AS (
     SELECT authority_id, la_code
@@ -7,19 +7,31 @@ WITH current_code AS (
     QUALIFY row_number() OVER (PARTITION BY authority_id ORDER BY valid_from DESC NULLS LAST) = 1
 ),
 all_values AS (
-    SELECT v.* REPLACE (coalesce(v.method, 'published') AS method), make_date(v.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
-    FROM intermediate.int_indicator_values_latest AS v
-    JOIN intermediate.int_authority_operation AS f USING (authority_id)
-    WHERE v.geographic_level = 'local_authority' AND v.status <> 'not_applicable'
+    -- variant: 'panel' (the values the panel shows), 'latest_population' (rates over the latest
+    -- population vintage) and 'population_at_the_time' (the at-the-time denominators, harmonised
+    -- like any count to recompute the panel's rates).
+    SELECT v.*, 'panel' AS variant
+    FROM intermediate.int_la_values_as_published AS v
     UNION ALL BY NAME
-    SELECT c.*, make_date(c.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
+    SELECT c.* EXCLUDE (rate_basis), 'latest_population' AS variant
     FROM intermediate.int_la_rates_computed AS c
+    WHERE c.rate_basis = 'latest_population'
+    UNION ALL BY NAME
+    SELECT 'local_authority' AS geographic_level, d.authority_id, d.year, 'population_0_17' AS indicator,
+           d.population AS value, 'published' AS status, d.population_method AS method,
+           d.population_vintage AS source_entry, d.population_release AS release, 'population_at_the_time' AS variant
+    FROM intermediate.int_population_denominators AS d
+    WHERE d.rate_basis = 'at_the_time'
+),
+in_force_values AS (
+    SELECT v.*, make_date(v.year, 3, 31) BETWEEN f.operating_from AND f.operating_to AS in_force
+    FROM all_values AS v
     JOIN intermediate.int_authority_operation AS f USING (authority_id)
 ),
 covered AS (
     -- Current authorities that an authority in force that year has a value (or symbol) for.
-    SELECT DISTINCT m.current_authority, v.indicator, v.year
-    FROM all_values AS v
+    SELECT DISTINCT m.current_authority, v.variant, v.indicator, v.year
+    FROM in_force_values AS v
     JOIN intermediate.int_authority_to_current AS m ON m.origin = v.authority_id
     WHERE v.in_force
 ),
@@ -27,11 +39,12 @@ restated AS (
     -- Authority-years published before the authority existed (a series republished whole on the
     -- geography of its release, e.g. DWP's) where no authority then in force covers the same current
     -- authorities: these are on current boundaries already.
-    SELECT DISTINCT v.authority_id, v.indicator, v.year
-    FROM all_values AS v
+    SELECT DISTINCT v.authority_id, v.variant, v.indicator, v.year
+    FROM in_force_values AS v
     WHERE NOT v.in_force AND NOT EXISTS (
         SELECT 1 FROM intermediate.int_authority_to_current AS m
-        JOIN covered AS c ON c.current_authority = m.current_authority AND c.indicator = v.indicator AND c.year = v.year
+        JOIN covered AS c ON c.current_authority = m.current_authority AND c.variant = v.variant
+            AND c.indicator = v.indicator AND c.year = v.year
         WHERE m.origin = v.authority_id
     )
 ),
@@ -40,8 +53,8 @@ published AS (
     -- authority covers: a successor restated for years before it existed would otherwise be
     -- counted twice.
     SELECT v.* EXCLUDE (in_force)
-    FROM all_values AS v
-    LEFT JOIN restated AS r USING (authority_id, indicator, year)
+    FROM in_force_values AS v
+    LEFT JOIN restated AS r USING (authority_id, variant, indicator, year)
     WHERE v.in_force OR r.authority_id IS NOT NULL
 ),
 mapped AS (
@@ -54,7 +67,7 @@ mapped AS (
 ),
 makeup AS (
     SELECT
-        current_authority, year, indicator, kind, numerator, denominator,
+        current_authority, variant, year, indicator, kind, numerator, denominator,
         count(*) AS contributors,
         bool_and(is_itself) AS unchanged,
         bool_or(apportioned) AS apportioned,
@@ -62,6 +75,8 @@ makeup AS (
         sum(value * weight ORDER BY authority_id, value, weight) AS weighted_sum,  -- ordered: the same double in every run
         any_value(value) AS only_value, any_value(status) AS only_status, any_value(symbol) AS only_symbol,
         any_value(area_code) AS only_code, any_value(method) AS only_method,
+        any_value(rate_basis) AS only_rate_basis, any_value(population_year) AS only_population_year,
+        any_value(population_vintage) AS only_population_vintage,
         any_value(unit) AS unit, any_value(published_period) AS published_period,
         string_agg(DISTINCT source_entry, ', ' ORDER BY source_entry) AS source_entry,
         max(release) AS release
@@ -69,23 +84,40 @@ makeup AS (
     GROUP BY ALL
 ),
 counts AS (
-    SELECT current_authority, year, indicator, CASE WHEN complete THEN weighted_sum END AS value
+    SELECT current_authority, variant, year, indicator, CASE WHEN complete THEN weighted_sum END AS value, source_entry
     FROM makeup WHERE kind = 'count'
+),
+recomputed AS (
+    -- The denominator of a rate over the 0-17 population is the population of the row's basis.
+    SELECT
+        m.*,
+        m.kind IN ('rate', 'percent') AND m.denominator = 'population_0_17' AS over_population,
+        num.value AS numerator_value,
+        den.value AS denominator_value,
+        den.source_entry AS denominator_vintage
+    FROM makeup AS m
+    LEFT JOIN counts AS num
+        ON num.current_authority = m.current_authority AND num.variant = 'panel' AND num.year = m.year AND num.indicator = m.numerator
+    LEFT JOIN counts AS den
+        ON den.current_authority = m.current_authority AND den.year = m.year AND den.indicator = m.denominator
+       AND den.variant = CASE WHEN m.denominator = 'population_0_17' AND m.variant = 'panel' THEN 'population_at_the_time' ELSE 'panel' END
+    WHERE m.variant <> 'population_at_the_time'
 )
 SELECT
     m.current_authority AS authority_id,
     c.la_code,
+    m.variant,
     m.year, m.published_period, m.indicator, m.unit, m.source_entry, m.release,
     CASE
         WHEN m.unchanged THEN m.only_value
         WHEN m.kind = 'count' THEN CASE WHEN m.complete THEN m.weighted_sum END
         WHEN m.kind IN ('rate', 'percent') THEN
-            num.value / nullif(den.value, 0) * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END
+            m.numerator_value / nullif(m.denominator_value, 0) * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END
     END AS value,
     CASE
         WHEN m.unchanged THEN m.only_status
         WHEN m.kind = 'count' AND m.complete THEN 'published'
-        WHEN m.kind IN ('rate', 'percent') AND num.value IS NOT NULL AND den.value > 0 THEN 'published'
+        WHEN m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0 THEN 'published'
         ELSE 'missing'
     END AS status,
     CASE WHEN m.unchanged THEN m.only_symbol END AS symbol,
@@ -95,14 +127,20 @@ SELECT
         ELSE 'recomputed_from_harmonised_counts'
     END AS method,
     CASE
+        WHEN m.variant = 'latest_population' THEN 'computed_latest_population'
+        WHEN m.unchanged THEN m.only_rate_basis
+        WHEN m.over_population THEN 'computed_population_at_the_time'
+        WHEN m.kind IN ('rate', 'percent') THEN 'computed_from_latest_counts'
+    END AS rate_basis,
+    CASE WHEN m.unchanged THEN m.only_population_year WHEN m.over_population THEN m.year END AS population_year,
+    CASE WHEN m.unchanged THEN m.only_population_vintage WHEN m.over_population THEN m.denominator_vintage END AS population_vintage,
+    CASE
         WHEN m.unchanged AND m.only_code = c.la_code THEN 'direct'
         WHEN m.unchanged THEN 'recoded'
         WHEN m.kind = 'count' AND m.complete
-          OR m.kind IN ('rate', 'percent') AND num.value IS NOT NULL AND den.value > 0
+          OR m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0
             THEN CASE WHEN m.apportioned THEN 'apportioned' ELSE 'merged' END
         ELSE 'not_harmonisable'
     END AS harmonisation
-FROM makeup AS m
-JOIN current_code AS c ON c.authority_id = m.current_authority
-LEFT JOIN counts AS num ON num.current_authority = m.current_authority AND num.year = m.year AND num.indicator = m.numerator
-LEFT JOIN counts AS den ON den.current_authority = m.current_authority AND den.year = m.year AND den.indicator = m.denominator;
+FROM recomputed AS m
+JOIN current_code AS c ON c.authority_id = m.current_authority;

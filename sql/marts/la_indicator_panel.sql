@@ -1,14 +1,8 @@
--- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year as the latest release published it; geography = 'current' puts every year on today's boundaries.
--- depends_on: intermediate.int_indicator_values_latest, intermediate.int_la_rates_computed, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
+-- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year's count as the latest release published it and each rate as published (or computed over the population) at the time; geography = 'current' puts every year on today's boundaries.
+-- depends_on: intermediate.int_la_values_as_published, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
 WITH as_published AS (
-    -- A staged value carries a method only when it is not the publisher's number as printed
-    -- (e.g. a population with an estimated age group).
-    SELECT * REPLACE (coalesce(method, 'published') AS method)
-    FROM intermediate.int_indicator_values_latest
-    WHERE geographic_level = 'local_authority' AND status <> 'not_applicable'
-    UNION ALL BY NAME
-    SELECT * FROM intermediate.int_la_rates_computed
+    SELECT * FROM intermediate.int_la_values_as_published
 ),
 as_published_applicable AS (
     -- A symbol for an authority that did not operate that year (e.g. 'x' for Northamptonshire's
@@ -23,12 +17,15 @@ as_published_applicable AS (
 ),
 both_geographies AS (
     SELECT 'as_published' AS geography, area_code AS la_code, la_code_3, authority_id, year, published_period,
-           indicator, value, status, symbol, unit, method, source_entry, release, 'direct' AS harmonisation
+           indicator, value, status, symbol, unit, method, rate_basis, population_year, population_vintage,
+           source_entry, release, 'direct' AS harmonisation
     FROM as_published_applicable
     UNION ALL BY NAME
     SELECT 'current' AS geography, la_code, NULL AS la_code_3, authority_id, year, published_period,
-           indicator, value, status, symbol, unit, method, source_entry, release, harmonisation
+           indicator, value, status, symbol, unit, method, rate_basis, population_year, population_vintage,
+           source_entry, release, harmonisation
     FROM intermediate.int_la_values_current
+    WHERE variant = 'panel'
 ),
 code_rows AS (
     -- The reference row of each code (a code has one name, region and type).
@@ -73,6 +70,9 @@ SELECT
     v.symbol,
     v.unit,
     v.method,
+    v.rate_basis,
+    v.population_year,
+    v.population_vintage,
     v.harmonisation,
     v.source_entry,
     v.release,
@@ -82,16 +82,19 @@ FROM both_geographies AS v
 JOIN geographies AS r ON r.la_code = v.la_code
 ORDER BY geography, nation, region, la_name, indicator, year;
 
-COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel on two geographies: as_published (codes and boundaries as the latest release published them) and current (today''s authorities, back-cast).';
-COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each value as its latest release published it, on the boundaries of that time; current: on today''s boundaries.';
+COMMENT ON TABLE mart.la_indicator_panel IS 'LA x year x indicator panel on two geographies: as_published (codes and boundaries as the latest release published them; rates as at the time, see rate_basis) and current (today''s authorities, back-cast).';
+COMMENT ON COLUMN mart.la_indicator_panel.geography IS 'as_published: each count as its latest release published it and each rate as at the time (see rate_basis), on the boundaries of that time; current: on today''s boundaries.';
 COMMENT ON COLUMN mart.la_indicator_panel.harmonisation IS 'direct, recoded, merged, apportioned or not_harmonisable (current geography); direct for as_published.';
 COMMENT ON COLUMN mart.la_indicator_panel.la_code IS 'GSS code as published; a combined reporting unit has its members'' codes joined by '' / '' (authority_id NULL, la_type combined_unit, as_published geography only).';
 COMMENT ON COLUMN mart.la_indicator_panel.year IS 'Year ending 31 March (2024 = April 2023 to March 2024, or at 31 March 2024).';
 COMMENT ON COLUMN mart.la_indicator_panel.published_period IS 'The period as the publisher labelled it (e.g. "Reporting year 2024", "mid-2023").';
 COMMENT ON COLUMN mart.la_indicator_panel.indicator IS 'Indicator id; see the README for definitions (cla_count, cla_rate_per_10k, population_0_17, ...).';
-COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol).';
+COMMENT ON COLUMN mart.la_indicator_panel.value IS 'The value; NULL when suppressed or missing (see status and symbol). Counts: the latest release''s. Rates and percentages: the value at the time (see rate_basis); the rate over the latest population vintage is in mart.la_rate_variants.';
+COMMENT ON COLUMN mart.la_indicator_panel.rate_basis IS 'Rates and percentages only (NULL otherwise): published_at_the_time (the publisher''s number from the earliest release that printed one for the year, over the populations current then); computed_population_at_the_time (count / the earliest ingested 0-17 population vintage for the year; on the current geography harmonised count / harmonised at-the-time population); computed_from_latest_counts (a percentage recomputed from harmonised counts, current geography).';
+COMMENT ON COLUMN mart.la_indicator_panel.population_year IS 'For a rate computed over the 0-17 population: the year whose population was used (equal to year, except a Welsh year with no population of its own, method computed_with_nearest_year_population); NULL otherwise.';
+COMMENT ON COLUMN mart.la_indicator_panel.population_vintage IS 'For a rate computed over the 0-17 population: the catalog entry (source and release, see meta.provenance) of the population used (several, comma-separated, when harmonised from several authorities); NULL for published rates (the publisher''s own population of the time) and non-rates.';
 COMMENT ON COLUMN mart.la_indicator_panel.status IS 'published, suppressed or missing.';
 COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol when no number was published (c, x, k, *, ..).';
-COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; estimated_age_17_from_age_16_a_year_earlier (an English 0-17 population from the Nomis age-band exports, which stop at 16; see staging.stg_ons_nomis_population_0_17); computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
+COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; estimated_age_17_from_age_16_a_year_earlier (a 0-17 population from the Nomis age-band exports, which stop at 16; see staging.stg_ons_nomis_population_0_17); estimated_age_17_summed_from_back_cast_successors (Northamptonshire''s: North + West Northamptonshire back-cast); aggregated_from_districts_by_children_under_16 (a shire county''s HMRC low-income percentage from its districts, see intermediate.int_hmrc_children_low_income_counties); computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
 COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
 COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';

@@ -1,8 +1,8 @@
--- description: HMRC children in low income families local measure (PHE Fingertips indicator 10101): percentage of children under 16 in families on out-of-work benefits or on tax credits with income below 60% of median income, per unitary, metropolitan and London authority, 2006-2016 snapshots. Shire counties are absent: the file has districts only, as percentages without counts, so county figures cannot be built from it.
+-- description: HMRC children in low income families local measure (PHE Fingertips indicator 10101): percentage of children under 16 in families on out-of-work benefits or on tax credits with income below 60% of median income, per unitary, metropolitan and London authority (geographic_level local_authority) and lower-tier district (geographic_level district; E07), 2006-2016 snapshots. The file has no shire counties: intermediate.int_hmrc_children_low_income_counties builds them from the districts.
 -- depends_on: raw.hmrc_children_low_income, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_hmrc_children_low_income AS
 SELECT
-    'local_authority' AS geographic_level,
+    CASE WHEN h.area_code LIKE 'E07%' THEN 'district' ELSE 'local_authority' END AS geographic_level,
     h.area_code,
     NULL::VARCHAR AS la_code_3,
     h.area_name,
