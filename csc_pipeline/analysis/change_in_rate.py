@@ -323,11 +323,12 @@ def rate_basis_panel(panel: pl.DataFrame, rate_variants: pl.DataFrame | None, ba
             .drop("_variant"))
 
 
-def _in_operation(la_reference: pl.DataFrame, year: int) -> set[str]:
-    """Authorities with a code in force on 31 March of ``year``."""
+def codes_in_force(la_reference: pl.DataFrame, year: int) -> pl.DataFrame:
+    """authority_id, la_code, la_name of the authorities in operation on 31 March of ``year``, under the code then in force."""
     as_at = date(year, 3, 31)
-    return set(la_reference.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= as_at))
-                                   & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_at)))["authority_id"].to_list())
+    return (la_reference.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= as_at))
+                                & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_at)))
+            .select("authority_id", "la_code", "la_name").unique("authority_id"))
 
 
 def period_values(inputs: AnalysisInputs, panel: pl.DataFrame, settings: ChangeInRateSettings, geography: str,
@@ -337,7 +338,8 @@ def period_values(inputs: AnalysisInputs, panel: pl.DataFrame, settings: ChangeI
     indicator, year, value.
 
     as_published: the authorities in operation on 31 March of ``last`` (a 2012-2017 study has 2017's), one series
-    per authority under its code at the period's end; current: today's authorities with COUNT_ONCE_RULE.
+    per authority under its code and name then (files of the time may print an older code: Gateshead's SFR rows
+    keep E08000020 after the 2013 recode); current: today's authorities with COUNT_ONCE_RULE.
     """
     values = select_values(panel, geography, settings.exclude_la_codes, [indicator], (first, last), nation)
     notes: dict[str, str] = {}
@@ -347,11 +349,11 @@ def period_values(inputs: AnalysisInputs, panel: pl.DataFrame, settings: ChangeI
         authority = (panel.filter(pl.col("geography") == geography).select("la_code", pl.col("year").cast(pl.Int64), "authority_id")
                      .unique(["la_code", "year"]))
         values = values.with_columns(pl.col("year").cast(pl.Int64)).join(authority, on=["la_code", "year"], how="left")
-        operating = _in_operation(inputs.la_reference, last)
+        at_end = codes_in_force(inputs.la_reference, last)
         notes = {code: f"not in operation at 31 March {last}" for code in
-                 values.filter(~pl.col("authority_id").is_in(list(operating)))["la_code"].unique().to_list()}
-        values = (values.filter(pl.col("authority_id").is_in(list(operating))).sort("year")
-                  .with_columns(pl.col("la_code", "la_name", "region").last().over("authority_id")).drop("authority_id"))
+                 values.join(at_end, on="authority_id", how="anti")["la_code"].unique().to_list()}
+        values = (values.drop("la_code", "la_name").join(at_end, on="authority_id").sort("year")
+                  .with_columns(pl.col("region").last().over("authority_id")).drop("authority_id"))
     subregion = inputs.la_reference.select("la_code", "london_subregion").unique("la_code")
     values = values.join(subregion, on="la_code", how="left").select(
         "la_code", "la_name", "nation", pl.col("region").alias("region_name"), summary_region(), "indicator",
@@ -372,12 +374,14 @@ def factor_period(settings: ChangeInRateSettings, factor: str, values: pl.DataFr
 
 
 def _grades_at(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography: str, year: int) -> pl.DataFrame | None:
-    """Overall grades in force at 31 March of ``year``, keyed by authority as ofsted_linkage keys them (the panel's code
-    of the authority on ``geography``), so an authority whose code changed keeps its grade."""
+    """Overall grades in force at 31 March of ``year`` keyed like period_values' LAs, so an authority whose code
+    changed keeps its grade: as_published, the code in force at that date, which the judgement carries; current,
+    today's code of the authority, as ofsted_linkage maps it."""
     # imported here: ofsted_linkage imports grade_tests from this module
     from csc_pipeline.analysis.ofsted_linkage import _grades as grades_by_authority
 
-    grades = grades_by_authority(inputs, replace(settings, geography=geography))
+    grades = (grades_by_authority(inputs, replace(settings, geography=geography)) if geography == "current"
+              else inputs.ofsted_in_force.with_columns(pl.col("year").cast(pl.Int64)))
     grades = grades.filter((pl.col("year") == year) & pl.col("overall_grade_ordinal").is_not_null())
     if grades.is_empty():
         return None
