@@ -127,7 +127,10 @@ def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: in
                     "overall_grade_ordinal": grade, "adequate_mapped": grade == 3, "source_entry": "synthetic", "release": "2020", "is_synthetic": True,
                 })
     panel = pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("year").cast(pl.Int32))
-    reference = pl.DataFrame(las)
+    # shaped like mart.la_reference: every authority one code, in operation throughout
+    reference = pl.DataFrame(las).with_columns(pl.col("la_code").str.to_lowercase().alias("authority_id"),
+                                               pl.lit(None, pl.String).alias("london_subregion"),
+                                               pl.lit(None, pl.Date).alias("valid_from"), pl.lit(None, pl.Date).alias("valid_to"))
     return AnalysisInputs(
         panel=panel, la_reference=reference, ofsted_in_force=pl.DataFrame(ofsted, infer_schema_length=None), ofsted_judgements=pl.DataFrame(),
         neighbours=pl.DataFrame(), synthetic=True, charts_dir=tmp_path / "charts", indicator_dictionary=DICTIONARY,

@@ -490,3 +490,55 @@ def test_the_national_cla_trend_matches_the_published_national_rate(mirror_wareh
     ).fetchall()
     assert len(rows) >= 8
     assert all(abs(value - published) <= 0.6 for _, value, published in rows), rows
+
+
+def _change_in_rate(con, table: str, geography: str, where: str = "") -> pl.DataFrame:
+    return con.sql(
+        f"SELECT * FROM analysis.{table} WHERE indicator = 'cla_rate_per_10k' AND geography = '{geography}' "
+        f"AND rate_basis = 'at_the_time' AND nation = 'England' AND period_start = 2012 AND period_end = 2017 {where}"
+    ).pl()
+
+
+def test_change_in_rate_on_current_boundaries_counts_an_apportioned_set_once(mirror_warehouse):
+    default_rule = "AND direction_rule = 'sign at published precision'"
+    changes = _change_in_rate(mirror_warehouse, "change_in_rate", "current", default_rule)
+    codes = changes["la_code"].to_list()
+    # Cumbria (split 2023) and Northamptonshire (2021) stand once for their successors' identical back-casts
+    assert codes.count("E10000006") == 1 and codes.count("E10000021") == 1
+    assert not {"E06000061", "E06000062", "E06000063", "E06000064"} & set(codes)
+    # no two LAs of one region share a series (a shared back-cast would give identical averages)
+    assert changes.filter(pl.struct("region", "avg_rate", "avg_change").is_duplicated()).is_empty()
+    by_region = _change_in_rate(mirror_warehouse, "change_in_rate_by_region", "current", f"AND measure = 'avg_change' {default_rule}")
+    for region in ("North West", "East Midlands"):
+        summary = by_region.filter(pl.col("region") == region).row(0, named=True)
+        members = changes.filter(pl.col("region") == region)
+        assert summary["n"] == members.height and summary["mean"] == pytest.approx(members["avg_change"].mean())
+    # 2012-2017 has no boundary change in the East Midlands: with Northamptonshire once, the current-boundary
+    # mean change is the as-published one
+    published = _change_in_rate(mirror_warehouse, "change_in_rate_by_region", "as_published",
+                                f"AND measure = 'avg_change' AND region = 'East Midlands' {default_rule}").row(0, named=True)
+    east_midlands = by_region.filter(pl.col("region") == "East Midlands").row(0, named=True)
+    assert (east_midlands["n"], east_midlands["mean"]) == (published["n"], pytest.approx(published["mean"]))
+
+
+def test_change_in_rate_grade_association_counts_every_authority_graded_at_the_period_end(mirror_warehouse):
+    graded = mirror_warehouse.sql(
+        "SELECT count(*) FROM mart.ofsted_judgement_in_force WHERE year = 2017 AND overall_grade_ordinal IS NOT NULL "
+        "AND la_code NOT IN ('E09000001', 'E06000053')").fetchone()[0]
+    with_change = _change_in_rate(mirror_warehouse, "change_in_rate", "as_published",
+                                  "AND direction_rule = 'sign at published precision' AND avg_change IS NOT NULL")
+    assert with_change.height == 150  # every English authority of 2017 but the City of London and Scilly
+    tests = _change_in_rate(mirror_warehouse, "change_in_rate_associations", "as_published",
+                            "AND factor = 'ofsted_overall_grade' AND variant = 'all LAs'")
+    assert tests.height == 4 and (tests["n"] == graded).all() and graded > 100
+    assert tests["grade_coding"].str.starts_with("1=Outstanding").all()
+
+
+def test_change_in_rate_direction_default_and_tolerance_variant_on_real_rates(mirror_warehouse):
+    rows = _change_in_rate(mirror_warehouse, "change_in_rate", "as_published")
+    default = rows.filter(pl.col("direction_rule") == "sign at published precision")
+    # the default is the sign of the change of the whole-number rates: no change only where the rounded ends agree
+    assert ((default["direction"] == "no change") == (default["avg_change_at_precision"].abs() < 1e-9)).all()
+    tolerance = rows.filter(pl.col("direction_rule") == "tolerance 0.5 on unrounded rates")
+    assert ((tolerance["direction"] == "no change") == (tolerance["avg_change"].abs() < 0.5)).all()
+    assert (default["direction"] == "no change").sum() < (tolerance["direction"] == "no change").sum()

@@ -26,7 +26,7 @@ from scipy import stats  # noqa: E402
 
 from csc_pipeline.analysis import deprivation  # noqa: E402
 from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, format_years, match_edition, select_values  # noqa: E402
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, format_years, match_edition, select_values  # noqa: E402
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
 
@@ -190,7 +190,8 @@ def _correlation_rows(frame: _YearFrame, min_las: int, missing_what: str) -> lis
 def _panel_year_frames(inputs: AnalysisInputs, settings: CorrelationSettings, measures: dict[str, str]) -> list[_YearFrame]:
     frames = []
     for nation in settings.nations:
-        values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, settings.indicators, settings.years, nation)
+        values, _ = count_apportioned_sets_once(select_values(inputs.panel, settings.geography, settings.exclude_la_codes, settings.indicators,
+                                                             settings.years, nation), inputs.panel, inputs.apportionment_weights)
         if values.is_empty():
             continue
         measure = measures.get(nation) if settings.include_deprivation_measure else None

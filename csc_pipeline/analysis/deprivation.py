@@ -20,7 +20,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 
 from csc_pipeline.analysis import funnel
 from csc_pipeline.analysis.family_config import parse_settings, require
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, match_edition, select_values
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, match_edition, select_values
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
 
 FAMILY = "deprivation"
@@ -364,7 +364,8 @@ def deprivation_residuals(inputs: AnalysisInputs, config: dict | None) -> pl.Dat
 
 
 def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFrame:
-    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]], (year, year), nation)
+    values, _ = count_apportioned_sets_once(select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]],
+                                                         (year, year), nation), inputs.panel, inputs.apportionment_weights)
     wide = values.pivot(on="indicator", index=["la_code", "la_name"], values="value")
     if row["numerator"] not in wide.columns or row["denominator"] not in wide.columns:
         return pl.DataFrame()

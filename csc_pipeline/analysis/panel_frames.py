@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -64,6 +65,89 @@ def select_values(
     return rows.select(
         "la_code", "la_name", "nation", "region", "la_type", la_group_expr(), "year", "indicator", pl.col("value").cast(pl.Float64)
     )
+
+
+COUNT_ONCE_RULE = (
+    "on current boundaries, authorities whose values in one calculation are all back-cast by apportionment from the "
+    "same single predecessor (Cumberland and Westmorland and Furness from Cumbria before 2024) are one observation: "
+    "that predecessor, with its as-published values"
+)
+
+
+def _sources_in_force(authority: str, as_at: date, feeding: dict[str, list[tuple[str, date]]]) -> set[str]:
+    """The authorities in force at ``as_at`` whose areas make up ``authority`` (chains followed: Bedfordshire 2009)."""
+    earlier = [predecessor for predecessor, event in feeding.get(authority, []) if event > as_at]
+    if not earlier:
+        return {authority}
+    return set().union(*(_sources_in_force(p, as_at, feeding) for p in earlier))
+
+
+def shared_backcasts(panel: pl.DataFrame, weights: pl.DataFrame | None) -> pl.DataFrame:
+    """Current-boundary LA-years whose values are apportioned from one predecessor shared with another current authority.
+
+    ``weights``: ``mart.apportionment_weights`` (predecessor, successor, event_date). Returns la_code,
+    year, indicator, predecessor (its authority_id) for the panel's ``apportioned`` rows of such
+    authorities: their values are the predecessor's cut by population share, so rates are identical.
+    """
+    schema = {"la_code": pl.String, "year": pl.Int64, "indicator": pl.String, "predecessor": pl.String}
+    if weights is None or weights.is_empty():
+        return pl.DataFrame(schema=schema)
+    feeding: dict[str, list[tuple[str, date]]] = {}
+    for predecessor, successor, event in weights.select("predecessor", "successor", "event_date").iter_rows():
+        feeding.setdefault(successor, []).append((predecessor, event))
+    apportioned = panel.filter((pl.col("geography") == "current") & (pl.col("harmonisation") == "apportioned"))
+    links = []
+    for authority, year in apportioned.select("authority_id", pl.col("year").cast(pl.Int64)).unique().iter_rows():
+        sources = _sources_in_force(authority, date(year, 3, 31), feeding)
+        if len(sources) == 1 and authority not in sources:
+            links.append((authority, year, sources.pop()))
+    links = pl.DataFrame(links, schema={"authority_id": pl.String, "year": pl.Int64, "predecessor": pl.String}, orient="row")
+    # one predecessor feeding a single current authority (Dorset county -> Dorset unitary) is no duplicate
+    links = links.filter(pl.len().over("year", "predecessor") >= 2)
+    return (apportioned.with_columns(pl.col("year").cast(pl.Int64)).join(links, on=["authority_id", "year"])
+            .select(*schema))
+
+
+def count_apportioned_sets_once(
+    values: pl.DataFrame, panel: pl.DataFrame, weights: pl.DataFrame | None, unit: tuple[str, ...] = ("indicator", "year"),
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Apply COUNT_ONCE_RULE to ``values`` (``select_values`` output on the current geography).
+
+    ``unit``: the columns that delimit one cross-sectional calculation: (indicator, year) for a
+    correlation or a funnel of one year; (indicator,) for a change over a period, so that a set is
+    collapsed only when every year of its members' series is the shared back-cast (successors with
+    their own later values stay separate authorities). Returns the values with each collapsed set's
+    rows replaced by the predecessor's as-published rows of the same indicators and years, and
+    {successor la_code: reason} for the coverage columns.
+    """
+    links = shared_backcasts(panel, weights)
+    if links.is_empty() or values.is_empty():
+        return values, {}
+    unit = list(unit)
+    tagged = values.with_columns(pl.col("year").cast(pl.Int64).alias("_year")).join(
+        links.rename({"year": "_year"}), on=["la_code", "_year", "indicator"], how="left")
+    members = (tagged.group_by([*unit, "la_code"])
+               .agg(pl.col("predecessor").first(), pl.col("predecessor").is_null().any().alias("_own"),
+                    pl.col("predecessor").n_unique().alias("_sources"))
+               .filter(~pl.col("_own") & (pl.col("_sources") == 1))
+               .filter(pl.len().over([*unit, "predecessor"]) >= 2))
+    if members.is_empty():
+        return values, {}
+    collapsed = tagged.join(members.select(*unit, "la_code", "predecessor"), on=[*unit, "la_code"], how="semi")
+    wanted = collapsed.select("predecessor", "_year", "indicator").unique()
+    published = panel.filter(pl.col("geography") == "as_published").with_columns(pl.col("year").cast(pl.Int64).alias("_year"))
+    replacement = select_values(
+        published.join(wanted.rename({"predecessor": "authority_id"}), on=["authority_id", "_year", "indicator"], how="semi"),
+        "as_published", (), values["indicator"].unique().to_list(),
+    )
+    names = published.select("authority_id", "la_code", "la_name").unique("authority_id")
+    reasons = {
+        code: f"counted once as {p_code} {p_name}: back-cast by apportionment from it"
+        for code, p_code, p_name in members.join(names, left_on="predecessor", right_on="authority_id")
+        .select("la_code", "la_code_right", "la_name").unique().iter_rows()
+    }
+    kept = tagged.join(members.select(*unit, "la_code"), on=[*unit, "la_code"], how="anti").drop("_year", "predecessor")
+    return pl.concat([kept, replacement.cast(dict(kept.schema))]).sort("la_code", "indicator", "year"), reasons
 
 
 def configured_exclusions(panel: pl.DataFrame, geography: str, exclude_la_codes: tuple[str, ...], nation: str | None = None) -> dict[str, str]:

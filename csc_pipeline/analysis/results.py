@@ -29,6 +29,10 @@ class AnalysisInputs:
     neighbours: ``mart.statistical_neighbours``.
     indicator_dictionary: ``mart.indicator_dictionary`` (kind, numerator and denominator of each
     rate and percentage), for the analyses that go back from a rate to its counts.
+    apportionment_weights: ``mart.apportionment_weights`` (predecessor -> successor links), for
+    counting an apportioned set of current authorities once (``panel_frames.count_apportioned_sets_once``).
+    rate_variants: ``mart.la_rate_variants`` (rates on other bases, e.g. over the latest population
+    vintage); None when the warehouse has no such table.
     """
 
     panel: pl.DataFrame
@@ -39,6 +43,8 @@ class AnalysisInputs:
     synthetic: bool
     charts_dir: Path
     indicator_dictionary: pl.DataFrame | None = None
+    apportionment_weights: pl.DataFrame | None = None
+    rate_variants: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

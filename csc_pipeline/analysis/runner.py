@@ -23,7 +23,10 @@ INPUT_TABLES = {
     "ofsted_judgements": "mart.ofsted_judgements",
     "neighbours": "mart.statistical_neighbours",
     "indicator_dictionary": "mart.indicator_dictionary",
+    "apportionment_weights": "mart.apportionment_weights",
 }
+# Marts read when the warehouse has them (AnalysisInputs field -> table); None otherwise.
+OPTIONAL_INPUT_TABLES = {"rate_variants": "mart.la_rate_variants"}
 
 # Families that also read other families' settings sections (passed to ``run`` under the section's name):
 # the correlations of deprivation residuals must use the deprivation family's period, measures and exclusions.
@@ -43,6 +46,9 @@ REPORT_ITEMS_DOCS = warehouse.TableDocs(
 
 def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInputs:
     frames = {field: con.sql(f"SELECT * FROM {table}").pl() for field, table in INPUT_TABLES.items()}
+    present = {f"{schema}.{name}" for schema, name in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+    frames |= {field: con.sql(f"SELECT * FROM {table}").pl() if table in present else None
+               for field, table in OPTIONAL_INPUT_TABLES.items()}
     panel = frames["panel"]
     synthetic = bool(panel["is_synthetic"].any()) if panel.height else False
     return AnalysisInputs(**frames, synthetic=synthetic, charts_dir=charts_dir)
