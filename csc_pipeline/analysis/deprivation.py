@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from csc_pipeline.analysis import funnel
@@ -72,6 +73,8 @@ class DeprivationSettings:
     outliers_per_group: int = 3
     population_indicator: str = "population_0_17"
     confidence_level: float = 0.95
+    min_las: int = 10  # fits on fewer LAs are reported with status 'n below minimum', never as findings (fewer than 3: not fitted)
+    nb2_test_level: float = 0.05  # NB2 is kept only when the boundary LR test of alpha = 0 rejects at this level
     funnel: FunnelSettings = FunnelSettings()
 
     def __post_init__(self):
@@ -81,6 +84,8 @@ class DeprivationSettings:
         require(all(n in self.measures and isinstance(self.measures[n], str) for n in self.nations), "measures", f"expected a deprivation indicator for every nation in {list(self.nations)}")
         require(self.outliers_per_group >= 0, "outliers_per_group", "expected a non-negative number")
         require(0 < self.confidence_level < 1, "confidence_level", "expected a probability between 0 and 1")
+        require(self.min_las >= 3, "min_las", f"expected at least 3 (a line through 2 LAs fits exactly), got {self.min_las!r}")
+        require(0 < self.nb2_test_level < 1, "nb2_test_level", f"expected a probability between 0 and 1, got {self.nb2_test_level!r}")
         for entry in self.composite:
             require(isinstance(entry, str) or all(isinstance(e, str) for e in entry), "composite", f"expected indicator ids or lists of alternatives, got {entry!r}")
 
@@ -129,7 +134,40 @@ class CountFit:
     p_values: np.ndarray
     deviance_explained: float | None
     expected: np.ndarray
+    log_likelihood: float
     converged: bool
+
+
+@dataclass(frozen=True)
+class OverdispersionTest:
+    """Likelihood-ratio test of NB2's alpha against its boundary 0 (the Poisson model).
+
+    Under alpha = 0 the statistic follows a 50:50 mixture of chi2(0) and chi2(1) (alpha cannot be
+    negative), so p = 0.5 P(chi2_1 > LR) for LR > 0 and 1 at LR = 0 (Self and Liang 1987).
+    """
+
+    lr_statistic: float
+    p_value: float
+    model_selected: str  # poisson or negative_binomial
+    note: str
+
+
+def boundary_lr_test(poisson_log_likelihood: float, negbin_log_likelihood: float, negbin_converged: bool,
+                     test_level: float) -> OverdispersionTest:
+    """The deterministic choice between Poisson and NB2: NB2 only when the LR test rejects alpha = 0 at
+    ``test_level`` and its fit converged; otherwise the Poisson model is the NB2 fit with alpha = 0.
+
+    A negative LR (an optimiser stopping short of the Poisson likelihood, which NB2 contains) counts as 0,
+    so whether the optimiser "converges" at the boundary cannot change the choice.
+    """
+    lr = max(0.0, 2.0 * (negbin_log_likelihood - poisson_log_likelihood))
+    p_value = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    tested = f"LR = {lr:.3g}, boundary p = {p_value:.3g}"
+    if p_value >= test_level:
+        return OverdispersionTest(lr, p_value, "poisson", f"alpha at its boundary 0 ({tested} >= {test_level:g}): the Poisson model, alpha = 0")
+    if not negbin_converged:
+        return OverdispersionTest(lr, p_value, "poisson", f"overdispersion ({tested}) but the NB2 fit did not converge: the Poisson model is reported, its CIs too narrow")
+    return OverdispersionTest(lr, p_value, "negative_binomial", f"overdispersion beyond Poisson ({tested} < {test_level:g}): NB2")
 
 
 def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.ndarray, level: float = 0.95) -> list[CountFit]:
@@ -140,23 +178,33 @@ def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.nd
     fits = [
         CountFit(
             "poisson", ("intercept", "slope"), np.asarray(poisson.params), np.asarray(poisson.bse), np.asarray(poisson.conf_int(1 - level)),
-            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues), bool(poisson.converged),
+            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues),
+            float(poisson.llf), bool(poisson.converged),
         )
     ]
-    # without overdispersion beyond Poisson alpha runs to its boundary 0 and the fit does not converge:
-    # reported through ``converged`` rather than as warnings
+    # without overdispersion beyond Poisson alpha runs to its boundary 0 and the fit may or may not
+    # converge (depending on the machine); boundary_lr_test decides, not ``converged``
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", HessianInversionWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         negbin = sm.NegativeBinomial(count, X, loglike_method="nb2", offset=offset).fit(disp=0, maxiter=200)
     fits.append(
         CountFit(
             "negative_binomial", ("intercept", "slope", "alpha"), np.asarray(negbin.params), np.asarray(negbin.bse),
             np.asarray(negbin.conf_int(1 - level)), np.asarray(negbin.pvalues), None, np.asarray(negbin.predict(X, offset=offset)),
-            bool(negbin.mle_retvals["converged"]),
+            float(negbin.llf), bool(negbin.mle_retvals["converged"]),
         )
     )
     return fits
+
+
+def at_boundary(poisson: CountFit) -> CountFit:
+    """The NB2 model with alpha = 0: the Poisson fit's coefficients and expected counts, alpha exactly 0."""
+    return CountFit(
+        "negative_binomial", ("intercept", "slope", "alpha"), np.append(poisson.params, 0.0), np.append(poisson.std_errors, np.nan),
+        np.vstack([poisson.ci, [np.nan, np.nan]]), np.append(poisson.p_values, np.nan), None, poisson.expected, poisson.log_likelihood, True,
+    )
 
 
 # -- per-nation data ------------------------------------------------------------------------------
@@ -208,6 +256,9 @@ def _fit_indicator(
     if data.height < 3:
         out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"{data.height} LAs with both {indicator} and {measure}: too few to fit"})
         return None
+    if data["deprivation"].n_unique() < 2:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"intercept only: {measure} takes one value over the {data.height} LAs, no slope to fit"})
+        return None
     coverage.years = {y for ys in data["years"].to_list() for y in ys}
     fit = fit_ols(data["observed"].to_numpy(), data["deprivation"].to_numpy(), settings.confidence_level)
     editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
@@ -215,7 +266,8 @@ def _fit_indicator(
         out.coefficients.append(
             {"nation": nation, "indicator": indicator, "model": "ols", "term": term, "estimate": fit.params[i], "std_error": fit.std_errors[i],
              "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": fit.r_squared,
-             "deviance_explained": None, "deprivation_measure": measure, "deprivation_editions": editions, **coverage.values()}
+             "deviance_explained": None, "status": _sample_status(data.height, settings.min_las) or "fitted",
+             **_choices(settings, measure, editions), **coverage.values()}
         )
     residuals = data.select("la_code", "la_name", "la_group", "n_years", "observed", "deprivation", "edition").with_columns(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(measure).alias("deprivation_measure"),
@@ -258,23 +310,44 @@ def _fit_counts(
     except (np.linalg.LinAlgError, ValueError) as error:
         out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models did not fit: {error}"})
         return
+    poisson, negbin = fits
+    test = boundary_lr_test(poisson.log_likelihood, negbin.log_likelihood, negbin.converged, settings.nb2_test_level)
+    if test.model_selected == "poisson":
+        negbin = at_boundary(poisson)
     frame = model_data.select("la_code", "la_name", "observed_count", "exposure").with_columns(
-        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
+        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator"),
+        pl.lit(test.model_selected).alias("model_selected"),
     )
     editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
-    for fit in fits:
-        if not fit.converged:
-            out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: the {fit.model} fit did not converge (for the negative binomial, usually no overdispersion beyond Poisson: use the Poisson fit)"})
-            continue
+    status = _sample_status(model_data.height, settings.min_las)
+    for fit in (poisson, negbin):
         frame = frame.with_columns(pl.Series(f"expected_{fit.model}", fit.expected), (pl.col("observed_count") / pl.Series(fit.expected)).alias(f"oe_ratio_{fit.model}"))
         for i, term in enumerate(fit.terms):
             out.coefficients.append(
-                {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term, "estimate": fit.params[i],
-                 "std_error": fit.std_errors[i], "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": None,
-                 "deviance_explained": fit.deviance_explained, "deprivation_measure": measure,
-                 "deprivation_editions": editions, **coverage.values()}
+                {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term,
+                 **{k: _finite(v) for k, v in (("estimate", fit.params[i]), ("std_error", fit.std_errors[i]), ("ci_lower", fit.ci[i, 0]),
+                                                ("ci_upper", fit.ci[i, 1]), ("p_value", fit.p_values[i]))},
+                 "r_squared": None, "deviance_explained": fit.deviance_explained, "model_selected": test.model_selected,
+                 "lr_statistic": test.lr_statistic, "lr_p_value": test.p_value, "status": "; ".join(filter(None, [status, test.note])),
+                 **_choices(settings, measure, editions), **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+
+
+def _finite(value: float) -> float | None:
+    """NaN (no standard error for alpha fixed at its boundary) as NULL."""
+    return None if np.isnan(value) else float(value)
+
+
+def _sample_status(n: int, min_las: int) -> str | None:
+    """A note when a fit rests on fewer LAs than ``min_las`` (reported, not a finding); None otherwise."""
+    return f"n below minimum ({n} LAs < min_las {min_las}): not a finding" if n < min_las else None
+
+
+def _choices(settings: DeprivationSettings, measure: str, editions: str) -> dict:
+    """The settings a fitted row was computed with, as columns."""
+    return {"geography": settings.geography, "period": f"{settings.period[0]}-{settings.period[1]}", "deprivation_measure": measure,
+            "deprivation_editions": editions}
 
 
 def _indicator_kinds(dictionary: pl.DataFrame) -> dict[str, dict]:
@@ -463,6 +536,12 @@ COEFFICIENT_COLUMNS = {
     "p_value": "Two-sided p-value of the estimate against 0.",
     "r_squared": "OLS R-squared (null for count models).",
     "deviance_explained": "Poisson GLM: 1 - deviance / null deviance (null otherwise).",
+    "model_selected": "Count models: the model the boundary likelihood-ratio test selects for this indicator (poisson when NB2's alpha = 0 is not rejected at nb2_test_level, or NB2 did not converge; else negative_binomial); null for OLS.",
+    "lr_statistic": "Count models: 2 x (NB2 log-likelihood - Poisson log-likelihood), floored at 0; null for OLS.",
+    "lr_p_value": "Count models: p of the LR statistic against a 50:50 mixture of chi2(0) and chi2(1), 0.5 P(chi2_1 > LR) (1 at LR = 0); null for OLS.",
+    "status": "fitted, or why the row is not a finding: 'n below minimum' (fewer LAs than min_las) and, for count models, the model selection note (when Poisson is selected the negative_binomial rows are the Poisson fit with alpha = 0).",
+    "geography": "Panel geography the values come from: current or as_published.",
+    "period": "Years (ending 31 March) averaged (OLS) or summed (count models), 'first-last'.",
     "deprivation_measure": "Panel indicator id of the deprivation measure.",
     "deprivation_editions": "Editions of the deprivation measure used (', '-separated).",
 }
@@ -476,8 +555,9 @@ COUNT_COLUMNS = {
     "exposure": "Sum of the 0-17 population over the same years (the model's offset is its log).",
     "expected_poisson": "Expected count from the Poisson GLM.",
     "oe_ratio_poisson": "observed_count / expected_poisson.",
-    "expected_negative_binomial": "Expected count from the negative binomial model (null where it did not converge: see analysis.deprivation_skipped).",
+    "expected_negative_binomial": "Expected count from the negative binomial model; equal to expected_poisson where model_selected is poisson (alpha = 0).",
     "oe_ratio_negative_binomial": "observed_count / expected_negative_binomial.",
+    "model_selected": "poisson or negative_binomial, by the boundary likelihood-ratio test of alpha = 0 (analysis.deprivation_coefficients.status says why).",
 }
 COMPOSITE_COLUMNS = {
     "nation": "England or Wales.",
