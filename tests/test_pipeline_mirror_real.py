@@ -108,16 +108,19 @@ def test_no_la_year_indicator_twice_and_provenance_lists_every_file(mirror_wareh
 
 def test_national_rate_from_summed_la_counts_matches_the_published_national_rate(mirror_warehouse):
     trend = mirror_warehouse.sql(
-        "SELECT year, cla_rate_per_10k, published_rate_per_10k FROM analysis.cla_trend_national_regional "
-        "WHERE area = 'England' ORDER BY year"
+        "SELECT year, value, published_value, n_las FROM analysis.trend_national_regional "
+        "WHERE area = 'England' AND indicator = 'cla_rate_per_10k' AND year >= 2010 ORDER BY year"
     ).pl()
     # LA counts and populations: 2010 (SFR27/2010, mid-2009 population), 2011-2012 (Nomis mid-2010
     # and mid-2011) and 2013-2025 (the ONS file starts at mid-2012); a published national rate from 2018 (EES).
     assert trend["year"].to_list() == list(range(2010, 2026))
-    published = trend.filter(pl.col("published_rate_per_10k").is_not_null())
+    published = trend.filter(pl.col("published_value").is_not_null())
     assert published["year"].to_list() == list(range(2018, 2026))
     # Published national rates are rounded to integers; LA counts sum to the national count.
-    assert ((published["cla_rate_per_10k"] - published["published_rate_per_10k"]).abs() < 1.0).all(), trend
+    assert ((published["value"] - published["published_value"]).abs() < 1.0).all(), trend
+    # one national CLA series in the warehouse: no second table of national rates
+    tables = mirror_warehouse.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'analysis' AND table_name LIKE '%trend%'").fetchall()
+    assert sorted(t for (t,) in tables) == ["trend_la_series", "trend_national_regional"]
 
 
 def _series(con, geography: str, indicator: str) -> dict[tuple[str, int], float]:

@@ -29,6 +29,8 @@ class AnalysisInputs:
     neighbours: ``mart.statistical_neighbours``.
     indicator_dictionary: ``mart.indicator_dictionary`` (kind, numerator and denominator of each
     rate and percentage), for the analyses that go back from a rate to its counts.
+    area_values: ``mart.area_indicator_values`` (national and regional values as published), set
+    beside the trends' sums of LA values.
     """
 
     panel: pl.DataFrame
@@ -39,6 +41,7 @@ class AnalysisInputs:
     synthetic: bool
     charts_dir: Path
     indicator_dictionary: pl.DataFrame | None = None
+    area_values: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ INPUT_TABLES = {
     "ofsted_judgements": "mart.ofsted_judgements",
     "neighbours": "mart.statistical_neighbours",
     "indicator_dictionary": "mart.indicator_dictionary",
+    "area_values": "mart.area_indicator_values",
 }
 
 # Families that also read other families' settings sections (passed to ``run`` under the section's name):
