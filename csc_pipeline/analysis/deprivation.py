@@ -32,10 +32,13 @@ NATIONS = ("England", "Wales")  # the panel's nation values; any other name woul
 @dataclass(frozen=True)
 class FunnelSettings:
     indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent")
-    year: int | None = field(default=None, metadata={"types": (int,)})  # None: the period's last year
+    # None: the period's last year; a nation without values that year gets its latest year with values (year_rule says so)
+    year: int | None = field(default=None, metadata={"types": (int,)})
     target: str = "national"  # or deprivation_expected
     levels: tuple = (0.95, 0.998)
-    overdispersion: str = "none"  # multiplicative or additive (Spiegelhalter 2005)
+    # additive (Spiegelhalter 2005) by default: LA rates vary far beyond chance, and exact limits alone flag most LAs;
+    # the exact limits stay in the table (exact_* columns). none: exact limits only; or multiplicative.
+    overdispersion: str = "additive"
     label_max: int = 10  # LAs named on a chart: the furthest outside the widest limits (all stay in the table)
 
     def __post_init__(self):
@@ -444,20 +447,37 @@ def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFram
     return wide.select("la_code", "la_name", pl.col(row["numerator"]).alias("numerator"), pl.col(row["denominator"]).alias("denominator")).sort("la_code")
 
 
+MIN_FUNNEL_LAS = 3
+
+
+def _funnel_year(inputs, settings, nation, row, year: int) -> tuple[int, str]:
+    """The year to draw: ``year`` when at least MIN_FUNNEL_LAS LAs of the nation have the numerator and
+    denominator then, else the nation's latest such year (e.g. Wales, whose populations stop before
+    England's), with the rule applied as text for the table and the report."""
+    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]], nation=nation)
+    counts = (values.filter(pl.col("value") > 0).group_by("la_code", "year").agg(pl.col("indicator").n_unique().alias("n"))
+              .filter(pl.col("n") == 2).group_by("year").len())
+    years = sorted(counts.filter(pl.col("len") >= MIN_FUNNEL_LAS)["year"].to_list())
+    if year in years or not years:
+        return year, "configured year"
+    return years[-1], f"latest year with values: {nation} has fewer than {MIN_FUNNEL_LAS} LAs with {row['numerator']} and {row['denominator']} in {year}"
+
+
 def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: AnalysisOutput, skipped: list[dict]) -> pl.DataFrame | None:
     options = settings.funnel
-    year = options.year or settings.period[1]
+    configured_year = options.year or settings.period[1]
     kinds = _indicator_kinds(_dictionary(inputs))
     frames = []
     for nation in settings.nations:
         measure = settings.measures[nation]
         configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
-        scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
         for indicator in options.indicators:
             row = kinds.get(indicator)
             if row is None or row["kind"] not in MULTIPLIERS or not row["numerator"] or not row["denominator"]:
                 skipped.append({"nation": nation, "indicator": indicator, "reason": "funnel: not a rate or percentage with a numerator and denominator in mart.indicator_dictionary"})
                 continue
+            year, year_rule = _funnel_year(inputs, settings, nation, row, configured_year)
+            scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
             units = _funnel_units(inputs, settings, nation, indicator, row, year)
             coverage = Coverage(years={year}, excluded=dict(configured))
             if units.is_empty():
@@ -493,18 +513,30 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)
-            outside = (positions[f"position_{funnel.level_label(max(options.levels))}"] != "inside").sum()
-            if outside:
-                output.headlines.append(f"{nation} {indicator} {year}: {outside} LA(s) outside the {max(options.levels):.1%} funnel limits"
-                                        f" ({len(labelled)} furthest outside named on the chart).")
+            output.headlines.append(_funnel_headline(positions, nation, indicator, year, year_rule, dispersion, max(options.levels), len(labelled)))
             frames.append(
                 positions.with_columns(
-                    pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(options.target).alias("target_kind"),
+                    pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(year_rule).alias("year_rule"),
+                    pl.lit(settings.geography).alias("geography"), pl.lit(options.target).alias("target_kind"),
                     pl.lit(dispersion.method).alias("overdispersion"), pl.lit(dispersion.phi).alias("phi"), pl.lit(dispersion.tau2).alias("tau2"),
                     pl.col("la_code").is_in(labelled).alias("labelled"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()],
                 )
             )
     return pl.concat(frames, how="diagonal") if frames else None
+
+
+def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year: int, year_rule: str, dispersion, level: float, named: int) -> str:
+    """How many LAs lie outside the widest limits, by the limits' method, and (with an adjustment) outside the exact ones."""
+    suffix = funnel.level_label(level)
+    outside = int((positions[f"position_{suffix}"] != "inside").sum())
+    method = "exact" if dispersion.method == "none" else f"{dispersion.method} overdispersion-adjusted"
+    text = f"{nation} {indicator} {year}"
+    if year_rule != "configured year":
+        text += f" ({year_rule})"
+    text += f": {outside} of {positions.height} LAs outside the {level:.1%} {method} funnel limits"
+    if dispersion.method != "none":
+        text += f" ({int((positions[f'exact_position_{suffix}'] != 'inside').sum())} outside the exact limits)"
+    return text + (f"; {named} furthest outside named on the chart." if outside else ".")
 
 
 # -- the family -----------------------------------------------------------------------------------
@@ -582,7 +614,9 @@ def _funnel_columns(levels) -> dict[str, str]:
     columns = {
         "nation": "England or Wales.",
         "indicator": "Panel indicator id (a rate per 10,000 or a percentage).",
-        "year": "Year ending 31 March.",
+        "year": "Year ending 31 March drawn.",
+        "year_rule": "How the year was chosen: 'configured year' (funnel.year, or the period's last year), or 'latest year with values: ...' when the nation has too few LAs with values in the configured year (e.g. Wales).",
+        "geography": "Panel geography the values come from: current or as_published.",
         "la_code": "GSS code of the LA.",
         "la_name": "LA name.",
         "numerator": "The indicator's numerator count (mart.indicator_dictionary.numerator).",
@@ -590,7 +624,7 @@ def _funnel_columns(levels) -> dict[str, str]:
         "observed": "numerator / denominator x 10,000 (rates) or x 100 (percentages).",
         "target": "The value the limits are centred on: the national (pooled) value, or the LA's deprivation-expected value.",
         "target_kind": "national or deprivation_expected.",
-        "overdispersion": "none, multiplicative (phi) or additive (tau^2), Spiegelhalter (2005).",
+        "overdispersion": "Method of the lower_/upper_/position_ limits: additive (default: normal limits widened by the between-LA variance tau^2), multiplicative (exact limits widened by sqrt(phi)) or none (exact Poisson / binomial limits), Spiegelhalter (2005).",
         "phi": "Overdispersion factor: mean of the squared winsorised z-scores (used only when overdispersion = multiplicative).",
         "tau2": "Between-LA variance (used only when overdispersion = additive).",
         "sd_beyond_widest": "Distance outside the widest limits in units of the LA's sampling SD under the target (0 inside); ranks the LAs named on the chart.",
@@ -598,9 +632,12 @@ def _funnel_columns(levels) -> dict[str, str]:
     }
     for level in levels:
         suffix = funnel.level_label(level)
-        columns[f"lower_{suffix}"] = f"Lower {level:.1%} control limit (exact Poisson for rates, exact binomial for percentages)."
-        columns[f"upper_{suffix}"] = f"Upper {level:.1%} control limit."
-        columns[f"position_{suffix}"] = f"above / below / inside the {level:.1%} limits."
+        columns[f"lower_{suffix}"] = f"Lower {level:.1%} control limit by the overdispersion method (none: exact Poisson for rates, exact binomial for percentages)."
+        columns[f"upper_{suffix}"] = f"Upper {level:.1%} control limit by the overdispersion method."
+        columns[f"position_{suffix}"] = f"above / below / inside the {level:.1%} limits (the headline)."
+        columns[f"exact_lower_{suffix}"] = f"Variant: lower {level:.1%} exact limit (no overdispersion adjustment); only when overdispersion is not none."
+        columns[f"exact_upper_{suffix}"] = f"Variant: upper {level:.1%} exact limit; only when overdispersion is not none."
+        columns[f"exact_position_{suffix}"] = f"Variant: above / below / inside the exact {level:.1%} limits."
     return columns
 
 

@@ -35,7 +35,10 @@ ITS_TERMS = ("pre_level", "pre_slope", "level_change", "slope_change")
 class TrendsSettings:
     geography: str = "current"
     exclude_la_codes: tuple = ("E09000001", "E06000053")
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k")
+    # with the re-referral and timeliness percentages, whose median LA published studies report beside the pooled value
+    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k",
+                         "rereferrals_percent", "assessments_within_45_days_percent", "icpc_within_15_days_percent",
+                         "cpp_reviewed_in_time_percent")
     nations: tuple = ("England", "Wales")
     # Where the panel has an LA's numerator and published rate but not its denominator (England's 0-17
     # populations start in 2010, Wales's cover 2015-2021), use the denominator the publisher's rate
