@@ -127,7 +127,7 @@ def test_run_selects_each_count_model_by_the_boundary_test(synthetic_run):
     rule = pl.when(pl.col("lr_p_value") < 0.05).then(pl.lit("negative_binomial")).otherwise(pl.lit("poisson"))
     assert (counts["model_selected"] == counts.select(rule).to_series()).all()
     assert (counts.filter(pl.col("term") == "alpha")["estimate"] > 0).all()
-    assert set(coefficients.filter(pl.col("model") == "ols")["status"]) == {"fitted"}
+    assert set(coefficients["status"]) == {"fitted"}  # NB2 selected everywhere: no edge result
     assert set(coefficients["geography"]) == {"current"} and set(coefficients["period"]) == {"2015-2017"}
 
 
@@ -135,7 +135,9 @@ def test_when_poisson_is_selected_the_nb2_rows_are_the_poisson_fit_with_alpha_ze
     output = dep.run(make_inputs(tmp_path), {"nb2_test_level": 1e-60})
     tables = _tables(output)
     counts = tables["analysis.deprivation_coefficients"].filter(pl.col("model") != "ols")
-    assert set(counts["model_selected"]) == {"poisson"} and counts["status"].str.contains("alpha at its boundary 0").all()
+    assert set(counts["model_selected"]) == {"poisson"} and counts["model_note"].str.contains("alpha at its boundary 0").all()
+    assert counts.filter(pl.col("model") == "negative_binomial")["status"].str.starts_with("alpha at its boundary 0").all()
+    assert set(counts.filter(pl.col("model") == "poisson")["status"]) == {"fitted"}
     alpha = counts.filter(pl.col("term") == "alpha")
     assert alpha["estimate"].to_list() == [0.0] * alpha.height and alpha["std_error"].null_count() == alpha.height
     pairs = counts.filter(pl.col("model") == "poisson").join(counts.filter(pl.col("model") == "negative_binomial"), on=["nation", "indicator", "term"])

@@ -322,7 +322,10 @@ def _fit_counts(
         pl.lit(test.model_selected).alias("model_selected"),
     )
     editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
-    status = _sample_status(model_data.height, settings.min_las)
+    sample = _sample_status(model_data.height, settings.min_las)
+    # the NB2 rows are an edge result (alpha at its boundary, or no converged fit) whenever Poisson is selected
+    statuses = {"poisson": sample or "fitted",
+                "negative_binomial": "; ".join(filter(None, [sample, test.note])) if test.model_selected == "poisson" else sample or "fitted"}
     for fit in (poisson, negbin):
         frame = frame.with_columns(pl.Series(f"expected_{fit.model}", fit.expected), (pl.col("observed_count") / pl.Series(fit.expected)).alias(f"oe_ratio_{fit.model}"))
         for i, term in enumerate(fit.terms):
@@ -331,7 +334,7 @@ def _fit_counts(
                  **{k: _finite(v) for k, v in (("estimate", fit.params[i]), ("std_error", fit.std_errors[i]), ("ci_lower", fit.ci[i, 0]),
                                                 ("ci_upper", fit.ci[i, 1]), ("p_value", fit.p_values[i]))},
                  "r_squared": None, "deviance_explained": fit.deviance_explained, "model_selected": test.model_selected,
-                 "lr_statistic": test.lr_statistic, "lr_p_value": test.p_value, "status": "; ".join(filter(None, [status, test.note])),
+                 "lr_statistic": test.lr_statistic, "lr_p_value": test.p_value, "model_note": test.note, "status": statuses[fit.model],
                  **_choices(settings, measure, editions), **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
@@ -513,7 +516,8 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)
-            output.headlines.append(_funnel_headline(positions, nation, indicator, year, year_rule, dispersion, max(options.levels), len(labelled)))
+            output.headlines.append(_funnel_headline(positions, nation, indicator, year, year_rule, dispersion, max(options.levels), len(labelled),
+                                                     settings.min_las))
             frames.append(
                 positions.with_columns(
                     pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(year_rule).alias("year_rule"),
@@ -525,7 +529,28 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
     return pl.concat(frames, how="diagonal") if frames else None
 
 
-def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year: int, year_rule: str, dispersion, level: float, named: int) -> str:
+def _selected_label(row: dict) -> str:
+    if row["model_selected"] == "negative_binomial":
+        return "NB2"
+    return "Poisson, alpha = 0" if row["model_note"].startswith("alpha at its boundary") else "Poisson (NB2 did not converge)"
+
+
+def _count_model_headlines(coefficients: pl.DataFrame) -> list[str]:
+    """Per nation: which count model the boundary LR test selected for each indicator, and the OLS fits that are not findings."""
+    lines = []
+    for (nation,), rows in coefficients.group_by(["nation"], maintain_order=True):
+        tests = rows.filter(pl.col("model") == "poisson").unique(["indicator"], maintain_order=True)
+        if tests.height:
+            lines.append(f"{nation} count models (boundary LR test of NB2's alpha = 0): " + "; ".join(
+                f"{r['indicator']} {_selected_label(r)} "
+                f"(LR {r['lr_statistic']:.3g}, p {r['lr_p_value']:.2g})" for r in tests.iter_rows(named=True)) + ".")
+        unfit = rows.filter((pl.col("model") == "ols") & (pl.col("status") != "fitted")).unique(["indicator"], maintain_order=True)
+        lines += [f"{nation} {r['indicator']} on {r['deprivation_measure']}: {r['status']}." for r in unfit.iter_rows(named=True)]
+    return lines
+
+
+def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year: int, year_rule: str, dispersion, level: float, named: int,
+                     min_las: int) -> str:
     """How many LAs lie outside the widest limits, by the limits' method, and (with an adjustment) outside the exact ones."""
     suffix = funnel.level_label(level)
     outside = int((positions[f"position_{suffix}"] != "inside").sum())
@@ -536,7 +561,8 @@ def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year:
     text += f": {outside} of {positions.height} LAs outside the {level:.1%} {method} funnel limits"
     if dispersion.method != "none":
         text += f" ({int((positions[f'exact_position_{suffix}'] != 'inside').sum())} outside the exact limits)"
-    return text + (f"; {named} furthest outside named on the chart." if outside else ".")
+    status = _sample_status(positions.height, min_las)
+    return text + (f"; {named} furthest outside named on the chart" if outside else "") + (f" ({status})." if status else ".")
 
 
 # -- the family -----------------------------------------------------------------------------------
@@ -571,7 +597,8 @@ COEFFICIENT_COLUMNS = {
     "model_selected": "Count models: the model the boundary likelihood-ratio test selects for this indicator (poisson when NB2's alpha = 0 is not rejected at nb2_test_level, or NB2 did not converge; else negative_binomial); null for OLS.",
     "lr_statistic": "Count models: 2 x (NB2 log-likelihood - Poisson log-likelihood), floored at 0; null for OLS.",
     "lr_p_value": "Count models: p of the LR statistic against a 50:50 mixture of chi2(0) and chi2(1), 0.5 P(chi2_1 > LR) (1 at LR = 0); null for OLS.",
-    "status": "fitted, or why the row is not a finding: 'n below minimum' (fewer LAs than min_las) and, for count models, the model selection note (when Poisson is selected the negative_binomial rows are the Poisson fit with alpha = 0).",
+    "model_note": "Count models: why model_selected was selected (the LR test, or an NB2 fit that did not converge); null for OLS.",
+    "status": "fitted, or why the row is not a finding: 'n below minimum' (fewer LAs than min_las); for negative_binomial rows when Poisson is selected, the boundary note (those rows are then the Poisson fit with alpha = 0).",
     "geography": "Panel geography the values come from: current or as_published.",
     "period": "Years (ending 31 March) averaged (OLS) or summed (count models), 'first-last'.",
     "deprivation_measure": "Panel indicator id of the deprivation measure.",
@@ -602,6 +629,7 @@ COMPOSITE_COLUMNS = {
     "rank_in_group": "Rank of composite_score within nation and LA-type group, 1 = highest.",
     "group_size": "Number of ranked LAs in the group.",
     "outlier": "'highest' / 'lowest' for the outliers_per_group highest / lowest LAs of the group, else null.",
+    "status": "fitted, or 'n below minimum' when fewer than min_las LAs of the nation have a composite score (the ranks are then not findings).",
 }
 SKIPPED_COLUMNS = {
     "nation": "England or Wales.",
@@ -656,6 +684,8 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         coefficients = pl.DataFrame(fitted.coefficients, infer_schema_length=None)
         output.tables.append(_table("analysis.deprivation_coefficients", coefficients, f"Regressions of LA indicators on deprivation, {period} mean (OLS; Poisson and negative binomial for counts).", COEFFICIENT_COLUMNS))
         output.tables.append(_table("analysis.deprivation_residuals", residuals, f"Per LA and indicator: observed {period} mean, deprivation-expected value, residual and standardised residual.", RESIDUAL_COLUMNS))
+    if fitted.coefficients:
+        output.headlines += _count_model_headlines(coefficients)
     if fitted.counts:
         output.tables.append(_table("analysis.deprivation_count_models", pl.concat(fitted.counts, how="diagonal"), f"Observed / expected counts per LA from Poisson and negative binomial models with log population offset, {period}.", COUNT_COLUMNS))
     composite_frames = []
@@ -670,9 +700,12 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         coverage.excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
         for code in sorted(set(nation_residuals.filter(pl.col("indicator").is_in(members))["la_code"].to_list()) - coverage.la_codes):
             coverage.exclude(code, "no deprivation residual for every composite indicator")
-        composite_frames.append(scores.with_columns(pl.lit(", ".join(members)).alias("indicators_used"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+        status = _sample_status(scores.height, settings.min_las)
+        composite_frames.append(scores.with_columns(pl.lit(", ".join(members)).alias("indicators_used"), pl.lit(status or "fitted").alias("status"),
+                                                    *[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
         flagged = scores.filter(pl.col("outlier").is_not_null())
-        output.headlines.append(f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
+        output.headlines.append(f"{nation}: composite deprivation-adjusted outliers: {status}." if status else
+                                f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
     if composite_frames:
         output.tables.append(_table("analysis.deprivation_composite", pl.concat(composite_frames, how="diagonal"), "Composite of standardised deprivation residuals per LA, ranked within LA-type group, with outliers flagged.", COMPOSITE_COLUMNS))
     funnels = _funnels(inputs, settings, output, fitted.skipped)
