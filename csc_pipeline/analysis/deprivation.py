@@ -450,7 +450,8 @@ def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFram
     return wide.select("la_code", "la_name", pl.col(row["numerator"]).alias("numerator"), pl.col(row["denominator"]).alias("denominator")).sort("la_code")
 
 
-MIN_FUNNEL_LAS = 3
+MIN_FUNNEL_LAS = 3  # fewer LAs with values: no funnel that year
+CONFIGURED_YEAR = "configured year"  # year_rule when the configured year is drawn
 
 
 def _funnel_year(inputs, settings, nation, row, year: int) -> tuple[int, str]:
@@ -462,7 +463,7 @@ def _funnel_year(inputs, settings, nation, row, year: int) -> tuple[int, str]:
               .filter(pl.col("n") == 2).group_by("year").len())
     years = sorted(counts.filter(pl.col("len") >= MIN_FUNNEL_LAS)["year"].to_list())
     if year in years or not years:
-        return year, "configured year"
+        return year, CONFIGURED_YEAR
     return years[-1], f"latest year with values: {nation} has fewer than {MIN_FUNNEL_LAS} LAs with {row['numerator']} and {row['denominator']} in {year}"
 
 
@@ -495,7 +496,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 for code in scored.filter(pl.col("deprivation").is_null())["la_code"].to_list():
                     coverage.exclude(code, f"no {measure} value")
                 units = scored.filter(pl.col("deprivation").is_not_null())
-                if units.height < 3:
+                if units.height < MIN_FUNNEL_LAS:
                     skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs with {measure}, too few to fit the expected rate"})
                     continue
                 rates = units["numerator"] / units["denominator"] * MULTIPLIERS[row["kind"]]
@@ -504,7 +505,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                     coverage.exclude(code, "deprivation-expected value not positive")
                 units = units.filter(pl.Series(expected) > 0)
                 target = pl.Series(expected[expected > 0])
-            if units.height < 3:
+            if units.height < MIN_FUNNEL_LAS:
                 skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs in {year}, too few"})
                 continue
             coverage.la_codes = set(units["la_code"].to_list())
@@ -556,7 +557,7 @@ def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year:
     outside = int((positions[f"position_{suffix}"] != "inside").sum())
     method = "exact" if dispersion.method == "none" else f"{dispersion.method} overdispersion-adjusted"
     text = f"{nation} {indicator} {year}"
-    if year_rule != "configured year":
+    if year_rule != CONFIGURED_YEAR:
         text += f" ({year_rule})"
     text += f": {outside} of {positions.height} LAs outside the {level:.1%} {method} funnel limits"
     if dispersion.method != "none":

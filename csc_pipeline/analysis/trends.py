@@ -432,7 +432,8 @@ def _headlines(output: AnalysisOutput, national: pl.DataFrame, its: pl.DataFrame
         first, last = rows.row(0, named=True), rows.row(-1, named=True)
         output.headlines.append(
             f"{nation} {indicator}: {first['value']:.1f} in {first['year']} ({first['n_las']} LAs) and {last['value']:.1f} "
-            f"in {last['year']} ({last['n_las']} LAs), from summed counts.")
+            f"in {last['year']} ({last['n_las']} LAs), from summed counts"
+            + (f"; the publisher's own {last['published_value']:g}." if last["published_value"] is not None else "."))
     level = f"{settings.confidence_level * 100:.0f}% CI"
     for row in its.iter_rows(named=True):
         if row["status"] != "fitted":
