@@ -6,7 +6,7 @@ from dagster import AutomationCondition, Definitions, in_process_executor, map_a
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline.catalog import Catalog, load_catalog
-from csc_pipeline.defs.analysis import analysis_assets, analysis_report, cla_trend_chart
+from csc_pipeline.defs.analysis import analysis_assets, analysis_report
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
     panel_indicators_defined,
@@ -41,7 +41,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     ingest_assets, ingest_checks = ingest_definitions(catalog)
     analyses = analysis_assets()
     analysis_outputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
-        cla_trend_chart.key, analysis_report.key, *(a.key for a in analyses)]
+        analysis_report.key, *(a.key for a in analyses)]
     group_jobs = release_jobs(catalog)
     sources = [a for a in ingest_assets if a.key.path[0] == "source_files"]
     downstream = map_asset_specs(_automated, [
@@ -49,7 +49,6 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         *reference_assets(),
         provenance_asset(catalog),
         *models,
-        cla_trend_chart,
         *analyses,
         analysis_report,
         refresh_summary_table,

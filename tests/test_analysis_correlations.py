@@ -36,6 +36,27 @@ def test_pairwise_spearman_equals_scipy_on_pairwise_complete_las():
     assert {(r["indicator_a"], r["indicator_b"]) for r in corr.pairwise_spearman(wide, ["a", "b", "c"], min_las=7)} == {("a", "b"), ("b", "c")}
 
 
+def test_pairs_below_min_las_or_constant_are_listed_with_their_status_and_left_out_of_bh():
+    wide = pl.DataFrame({
+        "la_code": [f"E{i}" for i in range(8)],
+        "a": [1.0, 3.0, 2.0, 5.0, 4.0, 7.0, 6.0, 8.0],
+        "b": [2.0, 1.0, 4.0, 3.0, None, None, None, None],
+        "c": [5.0] * 8,
+        "d": [None] * 8,
+    })
+    untested = {(r["indicator_a"], r["indicator_b"]): r for r in corr.untested_pairs(wide, ["a", "b", "c", "d"], min_las=6)}
+    assert untested["a", "b"]["n"] == 4 and untested["a", "b"]["status"] == "n below minimum (4 LAs < min_las 6): not tested"
+    assert untested["a", "c"]["status"] == "not tested: one indicator takes a single value over the LAs"
+    assert not any("d" in pair for pair in untested)  # no LA has d: nothing to list
+    # the untested rows keep NULL p-values and leave the BH adjustment of the tested ones unchanged
+    tested = pl.DataFrame({"nation": ["England"] * 3, "p_value": [0.03, 0.01, 0.02], "status": ["tested"] * 3})
+    mixed = pl.concat([tested, pl.DataFrame({"nation": ["England"], "p_value": [None], "status": ["n below minimum"]},
+                                            schema=tested.schema)])
+    adjusted = corr.with_bh(mixed, 0.05)
+    assert adjusted.filter(pl.col("status") == "tested")["p_value_bh"].to_list() == pytest.approx(corr.benjamini_hochberg([0.03, 0.01, 0.02]).tolist())
+    assert adjusted.filter(pl.col("status") != "tested")["p_value_bh"].to_list() == [None]
+
+
 def test_benjamini_hochberg_matches_statsmodels_and_a_hand_example():
     # hand: m = 4, sorted p 0.01, 0.02, 0.03, 0.5 -> 0.04, 0.04, 0.04, 0.5 (step-up minimum), input order kept
     assert corr.benjamini_hochberg([0.03, 0.5, 0.01, 0.02]) == pytest.approx([0.04, 0.5, 0.04, 0.04])

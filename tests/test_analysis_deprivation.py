@@ -78,14 +78,79 @@ def test_fit_count_models_equal_statsmodels_and_recover_a_log_slope():
     assert negbin.ci[1, 0] < 2.5 < negbin.ci[1, 1] and negbin.ci[2, 0] < 0.05 < negbin.ci[2, 1]
 
 
-def test_negative_binomial_without_overdispersion_is_reported_not_kept(synthetic_run):
-    # the synthetic counts are pure Poisson: NB2's alpha runs to 0 and the fit does not converge
-    inputs, output = synthetic_run
+def test_boundary_lr_test_rule_by_hand():
+    # LR = 2 x (NB2 - Poisson log-likelihood); p = 0.5 P(chi2_1 > LR): the 50:50 chi2(0)/chi2(1) mixture at alpha = 0
+    test = dep.boundary_lr_test(-100.0, -98.0, True, 0.05)
+    assert test.lr_statistic == pytest.approx(4.0)
+    assert test.p_value == pytest.approx(0.5 * stats.chi2.sf(4.0, 1))
+    assert test.model_selected == "negative_binomial"
+    # 2.71 is chi2_1's 90% quantile: the boundary p is 0.05, half the naive chi2(1) p
+    assert dep.boundary_lr_test(0.0, stats.chi2.ppf(0.9, 1) / 2, True, 0.05).p_value == pytest.approx(0.05)
+    # an optimiser stopping below the Poisson likelihood (which NB2 contains) counts as LR = 0, p = 1
+    stopped = dep.boundary_lr_test(-100.0, -100.5, False, 0.05)
+    assert (stopped.lr_statistic, stopped.p_value, stopped.model_selected) == (0.0, 1.0, "poisson")
+    assert "boundary 0" in stopped.note
+    # overdispersion without a converged NB2 fit: Poisson is reported, and the note says why
+    failed = dep.boundary_lr_test(-100.0, -90.0, False, 0.05)
+    assert failed.model_selected == "poisson" and "did not converge" in failed.note
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pure_poisson_counts_select_poisson_whether_or_not_nb2_converged(seed):
+    rng = np.random.default_rng(seed)
+    deprivation, population = rng.uniform(0.1, 0.4, 80), rng.uniform(20_000, 200_000, 80)
+    count = rng.poisson(np.exp(np.log(30e-4) + 2.5 * deprivation) * population).astype(float)
+    poisson, negbin = dep.fit_count_models(count, population, deprivation)
+    lr = max(0.0, 2 * (negbin.log_likelihood - poisson.log_likelihood))
+    for converged in (True, False):  # the optimiser's verdict at the boundary differs between machines
+        test = dep.boundary_lr_test(poisson.log_likelihood, negbin.log_likelihood, converged, 0.05)
+        assert test.lr_statistic == pytest.approx(lr)
+        assert test.p_value >= 0.05 and test.model_selected == "poisson"
+    boundary = dep.at_boundary(poisson)
+    assert boundary.params[2] == 0.0 and np.array_equal(boundary.params[:2], poisson.params)
+    assert np.array_equal(boundary.expected, poisson.expected)
+
+
+def test_strongly_overdispersed_counts_select_nb2():
+    count, population, deprivation = _planted_counts(alpha=0.3)
+    poisson, negbin = dep.fit_count_models(count, population, deprivation)
+    test = dep.boundary_lr_test(poisson.log_likelihood, negbin.log_likelihood, negbin.converged, 0.05)
+    assert test.lr_statistic > 100 and test.p_value < 1e-6 and test.model_selected == "negative_binomial"
+
+
+def test_run_selects_each_count_model_by_the_boundary_test(synthetic_run):
+    # the synthetic rates are linear in deprivation, so the log-linear Poisson model leaves extra variation
+    _, output = synthetic_run
+    coefficients = _tables(output)["analysis.deprivation_coefficients"]
+    counts = coefficients.filter(pl.col("model") != "ols")
+    assert counts.height > 0
+    rule = pl.when(pl.col("lr_p_value") < 0.05).then(pl.lit("negative_binomial")).otherwise(pl.lit("poisson"))
+    assert (counts["model_selected"] == counts.select(rule).to_series()).all()
+    assert (counts.filter(pl.col("term") == "alpha")["estimate"] > 0).all()
+    assert set(coefficients["status"]) == {"fitted"}  # NB2 selected everywhere: no edge result
+    assert set(coefficients["geography"]) == {"current"} and set(coefficients["period"]) == {"2015-2017"}
+
+
+def test_when_poisson_is_selected_the_nb2_rows_are_the_poisson_fit_with_alpha_zero(tmp_path):
+    output = dep.run(make_inputs(tmp_path), {"nb2_test_level": 1e-60})
     tables = _tables(output)
-    skipped = tables["analysis.deprivation_skipped"].filter(pl.col("reason").str.contains("negative_binomial fit did not converge"))
-    models = tables["analysis.deprivation_coefficients"].filter(pl.col("model") == "negative_binomial")
-    assert skipped.height > 0
-    assert models.join(skipped, on=["nation", "indicator"]).is_empty()
+    counts = tables["analysis.deprivation_coefficients"].filter(pl.col("model") != "ols")
+    assert set(counts["model_selected"]) == {"poisson"} and counts["model_note"].str.contains("alpha at its boundary 0").all()
+    assert counts.filter(pl.col("model") == "negative_binomial")["status"].str.starts_with("alpha at its boundary 0").all()
+    assert set(counts.filter(pl.col("model") == "poisson")["status"]) == {"fitted"}
+    alpha = counts.filter(pl.col("term") == "alpha")
+    assert alpha["estimate"].to_list() == [0.0] * alpha.height and alpha["std_error"].null_count() == alpha.height
+    pairs = counts.filter(pl.col("model") == "poisson").join(counts.filter(pl.col("model") == "negative_binomial"), on=["nation", "indicator", "term"])
+    assert pairs.height == 2 * alpha.height and (pairs["estimate"] == pairs["estimate_right"]).all()
+    models = tables["analysis.deprivation_count_models"]
+    assert (models["expected_negative_binomial"] == models["expected_poisson"]).all() and set(models["model_selected"]) == {"poisson"}
+
+
+def test_fits_on_fewer_las_than_min_las_are_labelled_not_findings(tmp_path):
+    output = dep.run(make_inputs(tmp_path, n_england=8, n_wales=5), {"min_las": 10})
+    coefficients = _tables(output)["analysis.deprivation_coefficients"]
+    assert coefficients.height > 0
+    assert coefficients["status"].str.starts_with("n below minimum").all()
 
 
 def _tables(output):

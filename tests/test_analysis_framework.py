@@ -142,3 +142,19 @@ def test_long_preview_cells_are_cut_with_the_full_text_as_tooltip(tmp_path):
     assert f'<td title="{long_text}">{cut}&hellip;</td>' in page
     assert f">{long_text}<" not in page  # the full list is not shown in the cell itself
     assert "<td>E06000002</td>" in page  # short cells unchanged
+
+
+def test_the_report_lists_rows_that_are_not_findings_by_their_status(tmp_path):
+    con = duckdb.connect()
+    output = _output(tmp_path)
+    statuses = ["fitted", "n below minimum (4 LAs < min_las 10): not a finding"]
+    output.tables[0] = AnalysisTable(output.tables[0].name, output.tables[0].frame.with_columns(pl.Series("status", statuses)),
+                                     output.tables[0].description, {**output.tables[0].columns, "status": "fitted, or why not a finding."})
+    write_output(con, output)
+    page = render_report(con, False, "defaults.yaml", {"change_in_rate": "4. Change in rate"})
+    assert "<strong>Not findings</strong>" in page
+    assert "<li>1 row(s): n below minimum (4 LAs &lt; min_las 10): not a finding</li>" in page
+    assert "row(s): fitted" not in page
+    # a table whose rows are all findings gets no such list
+    write_output(con, _output(tmp_path))
+    assert "Not findings" not in render_report(con, False, "defaults.yaml", {"change_in_rate": "4. Change in rate"})

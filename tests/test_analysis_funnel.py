@@ -9,6 +9,7 @@ from scipy import stats
 
 from csc_pipeline.analysis import deprivation, funnel
 from csc_pipeline.analysis.family_config import ConfigError
+from csc_pipeline.analysis.results import AnalysisInputs
 from synthetic_analysis_inputs import make_inputs
 
 
@@ -133,7 +134,7 @@ def _funnel_config(**funnel_options):
 def test_planted_outlier_is_above_the_998_limit_and_labelled(tmp_path, target):
     inputs = make_inputs(tmp_path, outlier_la=5)
     outlier = f"E07{5:06d}"  # make_authorities: LA i is E0{6 + i % 4}{i:06d}
-    output = deprivation.run(inputs, _funnel_config(target=target))
+    output = deprivation.run(inputs, _funnel_config(target=target, overdispersion="none"))
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     row = positions.filter(pl.col("la_code") == outlier).row(0, named=True)
     assert row["position_998"] == "above" and row["observed"] > row["upper_998"] and row["labelled"]
@@ -150,7 +151,7 @@ def test_without_outlier_the_deprivation_expected_funnel_holds_about_the_nominal
     # counts are Poisson around the deprivation-expected rate, so about 5% fall outside the 95% limits
     # (the planted outlier is left out: one LA with triple the rate drags the unweighted OLS expected
     # line up by ~1.6 per 10,000 and pushes a dozen LAs below their 95% limits)
-    output = deprivation.run(make_inputs(tmp_path), _funnel_config(target="deprivation_expected"))
+    output = deprivation.run(make_inputs(tmp_path), _funnel_config(target="deprivation_expected", overdispersion="none"))
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     assert positions.height == 80 and positions["n_las"][0] == 80
     assert 0 < (positions["position_95"] != "inside").sum() <= 10
@@ -158,15 +159,39 @@ def test_without_outlier_the_deprivation_expected_funnel_holds_about_the_nominal
     assert positions.filter(pl.col("labelled"))["la_code"].to_list() == positions.filter(pl.col("position_998") != "inside")["la_code"].to_list()
 
 
-def test_overdispersion_option_widens_the_funnel_on_synthetic_inputs(tmp_path):
+def test_additive_limits_are_the_default_and_the_exact_limits_stay_as_the_variant(tmp_path):
     inputs = make_inputs(tmp_path)
-    plain = deprivation.run(inputs, _funnel_config())
-    adjusted = deprivation.run(inputs, _funnel_config(overdispersion="additive"))
+    plain = deprivation.run(inputs, _funnel_config(overdispersion="none"))
+    adjusted = deprivation.run(inputs, _funnel_config())
     table = lambda out: next(t.frame for t in out.tables if t.name == "analysis.funnel_positions")  # noqa: E731
     plain_rows, adjusted_rows = table(plain), table(adjusted)
-    assert adjusted_rows["tau2"][0] > 0 and adjusted_rows["overdispersion"][0] == "additive"
+    assert adjusted_rows["tau2"][0] > 0 and set(adjusted_rows["overdispersion"]) == {"additive"}
     assert (adjusted_rows["upper_998"] > plain_rows["upper_998"]).all()
     assert (adjusted_rows["position_998"] != "inside").sum() < (plain_rows["position_998"] != "inside").sum()
+    # the exact variant beside the adjusted limits is the exact funnel itself; without an adjustment there is no variant
+    for column in ("lower_998", "upper_998", "position_998", "lower_95", "position_95"):
+        assert adjusted_rows[f"exact_{column}"].to_list() == plain_rows[column].to_list()
+    assert not any(c.startswith("exact_") for c in plain_rows.columns)
+    exact_outside = (plain_rows["position_998"] != "inside").sum()
+    assert any(f"outside the 99.8% additive overdispersion-adjusted funnel limits ({exact_outside} outside the exact limits)" in h
+               for h in adjusted.headlines)
+
+
+def test_a_nation_without_values_in_the_configured_year_gets_its_latest_year_labelled(tmp_path):
+    inputs = make_inputs(tmp_path)
+    # Wales's populations stop in 2015 (as in the real mirror, whose Welsh rates use the nearest population)
+    panel = inputs.panel.filter(~((pl.col("nation") == "Wales") & (pl.col("indicator") == "population_0_17") & (pl.col("year") > 2015)))
+    config = {**_funnel_config(), "nations": ["England", "Wales"]}
+    output = deprivation.run(AnalysisInputs(**{**inputs.__dict__, "panel": panel}), config)
+    positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
+    years = dict(positions.select("nation", "year").unique().iter_rows())
+    assert years == {"England": 2017, "Wales": 2015}
+    rules = dict(positions.select("nation", "year_rule").unique().iter_rows())
+    assert rules["England"] == "configured year"
+    assert rules["Wales"] == "latest year with values: Wales has fewer than 3 LAs with cla_count and population_0_17 in 2017"
+    assert positions.filter(pl.col("nation") == "Wales").height == 16
+    assert inputs.charts_dir / "funnel_wales_cla_rate_per_10k_2015.png" in output.charts
+    assert any(h.startswith("Wales cla_rate_per_10k 2015 (latest year with values") for h in output.headlines)
 
 
 def test_distance_beyond_limits_by_hand():
@@ -176,7 +201,7 @@ def test_distance_beyond_limits_by_hand():
 
 def test_only_the_label_max_furthest_outliers_are_named_and_every_outlier_stays_in_the_table(tmp_path):
     # around the national rate the planted deprivation slope puts dozens of LAs outside the 99.8% limits
-    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=4))
+    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=4, overdispersion="none"))
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     outside = positions.filter(pl.col("position_998") != "inside")
     assert outside.height > 10 and positions.height == 80
@@ -187,11 +212,11 @@ def test_only_the_label_max_furthest_outliers_are_named_and_every_outlier_stays_
     assert (positions.filter(pl.col("position_998") == "inside")["sd_beyond_widest"] == 0).all()
     furthest = outside.with_columns(pl.Series("by_hand", beyond)).sort("by_hand", descending=True).head(4)["la_code"].to_list()
     assert sorted(positions.filter(pl.col("labelled"))["la_code"].to_list()) == sorted(furthest)
-    assert any(f"{outside.height} LA(s) outside the 99.8% funnel limits (4 furthest outside named" in h for h in output.headlines)
+    assert any(f"{outside.height} of 80 LAs outside the 99.8% exact funnel limits; 4 furthest outside named" in h for h in output.headlines)
 
 
 def test_label_max_zero_names_no_la_and_negative_is_a_config_error(tmp_path):
-    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=0))
+    output = deprivation.run(make_inputs(tmp_path), _funnel_config(label_max=0, overdispersion="none"))
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     assert not positions["labelled"].any() and (positions["position_998"] != "inside").any()
     with pytest.raises(ConfigError, match=r"funnel\.label_max"):

@@ -1,8 +1,6 @@
-"""Trends (methods.md section 1) against hand calculations, the SQL CLA trend model, statsmodels, and a planted break."""
+"""Trends (methods.md section 1) against hand calculations, statsmodels, and a planted break."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -16,7 +14,6 @@ from csc_pipeline.analysis.results import AnalysisInputs
 from csc_pipeline.analysis.runner import write_output
 from synthetic_analysis_inputs import DICTIONARY, make_inputs
 
-REPO = Path(__file__).resolve().parents[1]
 
 # A shared small frame: (la_code, nation, region, year, cla_count, population_0_17, published rate).
 # E06000003 has no population and no rate in 2011 (so no denominator); E06000004 has a published
@@ -36,14 +33,16 @@ SMALL = [
 ]
 
 
-def _panel(rows, geography="current") -> pl.DataFrame:
+def _panel(rows, geography="current", codes: dict | None = None) -> pl.DataFrame:
+    """``codes``: (authority's la_code, indicator) -> the code a release printed that value under instead."""
     out = []
     for code, nation, region, year, count, population, rate in rows:
         for indicator, value in (("cla_count", count), ("population_0_17", population), ("cla_rate_per_10k", rate)):
+            printed = (codes or {}).get((code, indicator), code)
             out.append({
-                "geography": geography, "la_code": code, "la_name": f"LA {code}", "region": region, "la_type": "unitary_authority",
-                "nation": nation, "year": year, "indicator": indicator, "value": None if value is None else float(value),
-                "status": "published" if value is not None else "missing", "is_synthetic": True,
+                "geography": geography, "la_code": printed, "la_name": f"LA {printed}", "region": region, "la_type": "unitary_authority",
+                "nation": nation, "authority_id": code.lower(), "year": year, "indicator": indicator,
+                "value": None if value is None else float(value), "status": "published" if value is not None else "missing", "is_synthetic": True,
             })
     return pl.DataFrame(out).with_columns(pl.col("year").cast(pl.Int32))
 
@@ -83,25 +82,47 @@ def test_without_implied_denominators_only_published_populations_count():
     assert later["las_excluded"] == "E06000003 (no denominator); E06000004 (no denominator)"
 
 
-def test_cla_national_rate_equals_the_sql_trend_model_on_the_same_frame():
-    # The SQL model reads as_published; rows without a population are left out by both.
-    rows = [r for r in SMALL if r[5] is not None and r[0] != "E09000001"]
-    panel = _panel(rows, geography="as_published")
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA mart; CREATE SCHEMA intermediate; CREATE SCHEMA analysis")
-    con.register("panel_frame", panel.to_arrow())
-    con.execute("CREATE TABLE mart.la_indicator_panel AS SELECT * FROM panel_frame")
-    con.execute("CREATE TABLE intermediate.int_indicator_values_latest (indicator VARCHAR, geographic_level VARCHAR, "
-                "area_name VARCHAR, year INTEGER, value DOUBLE)")
-    con.execute((REPO / "sql/analysis/cla_trend_national_regional.sql").read_text())
-    sql = con.sql("SELECT area, year, cla_rate_per_10k, n_las FROM analysis.cla_trend_national_regional").pl()
-    ours = _cla_series(panel, _settings(geography="as_published"))
-    joined = ours.join(sql, on=["area", "year"])
-    assert joined.height == sql.height == ours.height
-    assert joined["value"].to_list() == pytest.approx(joined["cla_rate_per_10k"].to_list())
-    assert joined["n_las"].to_list() == joined["n_las_right"].to_list()
-    hand = (120 + 30 + 500 + 24) / (20_000 + 10_000 + 50_000 + 10_000) * 10_000
-    assert _row(ours, "England", 2010)["value"] == pytest.approx(hand)
+def test_count_and_population_printed_under_different_codes_of_one_authority_are_summed_together():
+    # as_published: a release prints E06000003's 2010 population under an old code (as DfE did for
+    # North Yorkshire): matched by authority, the LA still enters the sums once with both
+    recoded = _panel(SMALL, geography="as_published", codes={("E06000003", "population_0_17"): "E10000099"})
+    settings = _settings(geography="as_published")
+    by_code = _cla_series(_panel(SMALL, geography="as_published"), settings)
+    by_authority = _cla_series(recoded, settings)
+    for area in ("England", "North West"):
+        assert _row(by_authority, area, 2010)["value"] == pytest.approx(_row(by_code, area, 2010)["value"])
+        assert _row(by_authority, area, 2010)["n_las"] == _row(by_code, area, 2010)["n_las"]
+    components = trends.la_components(recoded, settings, "cla_rate_per_10k", "rate", "cla_count", "population_0_17")
+    row = components.filter((pl.col("authority") == "e06000003") & (pl.col("year") == 2010)).row(0, named=True)
+    assert (row["la_code"], row["numerator"], row["denominator"]) == ("E06000003", 500.0, 50_000.0)  # the rate's own code
+
+
+def test_la_median_sits_beside_the_pooled_rate():
+    series = _cla_series(_panel(SMALL), _settings())
+    england = _row(series, "England", 2010)
+    assert england["la_median"] == pytest.approx(np.median([60.0, 30.0, 100.0, 24.0]))
+    assert england["n_las_median"] == 4
+    # 2011: E06000003 has no rate (and is out of the sums too); E06000004's published 25 enters the median
+    later = _row(series, "England", 2011)
+    assert later["la_median"] == pytest.approx(np.median([130 / 20_100 * 10_000, 33 / 10_050 * 10_000, 25.0]))
+    assert later["n_las_median"] == 3
+    counts = trends.national_regional(trends.la_components(_panel(SMALL), _settings(), "cla_count", "count", None, None),
+                                      "count", ("England", "Wales"))
+    assert counts["la_median"].null_count() == counts.height and set(counts["n_las_median"]) == {0}
+
+
+def test_run_sets_the_published_national_and_regional_value_beside_the_sum(tmp_path):
+    inputs = make_inputs(tmp_path, n_england=12, n_wales=4)
+    published = pl.DataFrame({
+        "area_level": ["nation", "region", "region"], "area": ["England", "North West", "North West"], "year": [2015, 2015, 2016],
+        "indicator": ["cla_rate_per_10k"] * 2 + ["cla_count"], "value": [61.0, 70.0, None], "status": ["published", "published", "suppressed"],
+    }).with_columns(pl.col("year").cast(pl.Int32))
+    output = trends.run(AnalysisInputs(**{**inputs.__dict__, "area_values": published}), {"indicators": ["cla_rate_per_10k", "cla_count"]})
+    national = {t.name: t.frame for t in output.tables}["analysis.trend_national_regional"]
+    with_published = national.filter(pl.col("published_value").is_not_null())
+    assert sorted(with_published.select("area", "year", "indicator", "published_value").rows()) == [
+        ("England", 2015, "cla_rate_per_10k", 61.0), ("North West", 2015, "cla_rate_per_10k", 70.0)]
+    assert national.filter(pl.col("indicator") == "cla_rate_per_10k")["la_median"].null_count() == 0
 
 
 def test_year_on_year_change_by_hand():

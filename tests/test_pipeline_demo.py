@@ -58,23 +58,27 @@ def test_welsh_rates_are_computed_from_counts_and_populations(demo_warehouse):
 
 def test_trend_outputs_sum_counts_before_dividing(demo_run, demo_warehouse):
     settings, result = demo_run
-    trend = demo_warehouse.sql("SELECT * FROM analysis.cla_trend_national_regional WHERE area = 'England'").pl()
+    trend = demo_warehouse.sql(
+        "SELECT * FROM analysis.trend_national_regional WHERE area = 'England' AND indicator = 'cla_rate_per_10k'").pl()
     by_hand = demo_warehouse.sql(
         """
         SELECT year, sum(c.value) / sum(p.value) * 10000 AS rate
-        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (geography, la_code, year)
+        FROM mart.la_indicator_panel c JOIN mart.la_indicator_panel p USING (geography, authority_id, year)
         WHERE c.nation = 'England' AND c.indicator = 'cla_count' AND p.indicator = 'population_0_17'
-          AND c.value IS NOT NULL AND p.value IS NOT NULL AND geography = 'as_published'
+          AND c.value IS NOT NULL AND p.value IS NOT NULL AND geography = 'current'
+          AND c.la_code NOT IN ('E09000001', 'E06000053')
         GROUP BY year
         """
     ).pl()
     joined = trend.join(by_hand, on="year")
-    assert joined.height == 16
-    assert ((joined["cla_rate_per_10k"] - joined["rate"]).abs() < 1e-9).all()
-    chart = settings.reports_dir / "cla_trend_national_regional.png"
+    assert joined.height == 16 == trend.height
+    assert ((joined["value"] - joined["rate"]).abs() < 1e-9).all()
+    # the one national series: the SQL copy on as-published codes is gone
+    assert demo_warehouse.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cla_trend_national_regional'").fetchone()[0] == 0
+    chart = settings.reports_dir / "trends" / "trends_cla_rate_per_10k.png"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    chart_event = result.asset_materializations_for_node("analysis__cla_trend_chart")[0]
-    assert "data:image/png;base64," in chart_event.metadata["chart"].value
+    trends_event = result.asset_materializations_for_node("analysis__trends")[0]
+    assert any("data:image/png;base64," in str(v.value) for k, v in trends_event.metadata.items() if k.startswith("chart_"))
 
 
 def test_unchanged_files_are_not_parsed_again(demo_run):

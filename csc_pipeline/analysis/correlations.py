@@ -125,6 +125,27 @@ def pairwise_spearman(wide: pl.DataFrame, indicators: list[str], min_las: int) -
     return rows
 
 
+TESTED = "tested"
+
+
+def untested_pairs(wide: pl.DataFrame, indicators: list[str], min_las: int) -> list[dict]:
+    """The pairs ``pairwise_spearman`` leaves out although some LAs have both values: indicator_a,
+    indicator_b, n, las_used, status (why not tested). Pairs no LA has both of are not listed."""
+    rows = []
+    for a, b in combinations(indicators, 2):
+        complete = wide.select("la_code", a, b).drop_nulls()
+        if complete.height == 0:
+            continue
+        if complete.height < min_las:
+            status = f"n below minimum ({complete.height} LAs < min_las {min_las}): not tested"
+        elif complete[a].n_unique() < 2 or complete[b].n_unique() < 2:
+            status = "not tested: one indicator takes a single value over the LAs"
+        else:
+            continue
+        rows.append({"indicator_a": a, "indicator_b": b, "n": complete.height, "las_used": set(complete["la_code"].to_list()), "status": status})
+    return rows
+
+
 def stable_pairs(correlations: pl.DataFrame, alpha: float, k: int, short_series: set[str], short_k: int) -> pl.DataFrame:
     """Per nation and pair: years tested and significant (raw and BH p < alpha), median rho, sign agreement, stability.
 
@@ -153,10 +174,13 @@ def stable_pairs(correlations: pl.DataFrame, alpha: float, k: int, short_series:
 
 
 def with_bh(correlations: pl.DataFrame, alpha: float) -> pl.DataFrame:
-    """Add p_value_bh (Benjamini-Hochberg over every pair and year of a nation) and the significance flags."""
+    """Add p_value_bh (Benjamini-Hochberg over every pair and year of a nation tested) and the significance flags;
+    rows not tested (no p-value) keep NULLs."""
+    tested = correlations.filter(pl.col("p_value").is_not_null())
     frames = [group.with_columns(pl.Series("p_value_bh", benjamini_hochberg(group["p_value"].to_numpy())))
-              for _, group in correlations.group_by("nation", maintain_order=True)]
-    adjusted = pl.concat(frames) if frames else correlations.with_columns(pl.lit(None, pl.Float64).alias("p_value_bh"))
+              for _, group in tested.group_by("nation", maintain_order=True)]
+    untested = correlations.filter(pl.col("p_value").is_null()).with_columns(pl.lit(None, pl.Float64).alias("p_value_bh"))
+    adjusted = pl.concat([*frames, untested]) if frames else untested
     return adjusted.with_columns((pl.col("p_value") < alpha).alias("significant"), (pl.col("p_value_bh") < alpha).alias("significant_bh"))
 
 
@@ -174,15 +198,22 @@ class _YearFrame:
 
 
 def _correlation_rows(frame: _YearFrame, min_las: int, missing_what: str) -> list[dict]:
+    """One row per pair tested, and per pair left untested although some LAs have both values (status says why)."""
     rows = []
     for result in pairwise_spearman(frame.wide, frame.indicators, min_las):
         excluded = dict(frame.excluded) | {code: f"no {ind} {missing_what} in {frame.year}" for code, ind in result["las_missing"].items()}
         involves_measure = frame.edition is not None and frame.indicators[-1] in (result["indicator_a"], result["indicator_b"])
         rows.append({
             "nation": frame.nation, "year": frame.year, "indicator_a": result["indicator_a"], "indicator_b": result["indicator_b"],
-            "n": result["n"], "rho": result["rho"], "p_value": result["p_value"],
+            "n": result["n"], "rho": result["rho"], "p_value": result["p_value"], "status": TESTED,
             "deprivation_edition": frame.edition if involves_measure else None,
             **Coverage(result["las_used"], {frame.year}, excluded).values(),
+        })
+    for result in untested_pairs(frame.wide, frame.indicators, min_las):
+        rows.append({
+            "nation": frame.nation, "year": frame.year, "indicator_a": result["indicator_a"], "indicator_b": result["indicator_b"],
+            "n": result["n"], "rho": None, "p_value": None, "status": result["status"], "deprivation_edition": None,
+            **Coverage(result["las_used"], {frame.year}, dict(frame.excluded)).values(),
         })
     return rows
 
@@ -278,23 +309,29 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
 
     year_frames = _panel_year_frames(inputs, settings, measures)
     rows = [row for frame in year_frames for row in _correlation_rows(frame, settings.min_las, "value")]
-    by_year = with_bh(pl.DataFrame(rows, schema=BY_YEAR_SCHEMA), settings.alpha).select(list(BY_YEAR_COLUMNS))
-    stable = stable_pairs(by_year, settings.alpha, settings.min_years_significant, settings.short_series, settings.short_series_min_years)
+    by_year = with_bh(pl.DataFrame(rows, schema=BY_YEAR_SCHEMA), settings.alpha).select(list(BY_YEAR_COLUMNS)).sort("nation", "year")
+    tested = by_year.filter(pl.col("status") == TESTED)
+    stable = stable_pairs(tested, settings.alpha, settings.min_years_significant, settings.short_series, settings.short_series_min_years)
 
     residuals = deprivation.deprivation_residuals(inputs, deprivation_config)
     residual_frames = _residual_year_frames(residuals, inputs.panel, deprivation_settings, settings.indicators, settings.nations)
     residual_rows = [row for frame in residual_frames for row in _correlation_rows(frame, settings.min_las, "deprivation residual")]
     residual = with_bh(pl.DataFrame(residual_rows, schema=BY_YEAR_SCHEMA), settings.alpha).with_columns(
         pl.col("nation").replace_strict(measures, default=None).alias("deprivation_measure")
-    ).select(list(RESIDUAL_COLUMNS))
+    ).select(list(RESIDUAL_COLUMNS)).sort("nation", "year")
+    residual_tested = residual.filter(pl.col("status") == TESTED)
 
     output.tables += [
         AnalysisTable("analysis.correlations_by_year", by_year, BY_YEAR_DESCRIPTION, BY_YEAR_COLUMNS),
         AnalysisTable("analysis.correlation_stable_pairs", stable, STABLE_DESCRIPTION, STABLE_COLUMNS),
         AnalysisTable("analysis.residual_correlations", residual, RESIDUAL_DESCRIPTION, RESIDUAL_COLUMNS),
     ]
-    _charts(output, inputs, settings, year_frames, by_year, stable, residual_frames, residual)
-    _headlines(output, settings, year_frames, by_year, stable, residual, measures)
+    _charts(output, inputs, settings, year_frames, tested, stable, residual_frames, residual_tested)
+    _headlines(output, settings, year_frames, tested, stable, residual_tested, measures)
+    untested = by_year.height - tested.height
+    if untested:
+        output.headlines.append(f"{untested} pair-years with fewer than min_las = {settings.min_las} LAs (or a constant indicator) "
+                                "are listed in analysis.correlations_by_year with their status, not tested.")
     return output
 
 
@@ -354,7 +391,7 @@ def _headlines(output, settings, year_frames, by_year, stable, residual, measure
 
 
 BY_YEAR_SCHEMA = {"nation": pl.String, "year": pl.Int64, "indicator_a": pl.String, "indicator_b": pl.String, "n": pl.Int64,
-                  "rho": pl.Float64, "p_value": pl.Float64, "deprivation_edition": pl.String,
+                  "rho": pl.Float64, "p_value": pl.Float64, "status": pl.String, "deprivation_edition": pl.String,
                   "n_las": pl.Int64, "years_used": pl.String, "las_excluded": pl.String}
 BY_YEAR_DESCRIPTION = ("Per nation and year: Spearman correlation across LAs of each pair of the configured indicators (and the "
                        "deprivation measure of the edition in force), over the LAs with both values, with raw and "
@@ -364,8 +401,9 @@ BY_YEAR_COLUMNS = {
     "year": "Year ending 31 March.",
     "indicator_a": "First indicator of the pair (panel indicator id; the deprivation measure comes last).",
     "indicator_b": "Second indicator of the pair.",
-    "n": "LAs with both values in the year (pairwise complete); pairs with fewer than min_las are not tested.",
-    "rho": "Spearman's rank correlation coefficient (scipy.stats.spearmanr).",
+    "n": "LAs with both values in the year (pairwise complete); pairs with fewer than min_las are not tested (status).",
+    "status": "tested, or why not ('n below minimum (...)': fewer than min_las LAs with both values; a constant indicator): such rows have no rho or p and are not findings.",
+    "rho": "Spearman's rank correlation coefficient (scipy.stats.spearmanr); NULL when not tested.",
     "p_value": "Two-sided p-value of rho against 0 (t approximation, scipy).",
     "p_value_bh": "Benjamini-Hochberg adjusted p-value over every pair and year tested for the nation in this table.",
     "significant": "p_value < alpha (default 0.05).",
@@ -403,8 +441,8 @@ RESIDUAL_DESCRIPTION = ("Per nation and year of the deprivation period: Spearman
                         "indicators move together beyond what deprivation explains. Raw and BH-adjusted p-values.")
 RESIDUAL_COLUMNS = {
     **{k: v for k, v in BY_YEAR_COLUMNS.items() if k not in ("deprivation_edition", *COVERAGE_COLUMNS)},
-    "n": "LAs with a deprivation residual for both indicators in the year; pairs with fewer than min_las are not tested.",
-    "rho": "Spearman's rank correlation of the two indicators' deprivation residuals (scipy.stats.spearmanr).",
+    "n": "LAs with a deprivation residual for both indicators in the year; pairs with fewer than min_las are not tested (status).",
+    "rho": "Spearman's rank correlation of the two indicators' deprivation residuals (scipy.stats.spearmanr); NULL when not tested.",
     "p_value_bh": "Benjamini-Hochberg adjusted p-value over every residual pair and year tested for the nation.",
     "deprivation_measure": "The deprivation measure the residuals are adjusted for (deprivation section's measures).",
     **COVERAGE_COLUMNS,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from csc_pipeline.analysis import funnel
@@ -31,10 +32,13 @@ NATIONS = ("England", "Wales")  # the panel's nation values; any other name woul
 @dataclass(frozen=True)
 class FunnelSettings:
     indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent")
-    year: int | None = field(default=None, metadata={"types": (int,)})  # None: the period's last year
+    # None: the period's last year; a nation without values that year gets its latest year with values (year_rule says so)
+    year: int | None = field(default=None, metadata={"types": (int,)})
     target: str = "national"  # or deprivation_expected
     levels: tuple = (0.95, 0.998)
-    overdispersion: str = "none"  # multiplicative or additive (Spiegelhalter 2005)
+    # additive (Spiegelhalter 2005) by default: LA rates vary far beyond chance, and exact limits alone flag most LAs;
+    # the exact limits stay in the table (exact_* columns). none: exact limits only; or multiplicative.
+    overdispersion: str = "additive"
     label_max: int = 10  # LAs named on a chart: the furthest outside the widest limits (all stay in the table)
 
     def __post_init__(self):
@@ -72,6 +76,8 @@ class DeprivationSettings:
     outliers_per_group: int = 3
     population_indicator: str = "population_0_17"
     confidence_level: float = 0.95
+    min_las: int = 10  # fits on fewer LAs are reported with status 'n below minimum', never as findings (fewer than 3: not fitted)
+    nb2_test_level: float = 0.05  # NB2 is kept only when the boundary LR test of alpha = 0 rejects at this level
     funnel: FunnelSettings = FunnelSettings()
 
     def __post_init__(self):
@@ -81,6 +87,8 @@ class DeprivationSettings:
         require(all(n in self.measures and isinstance(self.measures[n], str) for n in self.nations), "measures", f"expected a deprivation indicator for every nation in {list(self.nations)}")
         require(self.outliers_per_group >= 0, "outliers_per_group", "expected a non-negative number")
         require(0 < self.confidence_level < 1, "confidence_level", "expected a probability between 0 and 1")
+        require(self.min_las >= 3, "min_las", f"expected at least 3 (a line through 2 LAs fits exactly), got {self.min_las!r}")
+        require(0 < self.nb2_test_level < 1, "nb2_test_level", f"expected a probability between 0 and 1, got {self.nb2_test_level!r}")
         for entry in self.composite:
             require(isinstance(entry, str) or all(isinstance(e, str) for e in entry), "composite", f"expected indicator ids or lists of alternatives, got {entry!r}")
 
@@ -129,7 +137,40 @@ class CountFit:
     p_values: np.ndarray
     deviance_explained: float | None
     expected: np.ndarray
+    log_likelihood: float
     converged: bool
+
+
+@dataclass(frozen=True)
+class OverdispersionTest:
+    """Likelihood-ratio test of NB2's alpha against its boundary 0 (the Poisson model).
+
+    Under alpha = 0 the statistic follows a 50:50 mixture of chi2(0) and chi2(1) (alpha cannot be
+    negative), so p = 0.5 P(chi2_1 > LR) for LR > 0 and 1 at LR = 0 (Self and Liang 1987).
+    """
+
+    lr_statistic: float
+    p_value: float
+    model_selected: str  # poisson or negative_binomial
+    note: str
+
+
+def boundary_lr_test(poisson_log_likelihood: float, negbin_log_likelihood: float, negbin_converged: bool,
+                     test_level: float) -> OverdispersionTest:
+    """The deterministic choice between Poisson and NB2: NB2 only when the LR test rejects alpha = 0 at
+    ``test_level`` and its fit converged; otherwise the Poisson model is the NB2 fit with alpha = 0.
+
+    A negative LR (an optimiser stopping short of the Poisson likelihood, which NB2 contains) counts as 0,
+    so whether the optimiser "converges" at the boundary cannot change the choice.
+    """
+    lr = max(0.0, 2.0 * (negbin_log_likelihood - poisson_log_likelihood))
+    p_value = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    tested = f"LR = {lr:.3g}, boundary p = {p_value:.3g}"
+    if p_value >= test_level:
+        return OverdispersionTest(lr, p_value, "poisson", f"alpha at its boundary 0 ({tested} >= {test_level:g}): the Poisson model, alpha = 0")
+    if not negbin_converged:
+        return OverdispersionTest(lr, p_value, "poisson", f"overdispersion ({tested}) but the NB2 fit did not converge: the Poisson model is reported, its CIs too narrow")
+    return OverdispersionTest(lr, p_value, "negative_binomial", f"overdispersion beyond Poisson ({tested} < {test_level:g}): NB2")
 
 
 def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.ndarray, level: float = 0.95) -> list[CountFit]:
@@ -140,23 +181,33 @@ def fit_count_models(count: np.ndarray, exposure: np.ndarray, deprivation: np.nd
     fits = [
         CountFit(
             "poisson", ("intercept", "slope"), np.asarray(poisson.params), np.asarray(poisson.bse), np.asarray(poisson.conf_int(1 - level)),
-            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues), bool(poisson.converged),
+            np.asarray(poisson.pvalues), float(1 - poisson.deviance / poisson.null_deviance), np.asarray(poisson.fittedvalues),
+            float(poisson.llf), bool(poisson.converged),
         )
     ]
-    # without overdispersion beyond Poisson alpha runs to its boundary 0 and the fit does not converge:
-    # reported through ``converged`` rather than as warnings
+    # without overdispersion beyond Poisson alpha runs to its boundary 0 and the fit may or may not
+    # converge (depending on the machine); boundary_lr_test decides, not ``converged``
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", HessianInversionWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         negbin = sm.NegativeBinomial(count, X, loglike_method="nb2", offset=offset).fit(disp=0, maxiter=200)
     fits.append(
         CountFit(
             "negative_binomial", ("intercept", "slope", "alpha"), np.asarray(negbin.params), np.asarray(negbin.bse),
             np.asarray(negbin.conf_int(1 - level)), np.asarray(negbin.pvalues), None, np.asarray(negbin.predict(X, offset=offset)),
-            bool(negbin.mle_retvals["converged"]),
+            float(negbin.llf), bool(negbin.mle_retvals["converged"]),
         )
     )
     return fits
+
+
+def at_boundary(poisson: CountFit) -> CountFit:
+    """The NB2 model with alpha = 0: the Poisson fit's coefficients and expected counts, alpha exactly 0."""
+    return CountFit(
+        "negative_binomial", ("intercept", "slope", "alpha"), np.append(poisson.params, 0.0), np.append(poisson.std_errors, np.nan),
+        np.vstack([poisson.ci, [np.nan, np.nan]]), np.append(poisson.p_values, np.nan), None, poisson.expected, poisson.log_likelihood, True,
+    )
 
 
 # -- per-nation data ------------------------------------------------------------------------------
@@ -208,6 +259,9 @@ def _fit_indicator(
     if data.height < 3:
         out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"{data.height} LAs with both {indicator} and {measure}: too few to fit"})
         return None
+    if data["deprivation"].n_unique() < 2:
+        out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"intercept only: {measure} takes one value over the {data.height} LAs, no slope to fit"})
+        return None
     coverage.years = {y for ys in data["years"].to_list() for y in ys}
     fit = fit_ols(data["observed"].to_numpy(), data["deprivation"].to_numpy(), settings.confidence_level)
     editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
@@ -215,7 +269,8 @@ def _fit_indicator(
         out.coefficients.append(
             {"nation": nation, "indicator": indicator, "model": "ols", "term": term, "estimate": fit.params[i], "std_error": fit.std_errors[i],
              "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": fit.r_squared,
-             "deviance_explained": None, "deprivation_measure": measure, "deprivation_editions": editions, **coverage.values()}
+             "deviance_explained": None, "status": _sample_status(data.height, settings.min_las) or "fitted",
+             **_choices(settings, measure, editions), **coverage.values()}
         )
     residuals = data.select("la_code", "la_name", "la_group", "n_years", "observed", "deprivation", "edition").with_columns(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(measure).alias("deprivation_measure"),
@@ -258,23 +313,47 @@ def _fit_counts(
     except (np.linalg.LinAlgError, ValueError) as error:
         out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models did not fit: {error}"})
         return
+    poisson, negbin = fits
+    test = boundary_lr_test(poisson.log_likelihood, negbin.log_likelihood, negbin.converged, settings.nb2_test_level)
+    if test.model_selected == "poisson":
+        negbin = at_boundary(poisson)
     frame = model_data.select("la_code", "la_name", "observed_count", "exposure").with_columns(
-        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator")
+        pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(count_indicator).alias("count_indicator"),
+        pl.lit(test.model_selected).alias("model_selected"),
     )
     editions = ", ".join(map(str, sorted(data["edition"].unique().to_list())))
-    for fit in fits:
-        if not fit.converged:
-            out.skipped.append({"nation": nation, "indicator": indicator, "reason": f"count models: the {fit.model} fit did not converge (for the negative binomial, usually no overdispersion beyond Poisson: use the Poisson fit)"})
-            continue
+    sample = _sample_status(model_data.height, settings.min_las)
+    # the NB2 rows are an edge result (alpha at its boundary, or no converged fit) whenever Poisson is selected
+    statuses = {"poisson": sample or "fitted",
+                "negative_binomial": "; ".join(filter(None, [sample, test.note])) if test.model_selected == "poisson" else sample or "fitted"}
+    for fit in (poisson, negbin):
         frame = frame.with_columns(pl.Series(f"expected_{fit.model}", fit.expected), (pl.col("observed_count") / pl.Series(fit.expected)).alias(f"oe_ratio_{fit.model}"))
         for i, term in enumerate(fit.terms):
             out.coefficients.append(
-                {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term, "estimate": fit.params[i],
-                 "std_error": fit.std_errors[i], "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": None,
-                 "deviance_explained": fit.deviance_explained, "deprivation_measure": measure,
-                 "deprivation_editions": editions, **coverage.values()}
+                {"nation": nation, "indicator": indicator, "model": fit.model, "term": measure if term == "slope" else term,
+                 **{k: _finite(v) for k, v in (("estimate", fit.params[i]), ("std_error", fit.std_errors[i]), ("ci_lower", fit.ci[i, 0]),
+                                                ("ci_upper", fit.ci[i, 1]), ("p_value", fit.p_values[i]))},
+                 "r_squared": None, "deviance_explained": fit.deviance_explained, "model_selected": test.model_selected,
+                 "lr_statistic": test.lr_statistic, "lr_p_value": test.p_value, "model_note": test.note, "status": statuses[fit.model],
+                 **_choices(settings, measure, editions), **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+
+
+def _finite(value: float) -> float | None:
+    """NaN (no standard error for alpha fixed at its boundary) as NULL."""
+    return None if np.isnan(value) else float(value)
+
+
+def _sample_status(n: int, min_las: int) -> str | None:
+    """A note when a fit rests on fewer LAs than ``min_las`` (reported, not a finding); None otherwise."""
+    return f"n below minimum ({n} LAs < min_las {min_las}): not a finding" if n < min_las else None
+
+
+def _choices(settings: DeprivationSettings, measure: str, editions: str) -> dict:
+    """The settings a fitted row was computed with, as columns."""
+    return {"geography": settings.geography, "period": f"{settings.period[0]}-{settings.period[1]}", "deprivation_measure": measure,
+            "deprivation_editions": editions}
 
 
 def _indicator_kinds(dictionary: pl.DataFrame) -> dict[str, dict]:
@@ -372,20 +451,38 @@ def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFram
     return wide.select("la_code", "la_name", pl.col(row["numerator"]).alias("numerator"), pl.col(row["denominator"]).alias("denominator")).sort("la_code")
 
 
+MIN_FUNNEL_LAS = 3  # fewer LAs with values: no funnel that year
+CONFIGURED_YEAR = "configured year"  # year_rule when the configured year is drawn
+
+
+def _funnel_year(inputs, settings, nation, row, year: int) -> tuple[int, str]:
+    """The year to draw: ``year`` when at least MIN_FUNNEL_LAS LAs of the nation have the numerator and
+    denominator then, else the nation's latest such year (e.g. Wales, whose populations stop before
+    England's), with the rule applied as text for the table and the report."""
+    values = select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]], nation=nation)
+    counts = (values.filter(pl.col("value") > 0).group_by("la_code", "year").agg(pl.col("indicator").n_unique().alias("n"))
+              .filter(pl.col("n") == 2).group_by("year").len())
+    years = sorted(counts.filter(pl.col("len") >= MIN_FUNNEL_LAS)["year"].to_list())
+    if year in years or not years:
+        return year, CONFIGURED_YEAR
+    return years[-1], f"latest year with values: {nation} has fewer than {MIN_FUNNEL_LAS} LAs with {row['numerator']} and {row['denominator']} in {year}"
+
+
 def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: AnalysisOutput, skipped: list[dict]) -> pl.DataFrame | None:
     options = settings.funnel
-    year = options.year or settings.period[1]
+    configured_year = options.year or settings.period[1]
     kinds = _indicator_kinds(_dictionary(inputs))
     frames = []
     for nation in settings.nations:
         measure = settings.measures[nation]
         configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
-        scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
         for indicator in options.indicators:
             row = kinds.get(indicator)
             if row is None or row["kind"] not in MULTIPLIERS or not row["numerator"] or not row["denominator"]:
                 skipped.append({"nation": nation, "indicator": indicator, "reason": "funnel: not a rate or percentage with a numerator and denominator in mart.indicator_dictionary"})
                 continue
+            year, year_rule = _funnel_year(inputs, settings, nation, row, configured_year)
+            scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
             units = _funnel_units(inputs, settings, nation, indicator, row, year)
             coverage = Coverage(years={year}, excluded=dict(configured))
             if units.is_empty():
@@ -400,7 +497,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 for code in scored.filter(pl.col("deprivation").is_null())["la_code"].to_list():
                     coverage.exclude(code, f"no {measure} value")
                 units = scored.filter(pl.col("deprivation").is_not_null())
-                if units.height < 3:
+                if units.height < MIN_FUNNEL_LAS:
                     skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs with {measure}, too few to fit the expected rate"})
                     continue
                 rates = units["numerator"] / units["denominator"] * MULTIPLIERS[row["kind"]]
@@ -409,7 +506,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                     coverage.exclude(code, "deprivation-expected value not positive")
                 units = units.filter(pl.Series(expected) > 0)
                 target = pl.Series(expected[expected > 0])
-            if units.height < 3:
+            if units.height < MIN_FUNNEL_LAS:
                 skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: {units.height} LAs in {year}, too few"})
                 continue
             coverage.la_codes = set(units["la_code"].to_list())
@@ -421,18 +518,53 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)
-            outside = (positions[f"position_{funnel.level_label(max(options.levels))}"] != "inside").sum()
-            if outside:
-                output.headlines.append(f"{nation} {indicator} {year}: {outside} LA(s) outside the {max(options.levels):.1%} funnel limits"
-                                        f" ({len(labelled)} furthest outside named on the chart).")
+            output.headlines.append(_funnel_headline(positions, nation, indicator, year, year_rule, dispersion, max(options.levels), len(labelled),
+                                                     settings.min_las))
             frames.append(
                 positions.with_columns(
-                    pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(options.target).alias("target_kind"),
+                    pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(year).alias("year"), pl.lit(year_rule).alias("year_rule"),
+                    pl.lit(settings.geography).alias("geography"), pl.lit(options.target).alias("target_kind"),
                     pl.lit(dispersion.method).alias("overdispersion"), pl.lit(dispersion.phi).alias("phi"), pl.lit(dispersion.tau2).alias("tau2"),
                     pl.col("la_code").is_in(labelled).alias("labelled"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()],
                 )
             )
     return pl.concat(frames, how="diagonal") if frames else None
+
+
+def _selected_label(row: dict) -> str:
+    if row["model_selected"] == "negative_binomial":
+        return "NB2"
+    return "Poisson, alpha = 0" if row["model_note"].startswith("alpha at its boundary") else "Poisson (NB2 did not converge)"
+
+
+def _count_model_headlines(coefficients: pl.DataFrame) -> list[str]:
+    """Per nation: which count model the boundary LR test selected for each indicator, and the OLS fits that are not findings."""
+    lines = []
+    for (nation,), rows in coefficients.group_by(["nation"], maintain_order=True):
+        tests = rows.filter(pl.col("model") == "poisson").unique(["indicator"], maintain_order=True)
+        if tests.height:
+            lines.append(f"{nation} count models (boundary LR test of NB2's alpha = 0): " + "; ".join(
+                f"{r['indicator']} {_selected_label(r)} "
+                f"(LR {r['lr_statistic']:.3g}, p {r['lr_p_value']:.2g})" for r in tests.iter_rows(named=True)) + ".")
+        unfit = rows.filter((pl.col("model") == "ols") & (pl.col("status") != "fitted")).unique(["indicator"], maintain_order=True)
+        lines += [f"{nation} {r['indicator']} on {r['deprivation_measure']}: {r['status']}." for r in unfit.iter_rows(named=True)]
+    return lines
+
+
+def _funnel_headline(positions: pl.DataFrame, nation: str, indicator: str, year: int, year_rule: str, dispersion, level: float, named: int,
+                     min_las: int) -> str:
+    """How many LAs lie outside the widest limits, by the limits' method, and (with an adjustment) outside the exact ones."""
+    suffix = funnel.level_label(level)
+    outside = int((positions[f"position_{suffix}"] != "inside").sum())
+    method = "exact" if dispersion.method == "none" else f"{dispersion.method} overdispersion-adjusted"
+    text = f"{nation} {indicator} {year}"
+    if year_rule != CONFIGURED_YEAR:
+        text += f" ({year_rule})"
+    text += f": {outside} of {positions.height} LAs outside the {level:.1%} {method} funnel limits"
+    if dispersion.method != "none":
+        text += f" ({int((positions[f'exact_position_{suffix}'] != 'inside').sum())} outside the exact limits)"
+    status = _sample_status(positions.height, min_las)
+    return text + (f"; {named} furthest outside named on the chart" if outside else "") + (f" ({status})." if status else ".")
 
 
 # -- the family -----------------------------------------------------------------------------------
@@ -464,6 +596,13 @@ COEFFICIENT_COLUMNS = {
     "p_value": "Two-sided p-value of the estimate against 0.",
     "r_squared": "OLS R-squared (null for count models).",
     "deviance_explained": "Poisson GLM: 1 - deviance / null deviance (null otherwise).",
+    "model_selected": "Count models: the model the boundary likelihood-ratio test selects for this indicator (poisson when NB2's alpha = 0 is not rejected at nb2_test_level, or NB2 did not converge; else negative_binomial); null for OLS.",
+    "lr_statistic": "Count models: 2 x (NB2 log-likelihood - Poisson log-likelihood), floored at 0; null for OLS.",
+    "lr_p_value": "Count models: p of the LR statistic against a 50:50 mixture of chi2(0) and chi2(1), 0.5 P(chi2_1 > LR) (1 at LR = 0); null for OLS.",
+    "model_note": "Count models: why model_selected was selected (the LR test, or an NB2 fit that did not converge); null for OLS.",
+    "status": "fitted, or why the row is not a finding: 'n below minimum' (fewer LAs than min_las); for negative_binomial rows when Poisson is selected, the boundary note (those rows are then the Poisson fit with alpha = 0).",
+    "geography": "Panel geography the values come from: current or as_published.",
+    "period": "Years (ending 31 March) averaged (OLS) or summed (count models), 'first-last'.",
     "deprivation_measure": "Panel indicator id of the deprivation measure.",
     "deprivation_editions": "Editions of the deprivation measure used (', '-separated).",
 }
@@ -477,8 +616,9 @@ COUNT_COLUMNS = {
     "exposure": "Sum of the 0-17 population over the same years (the model's offset is its log).",
     "expected_poisson": "Expected count from the Poisson GLM.",
     "oe_ratio_poisson": "observed_count / expected_poisson.",
-    "expected_negative_binomial": "Expected count from the negative binomial model (null where it did not converge: see analysis.deprivation_skipped).",
+    "expected_negative_binomial": "Expected count from the negative binomial model; equal to expected_poisson where model_selected is poisson (alpha = 0).",
     "oe_ratio_negative_binomial": "observed_count / expected_negative_binomial.",
+    "model_selected": "poisson or negative_binomial, by the boundary likelihood-ratio test of alpha = 0 (analysis.deprivation_coefficients.status says why).",
 }
 COMPOSITE_COLUMNS = {
     "nation": "England or Wales.",
@@ -491,6 +631,7 @@ COMPOSITE_COLUMNS = {
     "rank_in_group": "Rank of composite_score within nation and LA-type group, 1 = highest.",
     "group_size": "Number of ranked LAs in the group.",
     "outlier": "'highest' / 'lowest' for the outliers_per_group highest / lowest LAs of the group, else null.",
+    "status": "fitted, or 'n below minimum' when fewer than min_las LAs of the nation have a composite score (the ranks are then not findings).",
 }
 SKIPPED_COLUMNS = {
     "nation": "England or Wales.",
@@ -503,7 +644,9 @@ def _funnel_columns(levels) -> dict[str, str]:
     columns = {
         "nation": "England or Wales.",
         "indicator": "Panel indicator id (a rate per 10,000 or a percentage).",
-        "year": "Year ending 31 March.",
+        "year": "Year ending 31 March drawn.",
+        "year_rule": "How the year was chosen: 'configured year' (funnel.year, or the period's last year), or 'latest year with values: ...' when the nation has too few LAs with values in the configured year (e.g. Wales).",
+        "geography": "Panel geography the values come from: current or as_published.",
         "la_code": "GSS code of the LA.",
         "la_name": "LA name.",
         "numerator": "The indicator's numerator count (mart.indicator_dictionary.numerator).",
@@ -511,7 +654,7 @@ def _funnel_columns(levels) -> dict[str, str]:
         "observed": "numerator / denominator x 10,000 (rates) or x 100 (percentages).",
         "target": "The value the limits are centred on: the national (pooled) value, or the LA's deprivation-expected value.",
         "target_kind": "national or deprivation_expected.",
-        "overdispersion": "none, multiplicative (phi) or additive (tau^2), Spiegelhalter (2005).",
+        "overdispersion": "Method of the lower_/upper_/position_ limits: additive (default: normal limits widened by the between-LA variance tau^2), multiplicative (exact limits widened by sqrt(phi)) or none (exact Poisson / binomial limits), Spiegelhalter (2005).",
         "phi": "Overdispersion factor: mean of the squared winsorised z-scores (used only when overdispersion = multiplicative).",
         "tau2": "Between-LA variance (used only when overdispersion = additive).",
         "sd_beyond_widest": "Distance outside the widest limits in units of the LA's sampling SD under the target (0 inside); ranks the LAs named on the chart.",
@@ -519,9 +662,12 @@ def _funnel_columns(levels) -> dict[str, str]:
     }
     for level in levels:
         suffix = funnel.level_label(level)
-        columns[f"lower_{suffix}"] = f"Lower {level:.1%} control limit (exact Poisson for rates, exact binomial for percentages)."
-        columns[f"upper_{suffix}"] = f"Upper {level:.1%} control limit."
-        columns[f"position_{suffix}"] = f"above / below / inside the {level:.1%} limits."
+        columns[f"lower_{suffix}"] = f"Lower {level:.1%} control limit by the overdispersion method (none: exact Poisson for rates, exact binomial for percentages)."
+        columns[f"upper_{suffix}"] = f"Upper {level:.1%} control limit by the overdispersion method."
+        columns[f"position_{suffix}"] = f"above / below / inside the {level:.1%} limits (the headline)."
+        columns[f"exact_lower_{suffix}"] = f"Variant: lower {level:.1%} exact limit (no overdispersion adjustment); only when overdispersion is not none."
+        columns[f"exact_upper_{suffix}"] = f"Variant: upper {level:.1%} exact limit; only when overdispersion is not none."
+        columns[f"exact_position_{suffix}"] = f"Variant: above / below / inside the exact {level:.1%} limits."
     return columns
 
 
@@ -540,6 +686,8 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         coefficients = pl.DataFrame(fitted.coefficients, infer_schema_length=None)
         output.tables.append(_table("analysis.deprivation_coefficients", coefficients, f"Regressions of LA indicators on deprivation, {period} mean (OLS; Poisson and negative binomial for counts).", COEFFICIENT_COLUMNS))
         output.tables.append(_table("analysis.deprivation_residuals", residuals, f"Per LA and indicator: observed {period} mean, deprivation-expected value, residual and standardised residual.", RESIDUAL_COLUMNS))
+    if fitted.coefficients:
+        output.headlines += _count_model_headlines(coefficients)
     if fitted.counts:
         output.tables.append(_table("analysis.deprivation_count_models", pl.concat(fitted.counts, how="diagonal"), f"Observed / expected counts per LA from Poisson and negative binomial models with log population offset, {period}.", COUNT_COLUMNS))
     composite_frames = []
@@ -554,9 +702,12 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         coverage.excluded = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
         for code in sorted(set(nation_residuals.filter(pl.col("indicator").is_in(members))["la_code"].to_list()) - coverage.la_codes):
             coverage.exclude(code, "no deprivation residual for every composite indicator")
-        composite_frames.append(scores.with_columns(pl.lit(", ".join(members)).alias("indicators_used"), *[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
+        status = _sample_status(scores.height, settings.min_las)
+        composite_frames.append(scores.with_columns(pl.lit(", ".join(members)).alias("indicators_used"), pl.lit(status or "fitted").alias("status"),
+                                                    *[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
         flagged = scores.filter(pl.col("outlier").is_not_null())
-        output.headlines.append(f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
+        output.headlines.append(f"{nation}: composite deprivation-adjusted outliers: {status}." if status else
+                                f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
     if composite_frames:
         output.tables.append(_table("analysis.deprivation_composite", pl.concat(composite_frames, how="diagonal"), "Composite of standardised deprivation residuals per LA, ranked within LA-type group, with outliers flagged.", COMPOSITE_COLUMNS))
     funnels = _funnels(inputs, settings, output, fitted.skipped)

@@ -142,7 +142,8 @@ def funnel_positions(
     overdispersion_method: str,
     target: pl.Series | float | None = None,
 ) -> tuple[pl.DataFrame, Overdispersion]:
-    """Each LA's observed value, target, limits and position at each level, and its distance beyond the widest limits.
+    """Each LA's observed value, target, limits and position at each level, and its distance beyond the widest limits;
+    with an overdispersion method, also the exact limits and positions (``exact_*`` columns) as the variant.
 
     ``units``: la_code, la_name, numerator, denominator (one indicator and year). ``target``:
     a per-LA Series aligned with ``units`` (e.g. deprivation-expected values), a number, or None for
@@ -171,6 +172,10 @@ def funnel_positions(
         )
         if level == max(levels):
             widest = distance_beyond(observed, lower, upper, sd)
+        if dispersion.method != "none":  # the exact limits stay beside the adjusted ones, as the variant
+            exact_lower, exact_upper = control_limits(kind, target_values, denominator, level, multiplier)
+            frame = frame.with_columns(pl.Series(f"exact_lower_{suffix}", exact_lower), pl.Series(f"exact_upper_{suffix}", exact_upper),
+                                       pl.Series(f"exact_position_{suffix}", position(observed, exact_lower, exact_upper)))
     return frame.with_columns(pl.Series("sd_beyond_widest", widest)), dispersion
 
 

@@ -18,6 +18,10 @@ from csc_pipeline.analysis.runner import REPORT_ITEMS
 from csc_pipeline.atomic import atomic_write
 
 PREVIEW_ROWS = 12
+# status values of a table's rows that are results; any other status (n below minimum, skipped, alpha at its
+# boundary ...) marks a row that is not a finding, and the report lists those beside the table
+FINDING_STATUSES = ("fitted", "tested")
+STATUS_LINES = 8
 CELL_CHARS = 120  # longer preview cells (e.g. las_excluded lists) are cut, the full text kept as the cell's tooltip
 
 STYLE = """
@@ -50,9 +54,23 @@ def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
     shown = f"first {len(preview)} of {n_rows:,} rows" if n_rows > len(preview) else f"{n_rows:,} rows"
     return (
         f"<h3><code>{html.escape(table)}</code></h3><p>{html.escape(comment[0] or '')} ({shown}; "
-        f"query the warehouse for all of them.)</p><table><tr>{head}</tr>{body}</table>"
+        f"query the warehouse for all of them.)</p>{_status_html(con, table, [c for c, _ in columns])}<table><tr>{head}</tr>{body}</table>"
         f"<details><summary>Columns</summary><ul>{glossary}</ul></details>"
     )
+
+
+def _status_html(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> str:
+    """The rows of ``table`` whose ``status`` says they are not findings, counted per status."""
+    if "status" not in columns:
+        return ""
+    placeholders = ", ".join("?" for _ in FINDING_STATUSES)
+    counts = con.execute(f"SELECT status, count(*) FROM {table} WHERE status NOT IN ({placeholders}) GROUP BY status "
+                         "ORDER BY count(*) DESC, status", list(FINDING_STATUSES)).fetchall()
+    if not counts:
+        return ""
+    items = "".join(f"<li>{n:,} row(s): {html.escape(str(status))}</li>" for status, n in counts[:STATUS_LINES])
+    more = f"<li>and {len(counts) - STATUS_LINES} other status(es)</li>" if len(counts) > STATUS_LINES else ""
+    return f"<p><strong>Not findings</strong> (the table's <code>status</code>):</p><ul>{items}{more}</ul>"
 
 
 def _cell(value) -> str:

@@ -33,6 +33,8 @@ class AnalysisInputs:
     counting an apportioned set of current authorities once (``panel_frames.count_apportioned_sets_once``).
     rate_variants: ``mart.la_rate_variants`` (rates on other bases, e.g. over the latest population
     vintage); None when the warehouse has no such table.
+    area_values: ``mart.area_indicator_values`` (national and regional values as published), set
+    beside the trends' sums of LA values.
     """
 
     panel: pl.DataFrame
@@ -45,6 +47,7 @@ class AnalysisInputs:
     indicator_dictionary: pl.DataFrame | None = None
     apportionment_weights: pl.DataFrame | None = None
     rate_variants: pl.DataFrame | None = None
+    area_values: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ INPUT_TABLES = {
     "neighbours": "mart.statistical_neighbours",
     "indicator_dictionary": "mart.indicator_dictionary",
     "apportionment_weights": "mart.apportionment_weights",
+    "area_values": "mart.area_indicator_values",
 }
 # Marts read when the warehouse has them (AnalysisInputs field -> table); None otherwise.
 OPTIONAL_INPUT_TABLES = {"rate_variants": "mart.la_rate_variants"}

@@ -35,7 +35,10 @@ ITS_TERMS = ("pre_level", "pre_slope", "level_change", "slope_change")
 class TrendsSettings:
     geography: str = "current"
     exclude_la_codes: tuple = ("E09000001", "E06000053")
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k")
+    # with the re-referral and timeliness percentages, whose median LA published studies report beside the pooled value
+    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k",
+                         "rereferrals_percent", "assessments_within_45_days_percent", "icpc_within_15_days_percent",
+                         "cpp_reviewed_in_time_percent")
     nations: tuple = ("England", "Wales")
     # Where the panel has an LA's numerator and published rate but not its denominator (England's 0-17
     # populations start in 2010, Wales's cover 2015-2021), use the denominator the publisher's rate
@@ -74,17 +77,24 @@ def parse_config(config: dict | None) -> TrendsSettings:
 
 def la_components(panel: pl.DataFrame, settings: TrendsSettings, indicator: str, kind: str,
                   numerator: str | None, denominator: str | None) -> pl.DataFrame:
-    """Per LA and year: numerator, denominator (NULL for counts) and whether the denominator is implied.
+    """Per authority and year: numerator, denominator (NULL for counts) and whether the denominator is implied.
 
-    Columns: la_code, la_name, nation, region, year, value (the LA's own published value),
-    numerator, denominator, implied_denominator. Rows: LAs with any published value among the three.
+    Columns: authority, la_code, la_name, nation, region, year, value (the LA's own published value),
+    numerator, denominator, implied_denominator. Rows: authorities with any published value among the three.
+    The three are matched by authority, not code: on the as_published geography a release may print an
+    authority's count under its new code and its population under the old one (``authority`` is the
+    panel's authority_id, or the code for a combined reporting unit; la_code and la_name are those of
+    the indicator's own value where there is one).
     """
     if kind == "count":
         numerator, denominator = indicator, None
     ids = [i for i in dict.fromkeys((indicator, numerator, denominator)) if i is not None]
-    values = select_values(panel, settings.geography, settings.exclude_la_codes, ids)
-    keys = ["la_code", "la_name", "nation", "region", "year"]
+    owners = panel.select("la_code", pl.coalesce("authority_id", "la_code").alias("authority")).unique("la_code")
+    values = select_values(panel, settings.geography, settings.exclude_la_codes, ids).join(owners, on="la_code", how="left")
+    keys = ["authority", "nation", "region", "year"]
     wide = values.select(*keys, "indicator", "value").pivot("indicator", index=keys, values="value", aggregate_function="first")
+    names = values.sort(pl.col("indicator") != indicator).group_by("authority", "year").agg(pl.col("la_code", "la_name").first())
+    wide = wide.join(names, on=["authority", "year"])
     for column in ids:
         if column not in wide.columns:
             wide = wide.with_columns(pl.lit(None, pl.Float64).alias(column))
@@ -94,17 +104,20 @@ def la_components(panel: pl.DataFrame, settings: TrendsSettings, indicator: str,
         .then(pl.col(numerator) / pl.col(indicator) * (MULTIPLIERS[kind] or 1.0))
     )
     return wide.select(
-        *keys, pl.col(indicator).alias("value"), pl.col(numerator).alias("numerator"),
+        "authority", "la_code", "la_name", "nation", "region", "year", pl.col(indicator).alias("value"), pl.col(numerator).alias("numerator"),
         pl.coalesce(published_den, implied).alias("denominator"),
         (published_den.is_null() & implied.is_not_null()).alias("implied_denominator"),
     )
 
 
 def aggregate(components: pl.DataFrame, kind: str, areas: list[tuple[str, str, pl.Expr]]) -> pl.DataFrame:
-    """Summed numerators and denominators per area and year, value = sum(num) / sum(den) x multiplier.
+    """Summed numerators and denominators per area and year, value = sum(num) / sum(den) x multiplier,
+    and beside it the median of the LAs' own values (la_median, over n_las_median LAs; NULL for counts).
 
     ``areas``: (area_level, area column, row filter). Only LAs with a numerator (and, for rates and
-    percentages, a denominator) that year enter; excluded LAs and why go to ``las_excluded``.
+    percentages, a denominator) that year enter the sums; excluded LAs and why go to ``las_excluded``.
+    The median takes every LA with a published value that year, pooled or not (published studies
+    report the median LA beside the pooled rate).
     """
     ratio = MULTIPLIERS[kind] is not None
     complete = pl.col("numerator").is_not_null() & (pl.col("denominator").is_not_null() if ratio else pl.lit(True))
@@ -120,11 +133,13 @@ def aggregate(components: pl.DataFrame, kind: str, areas: list[tuple[str, str, p
         dropped = rows.filter(~complete).group_by(keys).agg(
             pl.concat_str(pl.col("la_code"), pl.lit(" ("), reason, pl.lit(")")).sort().str.join("; ").alias("las_excluded")
         )
-        frames.append(sums.join(dropped, on=keys, how="left"))
+        medians = rows.filter(pl.col("value").is_not_null() & pl.lit(ratio)).group_by(keys).agg(
+            pl.col("value").median().alias("la_median"), pl.len().cast(pl.Int64).alias("n_las_median"))
+        frames.append(sums.join(dropped, on=keys, how="left").join(medians, on=keys, how="left"))
     out = pl.concat(frames)
     value = pl.col("numerator") / pl.col("denominator") * MULTIPLIERS[kind] if ratio else pl.col("numerator")
     return out.with_columns(value.alias("value"), pl.col("year").cast(pl.Int64).cast(pl.String).alias("years_used"),
-                            pl.col("las_excluded").fill_null(""))
+                            pl.col("las_excluded").fill_null(""), pl.col("n_las_median").fill_null(0))
 
 
 def national_regional(components: pl.DataFrame, kind: str, nations: tuple[str, ...]) -> pl.DataFrame:
@@ -193,18 +208,27 @@ def its_for_nation(components: pl.DataFrame, kind: str, series: pl.DataFrame, na
                                  & pl.col("year").is_in(national["year"].to_list()))
     if settings.its_constant_las:
         years = national.height
-        per_la = complete.group_by("la_code").agg(pl.col("year").n_unique().alias("n"))
-        keep = per_la.filter(pl.col("n") == years)["la_code"].to_list()
+        per_la = complete.group_by("authority").agg(pl.col("year").n_unique().alias("n"), pl.col("la_code").last())
+        keep = per_la.filter(pl.col("n") == years)["authority"].to_list()
         dropped |= {code: "not in every year fitted" for code in per_la.filter(pl.col("n") < years)["la_code"].to_list()}
-        complete = complete.filter(pl.col("la_code").is_in(keep))
+        complete = complete.filter(pl.col("authority").is_in(keep))
         national = aggregate(complete, kind, [("nation", "nation", pl.lit(True))]).sort("year")
     fit = fit_its(national["year"].to_list(), national["value"].to_list(), settings)
     return {
         "geography": settings.geography, "nation": nation, "first_post_break_year": settings.first_post_break_year,
         "covariance": settings.covariance, "confidence_level": settings.confidence_level,
         "constant_las": settings.its_constant_las, **fit,
-        **Coverage(set(complete["la_code"].to_list()), set(national["year"].to_list()), dropped).values(),
+        **Coverage(set(complete["authority"].to_list()), set(national["year"].to_list()), dropped).values(),
     }, national
+
+
+def _published_values(area_values: pl.DataFrame | None) -> pl.DataFrame:
+    """area_level, area, year, indicator, published_value: the publishers' own national and regional numbers."""
+    schema = {"area_level": pl.String, "area": pl.String, "year": pl.Int32, "indicator": pl.String, "published_value": pl.Float64}
+    if area_values is None or area_values.is_empty():
+        return pl.DataFrame(schema=schema)
+    return area_values.filter(pl.col("status") == "published").select(
+        "area_level", "area", pl.col("year").cast(pl.Int32), "indicator", pl.col("value").cast(pl.Float64).alias("published_value"))
 
 
 def _region_lookup(panel: pl.DataFrame) -> dict[str, str]:
@@ -237,6 +261,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     dictionary = {} if inputs.indicator_dictionary is None else {
         r["indicator"]: r for r in inputs.indicator_dictionary.iter_rows(named=True)}
     excluded = _configured_excluded(panel, settings)
+    published = _published_values(inputs.area_values)
     configured = {nation: configured_exclusions(panel, settings.geography, settings.exclude_la_codes, nation) for nation in settings.its_nations}
     series_frames, la_frames, its_rows = [], [], []
     components_by_indicator = {}
@@ -254,10 +279,11 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         series = _with_configured_exclusions(national_regional(components, entry["kind"], settings.nations), excluded)
         series = series.with_columns(pl.lit(indicator).alias("indicator"), pl.lit(entry["kind"]).alias("kind"),
                                      pl.lit(settings.geography).alias("geography"))
+        series = series.join(published, on=["area_level", "area", "year", "indicator"], how="left")
         series_frames.append(series)
         la_frames.append(year_on_year(
-            components.filter(pl.col("value").is_not_null()).select("la_code", "la_name", "nation", "region", "year", "value")
-            .with_columns(pl.lit(indicator).alias("indicator")), ["indicator", "la_code"]))
+            components.filter(pl.col("value").is_not_null()).select("authority", "la_code", "la_name", "nation", "region", "year", "value")
+            .with_columns(pl.lit(indicator).alias("indicator")), ["indicator", "authority"]))
         for nation in settings.its_nations:
             row, fitted_series = its_for_nation(components, entry["kind"], series, nation, settings, configured[nation])
             if row is None:
@@ -406,7 +432,8 @@ def _headlines(output: AnalysisOutput, national: pl.DataFrame, its: pl.DataFrame
         first, last = rows.row(0, named=True), rows.row(-1, named=True)
         output.headlines.append(
             f"{nation} {indicator}: {first['value']:.1f} in {first['year']} ({first['n_las']} LAs) and {last['value']:.1f} "
-            f"in {last['year']} ({last['n_las']} LAs), from summed counts.")
+            f"in {last['year']} ({last['n_las']} LAs), from summed counts"
+            + (f"; the publisher's own {last['published_value']:g}." if last["published_value"] is not None else "."))
     level = f"{settings.confidence_level * 100:.0f}% CI"
     for row in its.iter_rows(named=True):
         if row["status"] != "fitted":
@@ -420,7 +447,9 @@ def _headlines(output: AnalysisOutput, national: pl.DataFrame, its: pl.DataFrame
 
 
 NATIONAL_DESCRIPTION = ("Per indicator, nation (England, Wales) and English region and year: the LAs' summed numerators "
-                        "over their summed denominators (methods.md section 1; never a mean of LA rates). Counts are summed.")
+                        "over their summed denominators, matched by authority (methods.md section 1; never a mean of LA rates), "
+                        "the median LA's value, and the publisher's own national or regional value where published. Counts are summed. "
+                        "The one national and regional trend of the warehouse.")
 NATIONAL_COLUMNS = {
     "indicator": "Indicator id (mart.indicator_dictionary).",
     "kind": "count, rate (value per 10,000) or percent (value per 100).",
@@ -432,7 +461,10 @@ NATIONAL_COLUMNS = {
     "numerator": "Sum of the LAs' numerator counts (for a count indicator, of the counts themselves).",
     "denominator": "Sum of the LAs' denominators (0-17 populations for rates); NULL for counts.",
     "value": "numerator / denominator x 10,000 (rate) or x 100 (percent); the summed count for counts.",
-    "n_las": COVERAGE_COLUMNS["n_las"] + " Only LAs with both a numerator and a denominator that year.",
+    "published_value": "The publisher's own national or regional value for the year (mart.area_indicator_values, at the publisher's precision, e.g. whole numbers per 10,000, and computed with the populations of that release); NULL where the ingested files print none. Compare with value.",
+    "la_median": "Median of the LAs' own published values (rates and percentages; NULL for counts): the middle LA, beside the pooled value.",
+    "n_las_median": "LAs whose published value entered la_median (every LA of the area with a value that year; 0 for counts).",
+    "n_las": COVERAGE_COLUMNS["n_las"] + " Only LAs with both a numerator and a denominator that year, matched by authority (not code).",
     "n_las_implied_denominator": "Of those, LAs whose denominator is implied by their published value (numerator / value x multiplier) because the panel has no denominator for that LA and year.",
     "years_used": COVERAGE_COLUMNS["years_used"],
     "las_excluded": COVERAGE_COLUMNS["las_excluded"],
