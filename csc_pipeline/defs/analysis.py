@@ -13,7 +13,7 @@ from csc_pipeline.analysis import runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.plots import plot_cla_trends
 from csc_pipeline.analysis.report import render_report, write_report
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
@@ -40,7 +40,6 @@ def png_markdown(path) -> MetadataValue:
     group_name="analysis",
     kinds={"python", "matplotlib"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description="PNG chart of the CLA rate per 10,000 by nation and English region, saved under reports/.",
 )
 def cla_trend_chart(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
@@ -65,7 +64,6 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         group_name="analysis",
         kinds={"python", "statsmodels", "duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=f"{title} (methods.md): {(module.__doc__ or '').strip().splitlines()[0]} "
                     f"Settings: section `{family}` of csc_pipeline/analysis/config.yaml.",
     )
@@ -101,7 +99,6 @@ def analysis_assets() -> list[AssetsDefinition]:
     group_name="analysis",
     kinds={"python", "html"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
                 f"column notes), written to reports/{REPORT_FILE}.",
 )

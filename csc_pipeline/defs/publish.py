@@ -18,7 +18,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import __version__, refresh_summary, warehouse
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 
@@ -112,7 +112,6 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         group_name="publish",
         kinds={"duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description="Publish the build warehouse as $CSC_DATA_LAKE/warehouse/csc.duckdb by atomic rename: "
                     "readers of the old file keep a complete, consistent copy.",
     )
@@ -157,7 +156,6 @@ EXPORTED_TABLES = ("mart.la_indicator_panel", "mart.la_reference", "mart.indicat
     group_name="publish",
     kinds={"parquet"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description="Parquet copies of the analyst tables in $CSC_DATA_LAKE/exports/ (one file per table, "
                 "replaced atomically), for tools that do not speak DuckDB.",
 )
