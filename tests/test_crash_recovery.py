@@ -13,17 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from cli_processes import lock_holder
+
 from csc_pipeline import lake_lock, run_health
-
-HOLD_LOCK = textwrap.dedent("""
-    import sys, time
-    from pathlib import Path
-    from csc_pipeline import lake_lock
-    with lake_lock.hold(Path(sys.argv[1]), 5, print):
-        print("held", flush=True)
-        time.sleep(600)
-""")
-
 
 KILLED_WRITE = textwrap.dedent("""
     import os, signal, sys
@@ -35,14 +27,8 @@ KILLED_WRITE = textwrap.dedent("""
 """)
 
 
-def _lock_holder(lake: Path) -> subprocess.Popen:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(lake)], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
-    return holder
-
-
 def test_a_waiting_refresh_says_whom_it_waits_for_and_gives_up_after_the_timeout(tmp_path):
-    holder = _lock_holder(tmp_path)
+    holder = lock_holder(tmp_path)
     try:
         notes = []
         started = time.monotonic()
@@ -57,7 +43,7 @@ def test_a_waiting_refresh_says_whom_it_waits_for_and_gives_up_after_the_timeout
 
 
 def test_the_lock_of_a_killed_holder_is_free_at_once_and_its_leftover_temp_files_are_removed(tmp_path):
-    holder = _lock_holder(tmp_path)
+    holder = lock_holder(tmp_path)
     # What a publish killed half-way leaves: the temporary copy beside the published warehouse.
     leftover_dir = tmp_path / "warehouse"
     killed = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(leftover_dir / "csc.duckdb")])
