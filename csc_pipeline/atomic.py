@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PUBLIC = 0o644
+# Marks the temporary files of this module, so ``leftover_temp_files`` can find the ones a killed
+# process left behind (whatever their suffix) without touching anything else.
+TEMP_MARK = "incomplete-"
 # The mode mkstemp creates files with: the pipeline's own working files have always had it.
 OWNER_ONLY = 0o600
 
@@ -27,7 +30,7 @@ def atomic_path(path: Path, mode: int = PUBLIC, suffix: str = ".tmp", durable: b
     ``durable`` flushes the bytes to disk before the rename, so a crash cannot publish an empty file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{TEMP_MARK}", suffix=suffix)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -40,6 +43,15 @@ def atomic_path(path: Path, mode: int = PUBLIC, suffix: str = ".tmp", durable: b
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def leftover_temp_files(root: Path) -> list[Path]:
+    """Temporary files of ``atomic_path`` under ``root``.
+
+    Only a process killed between creating one and renaming it leaves one behind: call this only
+    while no writer can be running (``lake_lock.hold``), then they are all garbage.
+    """
+    return sorted(p for p in root.rglob(f".*.{TEMP_MARK}*") if p.is_file())
 
 
 def atomic_write(path: Path, write: Callable[[Path], object], mode: int = PUBLIC, durable: bool = False) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import AutomationCondition, Definitions, in_process_executor, map_asset_specs
-from dagster_duckdb import DuckDBResource
 
 from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.defs.analysis import analysis_assets, analysis_report
@@ -16,10 +15,10 @@ from csc_pipeline.defs.publish import (
     refresh_summary_table,
     unique_key_checks,
 )
-from csc_pipeline.defs.resources import PipelineSettings
+from csc_pipeline.defs.resources import PipelineSettings, WarehouseDuckDB
 from csc_pipeline.defs.jobs import refresh_job, release_jobs
 from csc_pipeline.defs.schedules import annual_refresh_schedule
-from csc_pipeline.defs.sensors import build_release_sensor
+from csc_pipeline.defs.sensors import build_release_sensor, dead_run_sensor
 from csc_pipeline.defs.warehouse_models import (
     provenance_asset,
     reference_assets,
@@ -60,10 +59,10 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
         jobs=[refresh_job, *group_jobs.values()],
         schedules=[annual_refresh_schedule],
-        sensors=[build_release_sensor(catalog, group_jobs)],
+        sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor],
         resources={
             "pipeline_settings": PipelineSettings.from_settings(settings),
-            "duckdb": DuckDBResource(database=str(settings.build_warehouse_path)),
+            "duckdb": WarehouseDuckDB.from_settings(settings),
         },
         # Steps run one after another in one process: quick on 2 cores (no per-step process start)
         # and no two steps ever hold the DuckDB file at once.

@@ -13,6 +13,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_MODES = ("demo", "mirror", "live")
+# How long a refresh waits for another one on the same data lake before giving up: a demo refresh
+# takes about a minute and a mirror one under two, so ten minutes means something is wrong.
+DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 
 
 class SettingsError(ValueError):
@@ -27,6 +30,8 @@ class Settings:
     # A YAML file of analysis settings laid over csc_pipeline/analysis/config.yaml (periods,
     # indicator sets, exclusions, thresholds); None runs the analyses with methods.md's defaults.
     analysis_config: Path | None = None
+    # Seconds a refresh waits for the data lake's lock (another refresh writing it) before giving up.
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS
 
     def __post_init__(self) -> None:
         if self.source_mode not in SOURCE_MODES:
@@ -38,8 +43,12 @@ class Settings:
                 raise SettingsError("CSC_SOURCE_MODE=mirror needs CSC_MIRROR_DIR (a directory laid out like shared/data/real)")
             if not self.mirror_dir.is_dir():
                 raise SettingsError(f"CSC_MIRROR_DIR={self.mirror_dir} is not a directory")
+            if not any(self.mirror_dir.iterdir()):
+                raise SettingsError(f"CSC_MIRROR_DIR={self.mirror_dir} is empty (expected a layout like shared/data/real)")
         if self.analysis_config is not None and not self.analysis_config.is_file():
             raise SettingsError(f"CSC_ANALYSIS_CONFIG={self.analysis_config} is not a file")
+        if not self.lock_timeout > 0:
+            raise SettingsError(f"CSC_LOCK_TIMEOUT={self.lock_timeout} is not a positive number of seconds")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -47,11 +56,17 @@ class Settings:
         mirror = env.get("CSC_MIRROR_DIR")
         lake = env.get("CSC_DATA_LAKE")
         analysis_config = env.get("CSC_ANALYSIS_CONFIG")
+        lock_timeout = env.get("CSC_LOCK_TIMEOUT", "").strip()
+        try:
+            lock_timeout_seconds = float(lock_timeout) if lock_timeout else DEFAULT_LOCK_TIMEOUT_SECONDS
+        except ValueError:
+            raise SettingsError(f"CSC_LOCK_TIMEOUT={lock_timeout!r} is not a number of seconds") from None
         return cls(
             source_mode=env.get("CSC_SOURCE_MODE", "demo").strip().lower() or "demo",
             mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
             data_lake=Path(lake).expanduser().resolve() if lake else PROJECT_ROOT / "data_lake",
             analysis_config=Path(analysis_config).expanduser().resolve() if analysis_config else None,
+            lock_timeout=lock_timeout_seconds,
         )
 
     # Locations inside the data lake: one definition each, used by every layer.
@@ -76,6 +91,16 @@ class Settings:
     def build_warehouse_path(self) -> Path:
         """The working database every refresh writes; published by atomic copy."""
         return self.data_lake / "warehouse" / "build" / "csc_build.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        """Run history, beside the data it describes (``DAGSTER_HOME`` overrides it for the CLI)."""
+        return self.data_lake / "dagster_home"
+
+    @property
+    def logs_dir(self) -> Path:
+        """Dagster's event stream of each ``csc`` command, one file per command."""
+        return self.data_lake / "logs"
 
     @property
     def reports_dir(self) -> Path:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from csc_pipeline import cli
+import io
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from cli_processes import lock_holder
+
+from csc_pipeline import cli, console
 
 
 def test_coverage_and_summary_print_from_the_published_warehouse(demo_run, monkeypatch, capsys):
@@ -40,3 +50,111 @@ def test_releases_lists_each_group_with_its_releases_and_a_bad_backfill_names_th
     assert "has no release '1999' in demo mode" in err and "2025" in err
     assert cli.main(["backfill", "no_such_group", "2025"]) == 2
     assert "no release group 'no_such_group'" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_prints_a_line_per_run_and_per_later_stage_and_never_steps_back():
+    out = io.StringIO()
+    progress = console.Progress(out)
+    for number, step in [(1, "source_files__cin_b1"), (1, "source_files__cin_c1"), (2, "source_files__lait"),
+                         (3, "conformed__lait"), (3, "raw__lait"), (3, "conformed__cin_b1"), (3, "ref__symbols"),
+                         (3, "staging__stg_lait"), (3, "analysis__trends"), (3, "warehouse__published")]:
+        progress.files = 10 * number
+        progress.step_started(number, 3, step)
+    lines = out.getvalue().splitlines()
+    assert [line.split()[1:4] for line in lines] == [
+        ["run", "1/3", "obtain"], ["run", "2/3", "obtain"], ["run", "3/3", "validate"], ["run", "3/3", "load"],
+        ["run", "3/3", "harmonise"], ["run", "3/3", "analyse"], ["run", "3/3", "publish"]]
+    assert re.fullmatch(r" +0:0\d  run 2/3  obtain +20 files  source_files__lait", lines[1])
+
+
+def test_a_terminal_sees_the_running_step_on_a_live_line_and_notes_on_lines_of_their_own():
+    out = _Terminal()
+    progress = console.Progress(out)
+    progress.step_started(1, 1, "raw__lait")
+    progress.step_started(1, 1, "ref__symbols")  # same stage: the live line is rewritten
+    progress.note("waiting for process 7")
+    progress.finish()
+    text = out.getvalue()
+    assert text.count("\r\033[K") == 3 and "ref__symbols" in text
+    # What stays on the screen: each line's text after its last "clear line".
+    assert [line.rsplit("\r\033[K", 1)[-1].split()[-1] for line in text.split("\n")[:-1]] == ["raw__lait", "7"]
+
+
+def test_dagster_output_goes_to_the_log_file_even_from_child_processes_and_the_console_gets_progress(tmp_path, capfd):
+    log = tmp_path / "logs" / "refresh.log"
+    with console.routed_output(log, verbose=False) as screen:
+        print("python print")
+        os.write(2, b"C-level stderr\n")
+        subprocess.run(["echo", "from a child process"], check=True)
+        screen.write("progress line\n")
+    assert capfd.readouterr().out == "progress line\n"
+    logged = log.read_text()
+    assert "python print" in logged and "C-level stderr" in logged and "from a child process" in logged
+    with console.routed_output(log, verbose=True):
+        print("verbose print")
+    assert "verbose print" in capfd.readouterr().out and "verbose print" in log.read_text()
+
+
+def test_a_wrong_analysis_setting_stops_refresh_before_anything_runs(tmp_path, monkeypatch, capsys):
+    config = tmp_path / "analysis.yaml"
+    config.write_text("trends:\n  break_yaer: 2010\n")
+    monkeypatch.setenv("CSC_DATA_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("CSC_ANALYSIS_CONFIG", str(config))
+    assert cli.main(["refresh"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown key(s) 'break_yaer'" in err and "CSC_ANALYSIS_CONFIG" in err
+    assert not (tmp_path / "lake").exists()
+
+
+def test_an_empty_mirror_or_an_unwritable_data_lake_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    (tmp_path / "mirror").mkdir()
+    monkeypatch.setenv("CSC_SOURCE_MODE", "mirror")
+    monkeypatch.setenv("CSC_MIRROR_DIR", str(tmp_path / "mirror"))
+    assert cli.main(["refresh"]) == 2
+    assert capsys.readouterr().err == f"csc: CSC_MIRROR_DIR={tmp_path / 'mirror'} is empty (expected a layout like shared/data/real)\n"
+    monkeypatch.delenv("CSC_SOURCE_MODE")
+    # sysfs refuses new folders even to root; for anyone else a folder without write permission does.
+    lake = Path("/sys/csc_lake") if os.geteuid() == 0 else tmp_path / "read_only" / "lake"
+    if os.geteuid() != 0:
+        lake.parent.mkdir()
+        lake.parent.chmod(0o555)
+    elif not Path("/sys").is_dir():
+        pytest.skip("no sysfs to stand for a read-only filesystem")
+    monkeypatch.setenv("CSC_DATA_LAKE", str(lake))
+    assert cli.main(["refresh"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("csc: ") and str(lake) in err and "Traceback" not in err
+
+
+def test_a_refresh_that_cannot_get_the_lake_waits_then_gives_up_naming_the_holder(tmp_path, monkeypatch, capsys):
+    holder = lock_holder(tmp_path)
+    try:
+        monkeypatch.setenv("CSC_DATA_LAKE", str(tmp_path))
+        monkeypatch.setenv("CSC_LOCK_TIMEOUT", "1")
+        assert cli.main(["refresh"]) == 1
+        out, err = capsys.readouterr()
+        assert f"waiting for process {holder.pid}" in out
+        assert f"gave up after 1 s waiting for process {holder.pid}" in err and "CSC_LOCK_TIMEOUT" in err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_csc_rewrites_the_instance_settings_it_wrote_but_not_someone_elses(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSC_DATA_LAKE", str(tmp_path))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("# Written by csc: one run at a time.\nconcurrency:\n  pools:\n    default_limit: 1\n")
+    assert cli.main(["releases"]) == 0
+    written = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert "pools" not in written["concurrency"] and written["telemetry"] == {"enabled": False}
+    assert written["run_monitoring"]["enabled"] is True
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")
+    assert cli.main(["releases"]) == 0
+    assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"

@@ -12,7 +12,7 @@ from csc_pipeline import refresh_summary
 from csc_pipeline.analysis import runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.report import render_report, write_report
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
@@ -42,7 +42,6 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         group_name="analysis",
         kinds={"python", "statsmodels", "duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=f"{title} (methods.md): {(module.__doc__ or '').strip().splitlines()[0]} "
                     f"Settings: section `{family}` of csc_pipeline/analysis/config.yaml.",
     )
@@ -78,7 +77,6 @@ def analysis_assets() -> list[AssetsDefinition]:
     group_name="analysis",
     kinds={"python", "html"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
                 f"column notes), written to reports/{REPORT_FILE}.",
 )

@@ -27,7 +27,7 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract, quarantine
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.geography import default_resolver
 
 MAX_PROBLEMS_SHOWN = 50
@@ -136,7 +136,6 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         group_name="load",
         kinds={"duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=f"Validated rows of {family} as DuckDB table raw.{family}, cells as published.",
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:

@@ -19,7 +19,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import __version__, refresh_summary, warehouse
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
@@ -112,7 +112,6 @@ PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400
     group_name="publish",
     kinds={"duckdb"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description="What this refresh changed against the last published warehouse (files new / changed / "
                 "dropped, panel rows added / removed, values revised), computed once for the report and "
                 "the publication, without opening the published file.",
@@ -134,7 +133,6 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         group_name="publish",
         kinds={"duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description="Publish the build warehouse's analyst schemas as $CSC_DATA_LAKE/warehouse/csc.duckdb: a "
                     "fresh, compact file renamed over the old one, which is never opened (readers of it, "
                     "even read-write, keep a complete, consistent copy and cannot block publication).",
@@ -183,7 +181,6 @@ EXPORTED_TABLES = ("mart.la_indicator_panel", "mart.la_reference", "mart.indicat
     group_name="publish",
     kinds={"parquet"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     description="Parquet copies of the analyst tables in $CSC_DATA_LAKE/exports/ (one file per table, "
                 "replaced atomically), for tools that do not speak DuckDB.",
 )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from csc_pipeline.settings import Settings
+from csc_pipeline import lake_lock
+from csc_pipeline.settings import DEFAULT_LOCK_TIMEOUT_SECONDS, Settings
 
 OWNERS = ["team:csc-data"]
-WAREHOUSE_POOL = "csc_warehouse"
 
 
 class PipelineSettings(ConfigurableResource):
@@ -44,6 +45,32 @@ class PipelineSettings(ConfigurableResource):
             data_lake=Path(self.data_lake),
             analysis_config=Path(self.analysis_config) if self.analysis_config else None,
         )
+
+
+class WarehouseDuckDB(DuckDBResource):
+    """The build warehouse, held by one run at a time: a run that uses it holds the data lake's lock
+    (``csc_pipeline.lake_lock``) from its first warehouse step to its end. The kernel releases the
+    lock when the run's process dies, so a killed run cannot block the next one (a Dagster pool
+    slot would stay claimed); a run that has to wait says so in its log and gives up after
+    ``lock_timeout_seconds``."""
+
+    data_lake: str = Field(description="CSC_DATA_LAKE: the data lake whose lock (.csc.lock) the run holds")
+    lock_timeout_seconds: float = Field(
+        default=DEFAULT_LOCK_TIMEOUT_SECONDS,
+        description="CSC_LOCK_TIMEOUT: seconds to wait for another run holding the data lake's lock",
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WarehouseDuckDB":
+        return cls(database=str(settings.build_warehouse_path), data_lake=str(settings.data_lake),
+                   lock_timeout_seconds=settings.lock_timeout)
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext):
+        with lake_lock.hold(Path(self.data_lake), self.lock_timeout_seconds, context.log.warning) as removed:
+            for leftover in removed:
+                context.log.warning(f"removed {leftover}, left behind by a killed run")
+            yield self
 
 
 @contextmanager

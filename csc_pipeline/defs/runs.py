@@ -8,15 +8,42 @@ tests call these; in the UI the same runs are a backfill plus the automation con
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, ExecuteInProcessResult
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    EventLogEntry,
+    ExecuteInProcessResult,
+    RunsFilter,
+)
 
+from csc_pipeline import run_health
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
 from csc_pipeline.defs.jobs import group_source_keys
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+IN_PROGRESS = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run of a refresh: its place in the sequence and what it does."""
+
+    number: int  # 1-based
+    total: int
+    label: str
+
+
+# Called with every event of every run as it happens (the CLI's progress display).
+Listener = Callable[[PlannedRun, EventLogEntry], None]
 
 
 class UnknownRelease(ValueError):
@@ -57,31 +84,60 @@ def register_releases(instance: DagsterInstance, catalog: Catalog, mode: str) ->
     return partitions
 
 
+def fail_dead_runs(instance: DagsterInstance) -> list[str]:
+    """Mark failed every in-progress run whose process has gone (killed, crashed); return their ids.
+
+    The pid is the one the in-process executor records when it starts a run's steps; a run killed
+    before that (within its first second) has none and is left alone.
+    """
+    failed = []
+    for run in instance.get_runs(filters=RunsFilter(statuses=IN_PROGRESS)):
+        for record in instance.get_records_for_run(run.run_id, of_type=DagsterEventType.ENGINE_EVENT).records:
+            pid = record.event_log_entry.dagster_event.engine_event_data.metadata.get("pid")
+            if pid is None:
+                continue
+            if run_health.process_gone(int(pid.value), record.event_log_entry.timestamp):
+                instance.report_run_failed(run, f"process {pid.value} ended without finishing the run "
+                                                "(killed or crashed); marked failed by csc")
+                failed.append(run.run_id)
+            break
+    return failed
+
+
+def _execute(job, instance: DagsterInstance, planned: PlannedRun, listener: Listener | None, **kwargs) -> ExecuteInProcessResult:
+    run_id = str(uuid.uuid4())
+    if listener is not None:
+        instance.add_event_listener(run_id, lambda entry: listener(planned, entry))
+    return job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id, **kwargs)
+
+
 def _ingest_run(defs: Definitions, instance: DagsterInstance, keys: list[AssetKey], releases: list[str],
-                downstream: bool) -> ExecuteInProcessResult:
+                downstream: bool, planned: PlannedRun, listener: Listener | None) -> ExecuteInProcessResult:
     job = defs.resolve_implicit_global_asset_job_def()
     selection = AssetSelection.assets(*keys)
     if downstream:
         selection = selection.downstream()
     tags = {RANGE_START: releases[0], RANGE_END: releases[-1]} if len(releases) > 1 else {}
-    return job.execute_in_process(
-        instance=instance, raise_on_error=False, tags=tags,
+    return _execute(
+        job, instance, planned, listener, tags=tags,
         partition_key=releases[0] if len(releases) == 1 else None,
         asset_selection=sorted(selection.resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string()),
     )
 
 
 def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str,
-            families: list[str] | None = None) -> RefreshRuns:
+            families: list[str] | None = None, listener: Listener | None = None) -> RefreshRuns:
     """Every release of every group (or of ``families``' groups, and only those families), then the rest."""
     partitions = register_releases(instance, catalog, mode)
     wanted = set(families or catalog.families())
+    groups = {group: ([k for k in group_source_keys(catalog, group) if k.path[-1] in wanted], releases)
+              for group, releases in partitions.items()}
+    groups = {group: (keys, releases) for group, (keys, releases) in groups.items() if keys and releases}
+    total = len(groups) + 1
     ingest = []
-    for group, releases in partitions.items():
-        keys = [k for k in group_source_keys(catalog, group) if k.path[-1] in wanted]
-        if not keys or not releases:
-            continue
-        result = _ingest_run(defs, instance, keys, releases, downstream=False)
+    for number, (group, (keys, releases)) in enumerate(groups.items(), start=1):
+        planned = PlannedRun(number, total, f"obtain {group} ({len(releases)} release(s))")
+        result = _ingest_run(defs, instance, keys, releases, False, planned, listener)
         ingest.append(result)
         if not result.success:
             return RefreshRuns(ingest, None)
@@ -89,13 +145,13 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
     if families is not None:
         sources = AssetSelection.assets(*(AssetKey(["source_files", f]) for f in families))
         selection = sorted((sources.downstream() - sources).resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
-    downstream = defs.resolve_job_def("csc_refresh").execute_in_process(
-        instance=instance, raise_on_error=False, asset_selection=selection)
+    planned = PlannedRun(total, total, "validate, load, harmonise, analyse, publish")
+    downstream = _execute(defs.resolve_job_def("csc_refresh"), instance, planned, listener, asset_selection=selection)
     return RefreshRuns(ingest, downstream)
 
 
 def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str, group: str,
-             release: str) -> ExecuteInProcessResult:
+             release: str, listener: Listener | None = None) -> ExecuteInProcessResult:
     """One release of one group, and everything downstream of it, in one run."""
     groups = catalog.release_groups()
     if group not in groups:
@@ -103,4 +159,5 @@ def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mod
     partitions = register_releases(instance, catalog, mode)[group]
     if release not in partitions:
         raise UnknownRelease(f"{group} has no release {release!r} in {mode} mode; releases: {', '.join(partitions) or 'none'}")
-    return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], downstream=True)
+    planned = PlannedRun(1, 1, f"backfill {group} {release}")
+    return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], True, planned, listener)

@@ -7,6 +7,7 @@ from dagster import (
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     sensor,
 )
 
@@ -15,6 +16,7 @@ from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
 from csc_pipeline.defs.jobs import group_source_keys, release_job_name
 from csc_pipeline.defs.resources import PipelineSettings
+from csc_pipeline.defs.runs import fail_dead_runs
 
 # EES releases come out a few times a year; twice a day is prompt enough and polite to the publisher.
 CHECK_INTERVAL_SECONDS = 12 * 60 * 60
@@ -61,3 +63,19 @@ def build_release_sensor(catalog: Catalog, jobs: dict):
                             cursor=release_check.advance(cursor, new))
 
     return ees_release_sensor
+
+
+# A dead run holds the run queue's only place (max_concurrent_runs: 1) until it is marked failed.
+DEAD_RUN_CHECK_SECONDS = 60
+
+
+@sensor(
+    name="dead_run_cleanup",
+    minimum_interval_seconds=DEAD_RUN_CHECK_SECONDS,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Marks failed every started run whose process has gone (killed, crashed), so the run queue "
+                "(one run at a time) does not wait on it for ever. `csc` does the same when it starts.",
+)
+def dead_run_sensor(context: SensorEvaluationContext) -> SkipReason:
+    failed = fail_dead_runs(context.instance)
+    return SkipReason(f"marked failed: {', '.join(failed)}" if failed else "no dead runs")

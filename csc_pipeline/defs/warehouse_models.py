@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, warehouse
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.reference_tables import provenance_frame, reference_frames
 
 
@@ -36,7 +36,6 @@ def _model_asset(model: warehouse.SqlModel, catalog: Catalog) -> AssetsDefinitio
         group_name=model.layer,
         kinds={"duckdb", "sql"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=f"{model.description}\n\nSQL: sql/{model.layer}/{model.path.name}",
         metadata={"sql_file": f"sql/{model.layer}/{model.path.name}"},
     )
@@ -70,7 +69,6 @@ def _reference_asset(table: str, source_kind: str, description: str) -> AssetsDe
         group_name="reference",
         kinds={"duckdb", source_kind},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=description,
     )
     def _reference(duckdb: DuckDBResource) -> MaterializeResult:
@@ -90,7 +88,6 @@ def provenance_asset(catalog: Catalog) -> AssetsDefinition:
         group_name="reference",
         kinds={"duckdb"},
         owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description="Every file the warehouse was built from: catalog entry, URL or mirror path, fetched_at, sha256, bytes.",
     )
     def provenance(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
