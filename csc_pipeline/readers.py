@@ -185,7 +185,8 @@ def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]]]:
     import fastexcel
 
     try:
-        workbook = fastexcel.read_excel(path)
+        # From the bytes, so calamine tells XLS, XLSX and ODS apart by content, not by the file's name.
+        workbook = fastexcel.read_excel(path.read_bytes())
     except Exception as err:  # calamine raises its own error types for unreadable workbooks
         raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
     wanted = contract.reader_options.get("sheet")

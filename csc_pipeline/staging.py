@@ -214,8 +214,8 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     contract_name = catalog.family(family)[0].contract
     contract = load_contract(contract_name)
     records = read_manifest(settings, family)
+    problems += _files_without_rows(frame, catalog, records, {p.file for p in problems})
     if frame.height:
-        problems += _files_without_rows(frame, catalog, records, {p.file for p in problems})
         invalid = validate(frame, contract, known_la_codes)
         if resolver is not None:
             resolved, unresolved = resolve_la_identifiers(frame, contract, resolver)
@@ -223,8 +223,6 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
             if not invalid:  # vintages are compared only on data that meets the contract
                 problems += release_completeness(resolved, contract, catalog, records)
         problems += invalid
-    elif records and not problems:
-        problems.append(Problem(family, "files were ingested but yielded no rows"))
     stamp = Path(f"{parquet}.validated")
     if problems:
         stamp.unlink(missing_ok=True)

@@ -6,8 +6,9 @@ non-blank cell of a value column (numbers, and coded values such as judgements) 
 keyed by the LA, the row's year and the contract's other ``unique`` columns.
 
 - ``lost_values`` (blocking, run by the family's contract check): the previous release's values the
-  release no longer publishes, for the years both cover (time series re-published every year), or
-  for the same LAs and keys when the releases share no year (one file per year). More than the
+  release no longer publishes, for the years both cover (time series re-published every year), and
+  for each year the release adds, the LAs and keys of the previous release's latest year (so a new
+  year published for fewer authorities is caught, as is a file with one year per release). More than the
   contract's ``max_lost_share`` is a problem naming the files, years, indicators and LAs. Columns the
   contract lets that release omit (``required: false`` or outside ``required: {from, to}``) are not
   counted: the contract is where a publisher's withdrawal of an indicator is recorded.
@@ -102,6 +103,24 @@ def _pairs(releases: dict[str, int | None]) -> list[tuple[str, str]]:
     return list(zip(ordered, ordered[1:]))
 
 
+def _expected(before: pl.DataFrame, years_now: set[int]) -> tuple[pl.DataFrame, str]:
+    """The previous release's values a release should publish again, and how they were chosen: the
+    years both cover (from the release's first year on), and for each later year the release adds,
+    the previous release's latest year again (the same LAs and keys, a year on). A release without
+    rows is expected to carry the latest year forward."""
+    latest = before[YEAR_COLUMN].max()
+    if latest is None:  # no year to tell releases apart: the same keys
+        return before, "the same keys"
+    first = min(years_now, default=latest + 1)
+    same = before.filter(pl.col(YEAR_COLUMN).is_between(first, latest))
+    later = sorted(y for y in years_now if y > latest) or ([] if years_now else [latest + 1])
+    carried = [before.filter(pl.col(YEAR_COLUMN) == latest).with_columns(pl.lit(y, dtype=pl.Int64).alias(YEAR_COLUMN))
+               for y in later]
+    parts = ["the years both releases cover"] if same.height else []
+    parts += [f"its latest year ({latest}) carried to {', '.join(map(str, later))}"] if later else []
+    return pl.concat([same, *carried]), " and ".join(parts)
+
+
 def _published_in(contract: Contract, year: int | None) -> list[str]:
     """The value columns a release of ``year`` must publish: a column the contract lets a release
     omit (``required: false``, or outside its ``required: {from, to}`` years) is not missed."""
@@ -118,7 +137,7 @@ def _counts(frame: pl.DataFrame, column: str) -> str:
 def lost_values(frame: pl.DataFrame, contract: Contract, releases: dict[str, int | None],
                 files: dict[str, list[str]]) -> list[Problem]:
     """A problem for each release that stopped publishing more than ``contract.max_lost_share`` of
-    the previous release's LA values. ``releases``: every release obtained (label -> catalog period),
+    the previous release's LA values of any one year. ``releases``: every release obtained (label -> catalog period),
     including one whose files yielded no rows; ``files``: release -> its file labels."""
     long = values_long(frame, contract)
     if long is None:
@@ -126,25 +145,23 @@ def lost_values(frame: pl.DataFrame, contract: Contract, releases: dict[str, int
     problems = []
     for previous, release in _pairs(releases):
         before, now = long.filter(pl.col("release") == previous), long.filter(pl.col("release") == release)
-        years_now = set(now[YEAR_COLUMN].drop_nulls())
-        if years_now & set(before[YEAR_COLUMN].drop_nulls()):  # a time series: compare the years both cover
-            expected = before.filter(pl.col(YEAR_COLUMN) >= min(years_now))
-            on, how = [KEY, INDICATOR, YEAR_COLUMN], "the years both releases cover"
-        else:  # one release per year: the same LAs and keys, a year on
-            latest = before[YEAR_COLUMN].max()
-            expected = before.filter(pl.col(YEAR_COLUMN).eq_missing(latest))
-            on, how = [KEY, INDICATOR], f"its latest year ({latest})" if latest is not None else "its file"
+        expected, how = _expected(before, set(now[YEAR_COLUMN].drop_nulls()))
         published = _published_in(contract, file_year(release, releases[release]))
         expected = expected.filter(pl.col(INDICATOR).is_in(published))
-        lost = expected.join(now, on=on, how="anti")
-        if expected.is_empty() or lost.height <= contract.max_lost_share * expected.height:
+        lost = expected.join(now, on=[KEY, INDICATOR, YEAR_COLUMN], how="anti", nulls_equal=True)
+        # Judged year by year, so a year published for far fewer LAs is not hidden among full ones.
+        shares = (expected.group_by(YEAR_COLUMN).len("expected")
+                  .join(lost.group_by(YEAR_COLUMN).len("lost"), on=YEAR_COLUMN, nulls_equal=True)
+                  .filter(pl.col("lost") > contract.max_lost_share * pl.col("expected")).sort(YEAR_COLUMN))
+        if shares.is_empty():
             continue
+        worst = ", ".join(f"{y}: {n:,} of {e:,}" for y, e, n in shares.head(SHOWN).iter_rows())
         lost = lost.with_columns(pl.col(KEY).str.split(" | ").list.first().alias("la"))
         problems.append(Problem(
             ", ".join(files.get(release) or [f"release {release}"]),
             f"release {release} no longer publishes {lost.height:,} of the {expected.height:,} LA values "
-            f"release {previous} had for {how} ({lost.height / expected.height:.0%}; at most "
-            f"{contract.max_lost_share:.0%} may go). Years: {_counts(lost, YEAR_COLUMN)}. Indicators: "
+            f"release {previous} had for {how}; more than {contract.max_lost_share:.0%} of a year's values "
+            f"went in {worst}. Years: {_counts(lost, YEAR_COLUMN)}. Indicators: "
             f"{_counts(lost, INDICATOR)}. LAs ({lost['la'].n_unique():,}): {_counts(lost, 'la')}. If the "
             f"publisher withdrew them on purpose, set completeness in schemas/{contract.name}.yaml",
         ))
@@ -169,7 +186,8 @@ def implausible_changes(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame
             KEY, INDICATOR, YEAR_COLUMN, pl.col(YEAR_COLUMN).alias("_year_before"), pl.col("_number").alias("_before"),
         ).unique([KEY, INDICATOR, YEAR_COLUMN]).sort(YEAR_COLUMN)
         now = long.filter(pl.col("release") == release).sort(YEAR_COLUMN)
-        paired = now.join_asof(before, on=YEAR_COLUMN, by=[KEY, INDICATOR], strategy="backward").filter(
+        paired = now.join_asof(before, on=YEAR_COLUMN, by=[KEY, INDICATOR], strategy="backward",
+                                check_sortedness=False).filter(
             pl.col("_year_before") >= pl.col(YEAR_COLUMN) - 1  # the same year, else the year before: no gaps
         )
         for kind, limit in limits.items():
