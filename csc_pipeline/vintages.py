@@ -13,8 +13,10 @@ keyed by the LA, the row's year and the contract's other ``unique`` columns.
   contract lets that release omit (``required: false`` or outside ``required: {from, to}``) are not
   counted: the contract is where a publisher's withdrawal of an indicator is recorded.
 - ``implausible_changes`` (quarantine): a value of a column with ``change: <kind>`` compared with the
-  previous release's value for the same LA and key, the same year or else the year before;
-  a move beyond the kind's limits (schemas/_plausibility.yaml) sets the row aside with the reason.
+  previous release's value for the same LA and key: a revision of the same year beyond the kind's
+  limits, or a new year beyond ``year_on_year_max_ratio`` times the year before (real year-on-year
+  moves are far larger than revisions; units changed are a factor of 100 or 1,000), sets the row
+  aside with the reason (schemas/_plausibility.yaml).
 
 Suppression symbols count as published values (a suppressed cell is not a lost one) but are never
 compared as numbers.
@@ -170,39 +172,45 @@ def lost_values(frame: pl.DataFrame, contract: Contract, releases: dict[str, int
 
 def implausible_changes(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """Rows (source_file, source_row, column, value, reason) whose ``change`` column moved beyond its
-    kind's limits from the previous release's value (the same year, else the year before)."""
+    kind's limits from the previous release's value: the same year where that release published the
+    year (a suppressed cell then means nothing to compare), else the year before."""
     kinds = {s.name: s.change for s in (*contract.columns, *contract.patterns) if s.change}
     long = values_long(frame, contract) if kinds else None
     if long is None:
         return pl.DataFrame(schema=QUARANTINE_COLUMNS)
-    limits = load_plausibility()["change"]
+    limits, year_on_year = load_plausibility()["change"], float(load_plausibility()["year_on_year_max_ratio"])
     long = long.filter(pl.col(INDICATOR).is_in(list(kinds))).with_columns(
         as_number(CELL).alias("_number"), pl.col(INDICATOR).replace_strict(kinds).alias("_kind"),
-    ).drop_nulls(["_number", YEAR_COLUMN])
+    ).drop_nulls(YEAR_COLUMN)
     releases = dict(frame.select("release", "period").unique("release").iter_rows())
     flagged = []
     for previous, release in _pairs(releases):
         before = long.filter(pl.col("release") == previous).select(
             KEY, INDICATOR, YEAR_COLUMN, pl.col(YEAR_COLUMN).alias("_year_before"), pl.col("_number").alias("_before"),
         ).unique([KEY, INDICATOR, YEAR_COLUMN]).sort(YEAR_COLUMN)
-        now = long.filter(pl.col("release") == release).sort(YEAR_COLUMN)
+        now = long.filter(pl.col("release") == release).drop_nulls("_number").sort(YEAR_COLUMN)
+        # A year the previous release published (as a number or a symbol) is compared with that cell
+        # only; a year it did not publish, with its year before. Symbols are never compared.
         paired = now.join_asof(before, on=YEAR_COLUMN, by=[KEY, INDICATOR], strategy="backward",
-                                check_sortedness=False).filter(
-            pl.col("_year_before") >= pl.col(YEAR_COLUMN) - 1  # the same year, else the year before: no gaps
-        )
+                               check_sortedness=False).filter(
+            pl.col("_year_before") >= pl.col(YEAR_COLUMN) - 1
+        ).drop_nulls("_before")
+        high, low = pl.max_horizontal("_number", "_before"), pl.min_horizontal("_number", "_before")
+        revised = pl.col("_year_before") == pl.col(YEAR_COLUMN)
         for kind, limit in limits.items():
-            ratio_limit, min_change = float(limit["max_ratio"]), float(limit["min_change"])
-            high, low = pl.max_horizontal("_number", "_before"), pl.min_horizontal("_number", "_before")
-            jumped = paired.filter(
-                (pl.col("_kind") == kind) & ((high - low) > min_change) & ((low <= 0) | (high > ratio_limit * low))
-            )
-            flagged.append(jumped.select(
-                "source_file", "source_row", pl.col(INDICATOR).alias("column"), pl.col(CELL).alias("value"),
-                pl.format(f"changed from {{}} (release {previous}, year {{}}) to {{}} (year {{}}): more than "
-                          f"{ratio_limit:g} times and by more than {min_change:g}, implausible for a {kind} "
-                          f"(schemas/_plausibility.yaml, schemas/{contract.name}.yaml)",
-                          "_before", "_year_before", CELL, YEAR_COLUMN).alias("reason"),
-            ))
+            min_change = float(limit["min_change"])
+            for same_year, ratio_limit in ((True, float(limit["max_ratio"])), (False, year_on_year)):
+                # A zero (a service not provided, a count of none) has no ratio to judge a change by.
+                jumped = paired.filter((pl.col("_kind") == kind) & (revised == same_year) & ((high - low) > min_change)
+                                       & (low > 0) & (high > ratio_limit * low))
+                what = "revised" if same_year else "changed from the year before"
+                flagged.append(jumped.select(
+                    "source_file", "source_row", pl.col(INDICATOR).alias("column"), pl.col(CELL).alias("value"),
+                    pl.format(f"{what}: {{}} (release {previous}, year {{}}) to {{}} (year {{}}), more than "
+                              f"{ratio_limit:g} times and by more than {min_change:g}: implausible for a {kind} "
+                              f"(schemas/_plausibility.yaml, schemas/{contract.name}.yaml)",
+                              "_before", "_year_before", CELL, YEAR_COLUMN).alias("reason"),
+                ))
     return pl.concat(flagged).cast(QUARANTINE_COLUMNS) if flagged else pl.DataFrame(schema=QUARANTINE_COLUMNS)
 
 

@@ -371,8 +371,6 @@ CASES = [
     Case("percent_and_count_swapped", CIN_C1, "percentages",
          swap_columns("rereferral_count", "rereferral_percent"), "reject", r"out of range", "rereferral_percent"),
     # CSV, spend: Section 251 outturn lines 2013-14 (£ thousand)
-    Case("spend_units_times_1000", S251, "spend", cells("NetCurrentExpenditure", numeric(lambda v: int(v) * 1000)),
-         "quarantine", r"implausible for a spend", "net_current_expenditure"),
     Case("spend_with_pound_sign", S251, "spend",
          cells("TotalExpenditure", lambda c: "£" + c, lambda row: row["LA Name"] == "Leeds"), "reject", NOT_NUMBER,
          "total_expenditure"),
