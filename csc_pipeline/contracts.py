@@ -72,12 +72,18 @@ class ColumnSpec:
     value_map: dict[str, str] = field(default_factory=dict)
     min: float | None = None
     max: float | None = None
+    # A denominator (a population): every number must be above zero, as a rate divides by it.
+    positive: bool = False
     pattern: str | None = None  # for pattern columns: a regex matched against headers
     value_pattern: str | None = None  # every non-blank value must match this regex
     # Soft bounds: a value outside them is plausible enough not to block the source but is set
     # aside in the quarantine table with the reason, instead of being loaded.
     quarantine_min: float | None = None
     quarantine_max: float | None = None
+    # The kind of indicator the column holds (a key of schemas/_plausibility.yaml ``change``: count,
+    # rate, percentage, population, spend): a value that moves implausibly far from the previous
+    # vintage's value for the same LA is quarantined (see vintages.py).
+    change: str | None = None
     # Year patterns (a named group "year" in the pattern): the year the file covers is the entry's
     # period + period_offset. When set, a header year that disagrees is a problem (unless corrected
     # by a year_corrections entry) and a header without a year takes that year.
@@ -136,6 +142,13 @@ class Contract:
     drop_identical_duplicates: bool = False
     ignore_columns: tuple[str, ...] = ()
     year_corrections: tuple[YearCorrection, ...] = ()
+    # The column holding each row's year, for comparing a release with the previous vintage
+    # (default: time_period where the contract has it, else the year of the year patterns, else
+    # the catalog entry's period).
+    year_column: str | None = None
+    # Largest share of the previous vintage's LA values a release may stop publishing (default in
+    # schemas/_plausibility.yaml; a contract overrides it with ``completeness: {max_lost_share, reason}``).
+    max_lost_share: float = 0.0
     fingerprint: str = ""
 
     def column(self, name: str) -> ColumnSpec:
@@ -235,6 +248,8 @@ def _column_spec(name: str, spec: dict) -> ColumnSpec:
         value_map=dict(spec.get("value_map", {})),
         min=spec.get("min"),
         max=spec.get("max"),
+        positive=bool(spec.get("positive", False)),
+        change=spec.get("change"),
         pattern=pattern,
         value_pattern=spec.get("value_pattern"),
         period_offset=spec.get("period_offset"),
@@ -266,7 +281,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         "contract", "title", "reader", "columns", "column_patterns", "unique", "la_code_column",
         "la_level", "la_name_column", "la_code3_column", "la_name_dates", "la_code_columns", "skip_values",
         "keep_rows", "skip_matching", "drop_identical_duplicates", "ignore_columns", "year_corrections",
-        *READER_OPTIONS,
+        "year_column", "completeness", *READER_OPTIONS,
     }
     unknown = set(raw) - known
     if unknown:
@@ -300,6 +315,15 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
     for regex in raw.get("ignore_columns") or ():
         _compile(path, "ignore_columns", regex)
+    plausibility = load_plausibility(schemas_dir)
+    if unknown_kinds := sorted({s.change for s in (*columns, *patterns) if s.change} - set(plausibility["change"])):
+        raise ContractError(f"{path}: change kinds {unknown_kinds} are not in schemas/_plausibility.yaml "
+                            f"({sorted(plausibility['change'])})")
+    completeness = raw.get("completeness") or {}
+    if set(completeness) - {"max_lost_share", "reason"} or ("max_lost_share" in completeness and not completeness.get("reason")):
+        raise ContractError(f"{path}: completeness takes max_lost_share (0 to 1) and the reason for it")
+    if raw.get("year_column") is not None and raw["year_column"] not in names | {YEAR_COLUMN}:
+        raise ContractError(f"{path}: year_column {raw['year_column']!r} is not a column")
     return Contract(
         name=raw["contract"],
         title=raw.get("title", ""),
@@ -320,6 +344,8 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         drop_identical_duplicates=bool(raw.get("drop_identical_duplicates", False)),
         ignore_columns=tuple(raw.get("ignore_columns") or ()),
         year_corrections=corrections,
+        year_column=raw.get("year_column") or ("time_period" if "time_period" in names else None),
+        max_lost_share=float(completeness.get("max_lost_share", plausibility["completeness"]["max_lost_share"])),
         fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
@@ -332,6 +358,12 @@ def _compile(path: Path, where: str, regex: str | None) -> None:
         re.compile(regex)
     except re.error as err:
         raise ContractError(f"{path}: {where}: bad regular expression {regex!r} ({err})") from None
+
+
+@cache
+def load_plausibility(schemas_dir: Path = SCHEMAS_DIR) -> dict:
+    """The release-level thresholds: ``completeness`` defaults and ``change`` limits per indicator kind."""
+    return yaml.safe_load((schemas_dir / "_plausibility.yaml").read_text(encoding="utf-8"))
 
 
 @cache
@@ -513,14 +545,14 @@ def _one_row_per_year(out: pl.DataFrame, published: pl.DataFrame, contract: Cont
     return pl.concat(parts).sort("source_row", YEAR_COLUMN, maintain_order=True)
 
 
-def _as_number(name: str) -> pl.Expr:
+def as_number(name: str) -> pl.Expr:
     return pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False)
 
 
 def _number_or_symbol(symbols: list[str]) -> pa.Check:
     def check(data):
         col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | col.is_in(symbols) | _as_number(data.key).is_not_null())
+        return data.lazyframe.select(col.is_null() | col.is_in(symbols) | as_number(data.key).is_not_null())
     return pa.Check(check, name="number_or_symbol", error=f"not a number or a known symbol {symbols}")
 
 
@@ -547,7 +579,7 @@ def _date() -> pa.Check:
 
 def _range(low: float | None, high: float | None) -> pa.Check:
     def check(data):
-        value = _as_number(data.key)
+        value = as_number(data.key)
         ok = value.is_null()
         inside = pl.lit(True)
         if low is not None:
@@ -557,6 +589,12 @@ def _range(low: float | None, high: float | None) -> pa.Check:
         return data.lazyframe.select(ok | inside)
     bounds = f">= {low}" if high is None else f"<= {high}" if low is None else f"between {low} and {high}"
     return pa.Check(check, name="range", error=f"out of range: must be {bounds}")
+
+
+def _positive() -> pa.Check:
+    def check(data):
+        return data.lazyframe.select(pl.col(data.key).is_null() | (as_number(data.key) > 0).fill_null(True))
+    return pa.Check(check, name="positive", error="not above zero: a denominator (population) must be positive")
 
 
 def _matches(regex: str) -> pa.Check:
@@ -577,6 +615,8 @@ def _column_checks(spec: ColumnSpec, symbols: list[str]) -> list[pa.Check]:
         checks.append(_date())
     if spec.kind in ("number", "integer") and (spec.min is not None or spec.max is not None):
         checks.append(_range(spec.min, spec.max))
+    if spec.positive:
+        checks.append(_positive())
     allowed = list(spec.allowed) or sorted(set(spec.value_map.values()))
     if allowed:
         checks.append(pa.Check.isin(allowed, error=f"not an allowed value {allowed}"))
@@ -640,7 +680,7 @@ QUARANTINE_COLUMNS = {"source_file": pl.String, "source_row": pl.Int64, "column"
 def _soft_rules(contract: Contract):
     """(column, failing-row expression, reason) for every soft bound in the contract."""
     for spec in contract.columns:
-        value = _as_number(spec.name)
+        value = as_number(spec.name)
         if spec.quarantine_min is not None:
             yield spec.name, value < spec.quarantine_min, f"below the plausible minimum {spec.quarantine_min}"
         if spec.quarantine_max is not None:

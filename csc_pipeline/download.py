@@ -37,6 +37,12 @@ MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 500 * MiB
 CHUNK_BYTES = 1 * MiB
 MAX_REDIRECTS = 5
+# A body the server compressed although asked not to (Content-Encoding gzip), or a zip member, may
+# inflate at most this many times: more is a decompression bomb, not a statistics file (published
+# CSVs compress 5-20 times; the largest real ratio in the mirror is under 40).
+MAX_DECOMPRESSION_RATIO = 100
+# Below this many compressed bytes the ratio is not judged (tiny bodies inflate a lot legitimately).
+RATIO_FLOOR_BYTES = 64 * 1024
 # Honour a server's Retry-After, but never let it stall a run for long.
 MAX_RETRY_AFTER_SECONDS = 60.0
 # Plain http is tolerated only for loopback, so tests can use a local server.
@@ -267,8 +273,9 @@ def _attempt(
 ) -> FetchResult:
     cached = store.cached(url)
     # identity: store the file as published, not a transfer encoding of it, so
-    # the sha256 is stable and Content-Length is the real size.
-    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "identity"}
+    # the sha256 is stable and Content-Length is the real size. close: the server ends the
+    # connection after the body, so a body longer than its Content-Length is seen (_store_body).
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "identity", "Connection": "close"}
     if cached:
         entry, _ = cached
         if entry.get("etag"):
@@ -309,9 +316,36 @@ def _store_body(
     declared = _content_length(resp)
     if declared is not None and declared > policy.max_bytes:  # refuse before reading a byte
         raise DownloadTooLarge(f"{url}: Content-Length {declared} exceeds {policy.max_bytes}")
+    if declared is not None and "Transfer-Encoding" not in resp.headers:
+        # Read to the end of the connection (we asked for close), not just the declared bytes:
+        # http.client would otherwise stop at Content-Length and silently drop the rest.
+        resp.raw.length_remaining = None
+        resp.raw._fp.length = None
     # The declared length may be absent or wrong, so put_stream caps the real bytes too.
-    return store.put_stream(resp.iter_content(CHUNK_BYTES), name or _response_name(resp, url),
+    return store.put_stream(_checked_body(resp, url, declared), name or _response_name(resp, url),
                             max_bytes=policy.max_bytes, source=url)
+
+
+def _checked_body(resp: requests.Response, url: str, declared: int | None) -> Iterator[bytes]:
+    """The body's chunks (decoded if the server compressed it anyway), checked as they arrive: no
+    more bytes on the wire than Content-Length says (and, at the end, no fewer), and a compressed
+    body that inflates beyond ``MAX_DECOMPRESSION_RATIO`` is refused before it fills the disk."""
+    encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    inflated = 0
+    for chunk in resp.iter_content(CHUNK_BYTES):
+        wire = resp.raw.tell()  # bytes received, before decoding
+        inflated += len(chunk)
+        if declared is not None and wire > declared:
+            raise DownloadError(f"{url}: the body is longer than its Content-Length {declared} "
+                                f"(at least {wire} bytes): a corrupt or tampered response")
+        if encoding not in ("", "identity") and inflated > MAX_DECOMPRESSION_RATIO * max(wire, RATIO_FLOOR_BYTES):
+            raise DownloadTooLarge(f"{url}: the Content-Encoding {encoding} body inflates more than "
+                                   f"{MAX_DECOMPRESSION_RATIO} times ({wire} bytes to over {inflated}): refused")
+        yield chunk
+    if declared is not None and resp.raw.tell() < declared:
+        # A connection that ended early: transient, so fetch tries again.
+        raise requests.exceptions.ChunkedEncodingError(
+            f"{url}: the body ended after {resp.raw.tell()} of the {declared} bytes its Content-Length promised")
 
 
 def extract_zip_member(
@@ -327,6 +361,9 @@ def extract_zip_member(
             # capped too, because headers are attacker-controlled.
             if info.file_size > max_bytes:
                 raise DownloadTooLarge(f"{where}: {info.file_size} bytes uncompressed exceeds {max_bytes}")
+            if info.file_size > MAX_DECOMPRESSION_RATIO * max(info.compress_size, RATIO_FLOOR_BYTES):
+                raise DownloadTooLarge(f"{where}: {info.compress_size} bytes inflate to {info.file_size}, more "
+                                       f"than {MAX_DECOMPRESSION_RATIO} times: refused as a decompression bomb")
             with zf.open(info) as src:
                 return store.put_stream(_read_chunks(src), PurePosixPath(info.filename).name,
                                         max_bytes=max_bytes, source=where)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -184,7 +185,8 @@ def _sheet_rows(path: Path, contract: Contract) -> tuple[str, list[list[str]]]:
     import fastexcel
 
     try:
-        workbook = fastexcel.read_excel(path)
+        # From the bytes, so calamine tells XLS, XLSX and ODS apart by content, not by the file's name.
+        workbook = fastexcel.read_excel(path.read_bytes())
     except Exception as err:  # calamine raises its own error types for unreadable workbooks
         raise ReadError(f"{path.name}: not a readable spreadsheet ({err})") from err
     wanted = contract.reader_options.get("sheet")
@@ -418,9 +420,6 @@ def read_excel(path: Path, contract: Contract) -> pl.DataFrame:
     return pl.concat(tables, how="diagonal")
 
 
-SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX / ODS (zip), XLS (OLE2)
-
-
 def read_csv_or_excel(path: Path, contract: Contract) -> pl.DataFrame:
     """A table published both as CSV and as a spreadsheet with the same columns.
 
@@ -428,9 +427,8 @@ def read_csv_or_excel(path: Path, contract: Contract) -> pl.DataFrame:
     line; as in a spreadsheet, note and section rows (text in one cell at most) are dropped, and so
     are unnamed columns, which must be empty.
     """
-    with path.open("rb") as fh:
-        if fh.read(4) in SPREADSHEET_MAGIC:
-            return read_excel(path, contract)
+    if sniff_format(path) in SPREADSHEETS:
+        return read_excel(path, contract)
     rows = _rows(path)
     if not rows:
         raise ReadError(f"{path.name}: no header row")
@@ -458,9 +456,68 @@ READERS = {
 }
 
 
+# What a file really is, from its first bytes (never from its name): the formats sniff_format tells
+# apart, as a message names them.
+FORMAT_NAMES = {
+    "text": "CSV (text)", "xlsx": "an XLSX workbook", "ods": "an ODS spreadsheet", "xls": "an XLS (BIFF) workbook",
+    "parquet": "a Parquet file", "zip": "a ZIP archive", "gzip": "a gzip-compressed file", "pdf": "a PDF document",
+    "html": "an HTML page", "binary": "binary data (NUL bytes)", "empty": "empty (no data at all)",
+}
+SPREADSHEETS = frozenset({"xlsx", "ods", "xls"})
+TEXT_READERS = ("csv", "csv_with_title_rows", "statswales_export", "statxplore")
+# The formats each reader accepts; anything else is refused before parsing, saying what the file is.
+READER_FORMATS = {
+    **{reader: frozenset({"text"}) for reader in TEXT_READERS},
+    "excel": SPREADSHEETS,
+    "excel_grouped_header": SPREADSHEETS,
+    "csv_or_excel": SPREADSHEETS | {"text"},
+    "parquet": frozenset({"parquet"}),
+}
+SNIFF_BYTES = 8192
+
+
+def sniff_format(path: Path) -> str:
+    """The format a file's bytes say it is (a key of ``FORMAT_NAMES``), whatever its name says.
+
+    A server error page saved under a .csv name, a zip where its member was expected, or an XLS
+    renamed .xlsx would otherwise fail deep inside a parser with a message about fields or cells.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        return "empty"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                mimetype = zf.read("mimetype") if "mimetype" in names else b""
+        except zipfile.BadZipFile:
+            return "zip"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+            return "ods"
+        return "xlsx" if "[Content_Types].xml" in names else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if re.match(rb"\s*<(!doctype html|html|\?xml|head|body)", head.lstrip(b"\xef\xbb\xbf"), re.IGNORECASE):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
 def read_published(path: Path, contract: Contract) -> pl.DataFrame:
     try:
         reader = READERS[contract.reader]
     except KeyError:
         raise ReadError(f"contract {contract.name}: unknown reader {contract.reader!r}") from None
+    found, accepted = sniff_format(path), READER_FORMATS[contract.reader]
+    if found not in accepted:
+        expected = " or ".join(sorted(FORMAT_NAMES[f].removeprefix("an ").removeprefix("a ") for f in accepted))
+        raise ReadError(f"{path.name}: expected {expected} but the file is {FORMAT_NAMES[found]}")
     return reader(path, contract)

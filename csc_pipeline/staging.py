@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from csc_pipeline.acquire import Provenance, read_manifest
+from csc_pipeline import vintages
 from csc_pipeline.atomic import OWNER_ONLY, atomic_write, write_json
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, as_date, conform, load_contract, load_symbols, validate
@@ -212,18 +213,43 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     problems = [Problem(**p) for p in json.loads((out_dir / "structural_problems.json").read_text(encoding="utf-8"))]
     contract_name = catalog.family(family)[0].contract
     contract = load_contract(contract_name)
+    records = read_manifest(settings, family)
+    problems += _files_without_rows(frame, catalog, records, {p.file for p in problems})
     if frame.height:
-        problems += validate(frame, contract, known_la_codes)
+        invalid = validate(frame, contract, known_la_codes)
         if resolver is not None:
-            problems += resolve_la_identifiers(frame, contract, resolver)[1]
-    elif read_manifest(settings, family) and not problems:
-        problems.append(Problem(family, "files were ingested but yielded no rows"))
+            resolved, unresolved = resolve_la_identifiers(frame, contract, resolver)
+            invalid += unresolved
+            if not invalid:  # vintages are compared only on data that meets the contract
+                problems += release_completeness(resolved, contract, catalog, records)
+        problems += invalid
     stamp = Path(f"{parquet}.validated")
     if problems:
         stamp.unlink(missing_ok=True)
     else:
         write_json(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint}, mode=OWNER_ONLY)
     return problems, frame.height
+
+
+def _files_without_rows(frame: pl.DataFrame, catalog: Catalog, records: list[Provenance],
+                        reported: set[str]) -> list[Problem]:
+    """A problem for every obtained file that yielded no data rows (a header alone, or only notes),
+    unless the file already has a problem: an empty release must not pass as "no change"."""
+    with_rows = set(frame["source_entry"].unique()) if "source_entry" in frame.columns else set()
+    labels = {r.entry_id: catalog.entry(r.entry_id).mirror_path for r in records}
+    return [Problem(label, "no data rows: the file has a header but no rows the contract can read (a release "
+                           "cannot be published empty)")
+            for entry_id, label in labels.items() if entry_id not in with_rows and label not in reported]
+
+
+def release_completeness(frame: pl.DataFrame, contract: Contract, catalog: Catalog,
+                         records: list[Provenance]) -> list[Problem]:
+    """``vintages.lost_values`` over every release obtained (even one whose files yielded no rows)."""
+    releases = {r.release: catalog.entry(r.entry_id).period for r in records}
+    files: dict[str, list[str]] = {}
+    for r in records:
+        files.setdefault(r.release, []).append(catalog.entry(r.entry_id).mirror_path)
+    return vintages.lost_values(frame, contract, releases, files)
 
 
 def load_validated(family: str, settings: Settings) -> pl.DataFrame:

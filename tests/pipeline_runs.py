@@ -86,7 +86,8 @@ def _checked_family(settings: Settings, family: str, catalog, resolver):
     None when there are problems.
     """
     from csc_pipeline import acquire, staging
-    from csc_pipeline.contracts import load_contract, quarantine
+    from csc_pipeline.contracts import load_contract
+    from csc_pipeline.vintages import set_aside
 
     records = acquire.acquire_family(family, settings, catalog)
     staging.conform_family(family, settings, catalog, records)
@@ -94,8 +95,8 @@ def _checked_family(settings: Settings, family: str, catalog, resolver):
     if problems:
         return records, problems, None
     contract = load_contract(catalog.family(family)[0].contract)
-    frame, _ = quarantine(staging.load_validated(family, settings), contract)
-    frame, _ = staging.resolve_la_identifiers(frame, contract, resolver)
+    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
+    frame, _ = set_aside(frame, contract)
     return records, [], frame
 
 

@@ -6,6 +6,7 @@ each test supplies the handler function ("app") that decides the response.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import itertools
 import json
@@ -23,6 +24,7 @@ import requests
 
 from csc_pipeline.download import (
     DownloadError,
+    MAX_DECOMPRESSION_RATIO,
     DownloadTooLarge,
     FetchPolicy,
     HostNotAllowed,
@@ -277,6 +279,42 @@ def test_body_cut_short_is_retried_and_partial_discarded(serve, store):
     assert all_files(store.root) == sorted([result.stored.path, store.root / RawStore.CACHE_INDEX])
 
 
+def test_body_longer_than_its_content_length_is_an_error_naming_the_url(serve, store):
+    # Declare half the payload, send all of it: the surplus must not be silently cut off.
+    srv = serve(lambda h: send(h, body=PAYLOAD, headers={"Content-Length": str(len(PAYLOAD) // 2)}, length=False))
+    with pytest.raises(DownloadError, match=rf"{srv.url}/cla.csv: the body is longer than its Content-Length "
+                                            rf"{len(PAYLOAD) // 2}"):
+        fetch(f"{srv.url}/cla.csv", store, policy())
+    assert len(srv.hits) == 1  # not a transient failure: not retried
+    assert all_files(store.root) == []
+
+
+def test_body_shorter_than_its_content_length_names_the_url_after_the_retries(serve, store):
+    half = PAYLOAD[: len(PAYLOAD) // 2]
+    srv = serve(lambda h: send(h, body=half, headers={"Content-Length": str(len(PAYLOAD))}, length=False))
+    with pytest.raises(DownloadError, match=rf"{srv.url}/cla.csv: gave up after 2 attempt.*ended after "
+                                            rf"{len(half)} of the {len(PAYLOAD)} bytes"):
+        fetch(f"{srv.url}/cla.csv", store, policy(max_attempts=2))
+    assert all_files(store.root) == []
+
+
+def test_compressed_body_the_server_sent_anyway_is_stored_decoded(serve, store):
+    body = gzip.compress(PAYLOAD)
+    srv = serve(lambda h: send(h, body=body, headers={"Content-Encoding": "gzip"}))
+    result = fetch(f"{srv.url}/cla.csv", store, policy())
+    assert srv.hits[0][1]["Accept-Encoding"] == "identity"
+    assert result.stored.sha256 == PAYLOAD_SHA
+
+
+def test_gzip_bomb_body_is_refused_by_its_inflation_ratio(serve, store):
+    bomb = gzip.compress(b"0" * (40 * MiB), compresslevel=9)  # ~40 KB on the wire, 1000 times that inflated
+    srv = serve(lambda h: send(h, body=bomb, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(DownloadTooLarge, match=rf"{srv.url}/big.csv: the Content-Encoding gzip body inflates "
+                                               rf"more than {MAX_DECOMPRESSION_RATIO} times"):
+        fetch(f"{srv.url}/big.csv", store, policy())
+    assert all_files(store.root) == []
+
+
 # --- fetch: URL policy and redirects ----------------------------------------
 
 
@@ -422,6 +460,14 @@ def test_oversize_member_is_refused(store, tmp_path):
     zip_path = make_zip(tmp_path / "bomb.zip", {"data/big.csv": b"0" * 5000})  # compresses to ~20 bytes
     with pytest.raises(DownloadTooLarge, match="5000 bytes uncompressed"):
         extract_zip_member(zip_path, "data/big.csv", store, max_bytes=1000)
+    assert all_files(store.root) == []
+
+
+def test_zip_member_inflating_beyond_the_ratio_is_refused(store, tmp_path):
+    zip_path = make_zip(tmp_path / "bomb.zip", {"data/big.csv": b"0" * (20 * MiB)})  # ~20 KB compressed
+    with pytest.raises(DownloadTooLarge, match=rf"bomb.zip!data/big.csv: \d+ bytes inflate to {20 * MiB}, "
+                                               rf"more than {MAX_DECOMPRESSION_RATIO} times"):
+        extract_zip_member(zip_path, "data/big.csv", store)
     assert all_files(store.root) == []
 
 

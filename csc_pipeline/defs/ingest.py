@@ -24,9 +24,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, staging, warehouse
+from csc_pipeline import acquire, staging, vintages, warehouse
 from csc_pipeline.catalog import Catalog
-from csc_pipeline.contracts import Problem, load_contract, quarantine
+from csc_pipeline.contracts import Problem, load_contract
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.geography import default_resolver
 
@@ -113,7 +113,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         name="contract",
         blocking=True,
         description=f"Blocking: every row meets schemas/{contract.name}.yaml (columns, types, symbols, "
-                    "ranges, unique keys) and every LA code or name is in the LA reference.",
+                    "ranges, unique keys), every LA code or name is in the LA reference, every file has data "
+                    "rows and no release lost more of the previous release's LA values than the contract allows.",
     )
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
         settings = pipeline_settings.settings()
@@ -140,9 +141,10 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        frame, quarantined = quarantine(staging.load_validated(family, settings), contract)
-        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned.
-        frame, _ = staging.resolve_la_identifiers(frame, contract, default_resolver())
+        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned,
+        # which is also what a value is compared on with the previous vintage.
+        frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, default_resolver())
+        frame, quarantined = vintages.set_aside(frame, contract)
         with build_connection(duckdb) as con:
             rows = warehouse.replace_table(con, f"raw.{family}", frame)
             warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
@@ -156,7 +158,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     @asset_check(
         asset=raw_table,
         name="quarantine",
-        description="Warning: rows set aside by the contract's soft (plausibility) rules; see meta.quarantine.",
+        description="Warning: rows set aside by the contract's soft (plausibility) rules or as implausible changes "
+                    "from the previous vintage (schemas/_plausibility.yaml); see meta.quarantine.",
     )
     def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
         with build_connection(duckdb) as con:
