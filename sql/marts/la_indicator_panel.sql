@@ -95,3 +95,12 @@ COMMENT ON COLUMN mart.la_indicator_panel.symbol IS 'The publisher''s symbol whe
 COMMENT ON COLUMN mart.la_indicator_panel.method IS 'published; estimated_age_17_from_age_16_a_year_earlier (an English 0-17 population from the Nomis age-band exports, which stop at 16; see staging.stg_ons_nomis_population_0_17); computed_from_count_and_population (rates the publisher did not give); computed_with_nearest_year_population (a Welsh rate whose year has no population: the nearest year''s, see intermediate.int_la_rates_computed.population_year); harmonised_sum or recomputed_from_harmonised_counts (current geography).';
 COMMENT ON COLUMN mart.la_indicator_panel.source_entry IS 'Catalog entry of the file the value came from; join meta.provenance for URL, sha256 and fetch time.';
 COMMENT ON COLUMN mart.la_indicator_panel.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_code_3 IS 'DfE 3-digit LA code (old_la_code): as published where the file gives one, otherwise the reference''s code for la_code.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_name IS 'Name of the authority (or combined reporting unit) of la_code, from the LA reference.';
+COMMENT ON COLUMN mart.la_indicator_panel.region IS 'English region of the authority (Inner and Outer London are one region, London; see london_subregion); Wales for Welsh authorities.';
+COMMENT ON COLUMN mart.la_indicator_panel.london_subregion IS 'Inner London or Outer London as the DfE files group London boroughs; NULL outside London.';
+COMMENT ON COLUMN mart.la_indicator_panel.la_type IS 'london_borough, metropolitan_district, unitary_authority, shire_county, welsh_unitary_authority, or combined_unit (a combined reporting unit).';
+COMMENT ON COLUMN mart.la_indicator_panel.nation IS 'England or Wales.';
+COMMENT ON COLUMN mart.la_indicator_panel.authority_id IS 'Stable id of the authority (see mart.la_reference): join on it to follow an authority across code changes; NULL for combined reporting units.';
+COMMENT ON COLUMN mart.la_indicator_panel.unit IS 'Unit of the value as the source labels it (e.g. children, per 10,000 children aged 0-17, £, % of Children Looked After); definitions in mart.indicator_dictionary.';
+COMMENT ON COLUMN mart.la_indicator_panel.release IS 'Release (vintage) of the file the value came from: a year such as 2025, or a publication date for files without one (e.g. LAIT 2026-04-08).';
