@@ -17,8 +17,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, refresh_summary, warehouse
+from csc_pipeline import __version__, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import OWNERS, WAREHOUSE_POOL, PipelineSettings, build_connection
+from csc_pipeline.defs.table_metadata import tables_metadata
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 
@@ -128,10 +129,12 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
                     "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
                 ],
             })
-            warehouse.replace_table(con, "meta.about", about)
+            warehouse.replace_table(con, "meta.about", about, table_docs.META_DOCS["meta.about"])
             previous = refresh_summary.read_previous(settings.warehouse_path)
             summary = refresh_summary.summarise(con, previous, published_at, settings.source_mode)
-            warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary))
+            warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary),
+                                    table_docs.META_DOCS["meta.refresh_history"])
+            schemas = tables_metadata(con, ["meta.about", "meta.refresh_history"])
             con.execute("CHECKPOINT")
             tables = con.execute(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
@@ -143,6 +146,7 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
             "path": MetadataValue.path(str(path)),
             "tables": MetadataValue.md("\n".join(f"- {t[0]}" for t in tables)),
             "synthetic": synthetic,
+            **schemas,
         })
 
     return published
