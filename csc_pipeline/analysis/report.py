@@ -16,6 +16,7 @@ import duckdb
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
 from csc_pipeline.analysis.runner import REPORT_ITEMS
 from csc_pipeline.atomic import atomic_write
+from csc_pipeline.table_docs import describe_table
 
 PREVIEW_ROWS = 12
 # status values of a table's rows that are results; any other status (n below minimum, skipped, alpha at its
@@ -36,24 +37,19 @@ th { background: #f3f2f1; } nav li { margin: 0.1rem 0; } code { background: #f3f
 
 
 def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    schema, name = table.split(".", 1)
-    comment = con.execute(
-        "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
-    ).fetchone()
-    if comment is None:
+    try:
+        doc = describe_table(con, table)
+    except ValueError:
         return f"<p>Table <code>{html.escape(table)}</code> is missing from the warehouse.</p>"
-    columns = con.execute(
-        "SELECT column_name, coalesce(comment, '') FROM duckdb_columns() "
-        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index", [schema, name]
-    ).fetchall()
-    n_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    columns = [(column.name, column.comment or "") for column in doc.columns]
+    n_rows = doc.row_count
     preview = con.sql(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").fetchall()
     head = "".join(f'<th title="{html.escape(text)}">{html.escape(col)}</th>' for col, text in columns)
     body = "".join("<tr>" + "".join(_cell_html(v) for v in row) + "</tr>" for row in preview)
     glossary = "".join(f"<li><code>{html.escape(c)}</code>: {html.escape(t)}</li>" for c, t in columns)
     shown = f"first {len(preview)} of {n_rows:,} rows" if n_rows > len(preview) else f"{n_rows:,} rows"
     return (
-        f"<h3><code>{html.escape(table)}</code></h3><p>{html.escape(comment[0] or '')} ({shown}; "
+        f"<h3><code>{html.escape(table)}</code></h3><p>{html.escape(doc.description or '')} ({shown}; "
         f"query the warehouse for all of them.)</p>{_status_html(con, table, [c for c, _ in columns])}<table><tr>{head}</tr>{body}</table>"
         f"<details><summary>Columns</summary><ul>{glossary}</ul></details>"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from csc_pipeline import warehouse
+from csc_pipeline import table_docs, warehouse
 from csc_pipeline.analysis.config import AnalysisConfig
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput
 
@@ -34,15 +34,6 @@ OPTIONAL_INPUT_TABLES = {"rate_variants": "mart.la_rate_variants"}
 READS_SECTIONS = {"correlations": ("deprivation",)}
 
 REPORT_ITEMS = "meta.analysis_report_items"
-REPORT_ITEMS_DOCS = warehouse.TableDocs(
-    "What each analysis family contributed to the HTML report: its headlines, charts and tables, in order.",
-    {
-        "family": "Analysis family (a module of csc_pipeline/analysis and an asset analysis/<family>).",
-        "position": "Order of the item within the family's section of the report.",
-        "kind": "headline (a sentence), chart (a PNG under reports/) or table (a warehouse table).",
-        "content": "The headline text, the chart's file path, or the schema-qualified table name.",
-    },
-)
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInputs:
@@ -76,7 +67,5 @@ def write_output(con: duckdb.DuckDBPyConnection, output: AnalysisOutput) -> dict
         schema={"position": pl.Int64, "kind": pl.String, "content": pl.String},
     )
     warehouse.replace_slice(con, REPORT_ITEMS, "family", output.family, frame)
-    con.execute(
-        " ; ".join(REPORT_ITEMS_DOCS.statements(REPORT_ITEMS, ["family", "position", "kind", "content"]))
-    )
+    table_docs.write_docs(con, REPORT_ITEMS, table_docs.META_DOCS[REPORT_ITEMS])
     return rows

@@ -13,6 +13,7 @@ from csc_pipeline.analysis import runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.report import render_report, write_report
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.table_metadata import tables_metadata
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
@@ -53,12 +54,14 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
             family_config = runner.family_settings(config, family)
             output = module.run(inputs, family_config)
             rows = runner.write_output(con, output)
+            schemas = tables_metadata(con, [*rows, runner.REPORT_ITEMS])
         context.log.info(f"{family}: {len(rows)} table(s), {len(output.charts)} chart(s)")
         metadata = {
             "tables": MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in rows.items()) or "_none_"),
             "headlines": MetadataValue.md("\n".join(f"- {h}" for h in output.headlines) or "_none_"),
             "settings": MetadataValue.json(family_config),
             "synthetic": inputs.synthetic,
+            **schemas,
         }
         for path in output.charts[:CHARTS_IN_METADATA]:
             metadata[f"chart_{path.stem}"] = png_markdown(path)

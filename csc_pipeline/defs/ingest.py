@@ -24,13 +24,15 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, staging, vintages, warehouse
+from csc_pipeline import acquire, staging, table_docs, vintages, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
 
 MAX_PROBLEMS_SHOWN = 50
+QUARANTINE = "meta.quarantine"
 
 
 def problems_markdown(problems: list[Problem]) -> str:
@@ -131,13 +133,15 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             },
         )
 
+    raw_description = f"Validated rows of {family} as DuckDB table raw.{family}, cells as published."
+
     @asset(
         key=AssetKey(["raw", family]),
         deps=[conformed],
         group_name="load",
         kinds={"duckdb"},
         owners=OWNERS,
-        description=f"Validated rows of {family} as DuckDB table raw.{family}, cells as published.",
+        description=raw_description,
     )
     def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
@@ -146,14 +150,12 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, default_resolver())
         frame, quarantined = vintages.set_aside(frame, contract)
         with build_connection(duckdb) as con:
-            rows = warehouse.replace_table(con, f"raw.{family}", frame)
-            warehouse.replace_slice(con, "meta.quarantine", "family", family, quarantined)
-            shown = warehouse.preview(con, f"raw.{family}")
-        return MaterializeResult(metadata={
-            "dagster/row_count": rows,
-            "quarantined_rows": quarantined.height,
-            "preview": MetadataValue.md(shown),
-        })
+            warehouse.replace_table(con, f"raw.{family}", frame)
+            table_docs.mark_internal(con, f"raw.{family}", raw_description)
+            warehouse.replace_slice(con, QUARANTINE, "family", family, quarantined)
+            table_docs.write_docs(con, QUARANTINE, table_docs.META_DOCS[QUARANTINE])
+            metadata = {**table_metadata(con, f"raw.{family}"), **tables_metadata(con, [QUARANTINE])}
+        return MaterializeResult(metadata={**metadata, "quarantined_rows": quarantined.height})
 
     @asset_check(
         asset=raw_table,

@@ -18,8 +18,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, refresh_summary, warehouse
+from csc_pipeline import __version__, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.table_metadata import tables_metadata
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
@@ -149,11 +150,12 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
                     "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
                 ],
             })
-            warehouse.replace_table(con, "meta.about", about)
+            warehouse.replace_table(con, "meta.about", about, table_docs.META_DOCS["meta.about"])
             summary = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl()
             previous = refresh_summary.read_previous(con, settings.warehouse_path)
             warehouse.replace_table(con, "meta.refresh_history", refresh_summary.history(previous, summary, published_at),
-                                    refresh_summary.HISTORY_DOCS)
+                                    table_docs.META_DOCS["meta.refresh_history"])
+            schemas = tables_metadata(con, ["meta.about", "meta.refresh_history"])
             tables = con.execute(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables "
                 "WHERE list_contains(?, table_schema) ORDER BY 1", [list(warehouse.PUBLISHED_SCHEMAS)]
@@ -167,6 +169,7 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
             "bytes": path.stat().st_size,
             "tables": MetadataValue.md("\n".join(f"- {t[0]}" for t in tables)),
             "synthetic": synthetic,
+            **schemas,
         })
 
     return published

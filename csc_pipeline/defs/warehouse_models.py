@@ -5,12 +5,13 @@ Dependencies come from each model's ``-- depends_on:`` header, so adding a model
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, warehouse
+from csc_pipeline import acquire, table_docs, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.table_metadata import table_metadata
 from csc_pipeline.reference_tables import provenance_frame, reference_frames
 
 
@@ -41,9 +42,11 @@ def _model_asset(model: warehouse.SqlModel, catalog: Catalog) -> AssetsDefinitio
     )
     def _model(duckdb: DuckDBResource) -> MaterializeResult:
         with build_connection(duckdb) as con:
-            rows = warehouse.run_model(con, model)
-            shown = warehouse.preview(con, model.table)
-        return MaterializeResult(metadata={"dagster/row_count": rows, "preview": MetadataValue.md(shown)})
+            warehouse.run_model(con, model)
+            if model.schema in table_docs.INTERNAL_SCHEMAS:
+                table_docs.mark_internal(con, model.table, model.description)
+            metadata = table_metadata(con, model.table)
+        return MaterializeResult(metadata=metadata)
 
     return _model
 
@@ -72,7 +75,7 @@ def _reference_asset(table: str, source_kind: str, description: str) -> AssetsDe
         description=description,
     )
     def _reference(duckdb: DuckDBResource) -> MaterializeResult:
-        return _load_frames(duckdb, {table: reference_frames()[table]})
+        return _load_table(duckdb, table, reference_frames()[table])
 
     return _reference
 
@@ -81,9 +84,12 @@ def reference_assets() -> list[AssetsDefinition]:
     return [_reference_asset(table, kind, text) for table, (kind, text) in REFERENCE_TABLES.items()]
 
 
+PROVENANCE = "meta.provenance"
+
+
 def provenance_asset(catalog: Catalog) -> AssetsDefinition:
     @asset(
-        key=AssetKey(["meta", "provenance"]),
+        key=table_key(PROVENANCE),
         deps=[AssetKey(["source_files", f]) for f in catalog.families()],
         group_name="reference",
         kinds={"duckdb"},
@@ -93,13 +99,15 @@ def provenance_asset(catalog: Catalog) -> AssetsDefinition:
     def provenance(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
         records = [r for f in catalog.families() for r in acquire.read_manifest(settings, f)]
-        return _load_frames(duckdb, {"meta.provenance": provenance_frame(records, catalog)})
+        return _load_table(duckdb, PROVENANCE, provenance_frame(records, catalog))
 
     return provenance
 
 
-def _load_frames(duckdb: DuckDBResource, frames: dict) -> MaterializeResult:
+def _load_table(duckdb: DuckDBResource, table: str, frame) -> MaterializeResult:
+    """Replace a reference table (marked internal) or a meta table (with its documentation)."""
     with build_connection(duckdb) as con:
-        rows = {table: warehouse.replace_table(con, table, frame) for table, frame in frames.items()}
-        shown = warehouse.preview(con, next(iter(frames)))
-    return MaterializeResult(metadata={"dagster/row_count": sum(rows.values()), "preview": MetadataValue.md(shown)})
+        warehouse.replace_table(con, table, frame, table_docs.META_DOCS.get(table))
+        if table in REFERENCE_TABLES:
+            table_docs.mark_internal(con, table, REFERENCE_TABLES[table][1])
+        return MaterializeResult(metadata=table_metadata(con, table))

@@ -48,3 +48,13 @@ COMMENT ON COLUMN analysis.cla_rate_crosscheck.computed IS 'cla_count / populati
 COMMENT ON COLUMN analysis.cla_rate_crosscheck.within_rounding IS 'TRUE when |computed - published| <= 0.5 (the published rate is rounded to a whole number); NULL when not computable.';
 COMMENT ON COLUMN analysis.cla_rate_crosscheck.outcome IS 'agrees, disagrees, no_count or no_population (no ONS population in the sources for that year, e.g. 2006-2009 and 2011-2012).';
 COMMENT ON COLUMN analysis.cla_rate_crosscheck.population_release IS 'Release of the population used: differences often come from populations re-based after Census 2021 or rounded (the 2010 SFR file rounds to 100).';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.la_code IS 'GSS code of the LA as the rate''s release published it.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.la_name IS 'LA name as the rate''s release published it.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.nation IS 'England or Wales.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.year IS 'Year ending 31 March (children looked after at 31 March of that year).';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.difference IS 'computed - published; NULL when not computable.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.cla_count IS 'Children looked after at 31 March (latest release with a number) used for computed; NULL when none.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.population_0_17 IS 'Children aged 0-17 (ONS mid-year estimate filed under this year) used for computed; NULL when none.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.rate_release IS 'Release of the published rate.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.count_release IS 'Release of the count used.';
+COMMENT ON COLUMN analysis.cla_rate_crosscheck.rate_source_entry IS 'Catalog entry of the file the published rate came from; join meta.provenance.';

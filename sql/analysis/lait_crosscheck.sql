@@ -47,3 +47,18 @@ COMMENT ON TABLE analysis.lait_crosscheck IS 'LAIT vs the panel (EES) for childr
 COMMENT ON COLUMN analysis.lait_crosscheck.agrees IS 'TRUE within tolerance, FALSE if not, NULL when either side has no number (suppressed or missing).';
 COMMENT ON COLUMN analysis.lait_crosscheck.tolerance IS '0.5 for rates per 10,000 (printed as whole numbers), 0 for counts.';
 COMMENT ON COLUMN analysis.lait_crosscheck.difference IS 'LAIT value minus panel value.';
+COMMENT ON COLUMN analysis.lait_crosscheck.indicator IS 'Panel indicator id (cla_count, cla_rate_per_10k, cla_starts_*, cla_ceased_*).';
+COMMENT ON COLUMN analysis.lait_crosscheck.lait_indicator IS 'The matching LAIT indicator id in mart.lait_long (e.g. lait_lacnum for cla_count).';
+COMMENT ON COLUMN analysis.lait_crosscheck.authority_id IS 'Stable id of the authority (see mart.la_reference); LAIT and panel rows are matched on it.';
+COMMENT ON COLUMN analysis.lait_crosscheck.la_code IS 'GSS code of the LA as the panel holds it.';
+COMMENT ON COLUMN analysis.lait_crosscheck.la_name IS 'Name of the LA, from the panel.';
+COMMENT ON COLUMN analysis.lait_crosscheck.region IS 'English region of the LA, from the panel.';
+COMMENT ON COLUMN analysis.lait_crosscheck.year IS 'Year ending 31 March.';
+COMMENT ON COLUMN analysis.lait_crosscheck.lait_value IS 'Value in LAIT; NULL when suppressed or missing there.';
+COMMENT ON COLUMN analysis.lait_crosscheck.panel_value IS 'Value in mart.la_indicator_panel (as_published, method published); NULL when suppressed or missing.';
+COMMENT ON COLUMN analysis.lait_crosscheck.lait_status IS 'published, suppressed or missing in LAIT.';
+COMMENT ON COLUMN analysis.lait_crosscheck.panel_status IS 'published, suppressed or missing in the panel.';
+COMMENT ON COLUMN analysis.lait_crosscheck.lait_release IS 'Release (publication date) of the LAIT refresh.';
+COMMENT ON COLUMN analysis.lait_crosscheck.panel_release IS 'Release of the file the panel value came from.';
+COMMENT ON COLUMN analysis.lait_crosscheck.panel_source_entry IS 'Catalog entry of the file the panel value came from; join meta.provenance.';
+COMMENT ON COLUMN analysis.lait_crosscheck.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';

@@ -29,3 +29,10 @@ ORDER BY p.geography, p.indicator, p.nation, p.year;
 
 COMMENT ON TABLE mart.coverage IS 'Geography x indicator x year x nation: LAs with a value, suppressed, missing, and how many there should be.';
 COMMENT ON COLUMN mart.coverage.authorities_expected IS 'as_published: upper-tier authorities in force on 31 March of the year; current: today''s authorities (both incl. City of London and Isles of Scilly).';
+COMMENT ON COLUMN mart.coverage.geography IS 'as_published or current, as in mart.la_indicator_panel.';
+COMMENT ON COLUMN mart.coverage.indicator IS 'Indicator id (see mart.indicator_dictionary).';
+COMMENT ON COLUMN mart.coverage.nation IS 'England or Wales.';
+COMMENT ON COLUMN mart.coverage.year IS 'Year ending 31 March (deprivation indices: the edition year).';
+COMMENT ON COLUMN mart.coverage.las_with_value IS 'Panel rows (LAs, and combined reporting units) with a number.';
+COMMENT ON COLUMN mart.coverage.las_suppressed IS 'Panel rows with status suppressed: the publisher printed a symbol instead of a number.';
+COMMENT ON COLUMN mart.coverage.las_missing IS 'Panel rows with status missing: no number and no suppression symbol.';

@@ -14,3 +14,8 @@ COMMENT ON COLUMN mart.la_reference.la_code_3 IS 'DfE 3-digit LA code (old_la_co
 COMMENT ON COLUMN mart.la_reference.la_type IS 'london_borough, metropolitan_district, unitary_authority, shire_county or welsh_unitary_authority.';
 COMMENT ON COLUMN mart.la_reference.valid_from IS 'First day the code applied (NULL: before 2005-04-01).';
 COMMENT ON COLUMN mart.la_reference.valid_to IS 'Last day the code applied (NULL: still in use).';
+COMMENT ON COLUMN mart.la_reference.la_name IS 'Official name of the authority for this code period.';
+COMMENT ON COLUMN mart.la_reference.nation IS 'England or Wales.';
+COMMENT ON COLUMN mart.la_reference.region_code IS 'GSS code of the English region (E12) or of Wales (W92000004).';
+COMMENT ON COLUMN mart.la_reference.region IS 'English region name (e.g. North East); Wales for Welsh authorities.';
+COMMENT ON COLUMN mart.la_reference.london_subregion IS 'Inner London or Outer London as the DfE files group London boroughs; NULL outside London.';

@@ -55,3 +55,16 @@ COMMENT ON COLUMN mart.lait_long.published_period IS 'LAIT''s period label (e.g.
 COMMENT ON COLUMN mart.lait_long.status IS 'published, missing (LAIT -), suppressed (c), or not_applicable (an empty cell for an authority that did not exist that year).';
 COMMENT ON COLUMN mart.lait_long.in_panel IS 'TRUE if the indicator is also in mart.la_indicator_panel.';
 COMMENT ON COLUMN mart.lait_long.source_row IS 'Row of the LAIT parquet file (1-based) the value came from.';
+COMMENT ON COLUMN mart.lait_long.lait_short_desc IS 'LAIT''s own short description of the indicator (Short Desc).';
+COMMENT ON COLUMN mart.lait_long.topic IS 'LAIT topic(s) the indicator is shown under, joined by ''; ''.';
+COMMENT ON COLUMN mart.lait_long.measure IS 'LAIT''s full measure name (see mart.lait_dictionary).';
+COMMENT ON COLUMN mart.lait_long.la_code_3 IS 'DfE 3-digit code LAIT gives the area (970 England, 980-990 regions).';
+COMMENT ON COLUMN mart.lait_long.area_name IS 'Area name as LAIT publishes it.';
+COMMENT ON COLUMN mart.lait_long.authority_id IS 'Stable id of the authority (see mart.la_reference); NULL for national and regional rows.';
+COMMENT ON COLUMN mart.lait_long.value IS 'The value; NULL when suppressed, missing or not applicable (see status and symbol).';
+COMMENT ON COLUMN mart.lait_long.symbol IS 'The symbol LAIT printed instead of a number (-); NULL otherwise.';
+COMMENT ON COLUMN mart.lait_long.unit IS 'Unit as LAIT labels it (e.g. Number, Rate per 10,000, % of Children Looked After).';
+COMMENT ON COLUMN mart.lait_long.polarity IS 'higher_is_better, higher_is_worse or neutral (from mart.lait_dictionary; neutral when undefined).';
+COMMENT ON COLUMN mart.lait_long.year_type IS 'LAIT''s period type (Financial Year, Academic Year, ...; see mart.lait_dictionary.year_type).';
+COMMENT ON COLUMN mart.lait_long.source_entry IS 'Catalog entry of the LAIT file the value came from; join meta.provenance for URL, sha256 and fetch time.';
+COMMENT ON COLUMN mart.lait_long.release IS 'Release (publication date) of the LAIT refresh the value came from.';

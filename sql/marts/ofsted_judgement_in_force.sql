@@ -48,3 +48,11 @@ COMMENT ON COLUMN mart.ofsted_judgement_in_force.overall_grade IS 'Overall effec
 COMMENT ON COLUMN mart.ofsted_judgement_in_force.overall_grade_ordinal IS '1 = Outstanding, 2 = Good, 3 = Requires improvement (or Adequate), 4 = Inadequate.';
 COMMENT ON COLUMN mart.ofsted_judgement_in_force.adequate_mapped IS 'TRUE where the overall grade was published as "Adequate" and mapped to 3.';
 COMMENT ON COLUMN mart.ofsted_judgement_in_force.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.as_at_date IS '31 March of year: the date the judgement is in force on.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.la_code_3 IS 'DfE 3-digit LA code of la_code.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.la_name IS 'Name of the authority of la_code, from the LA reference.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.region IS 'English region of the authority (London for every London borough).';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.authority_id IS 'Stable id of the authority (see mart.la_reference): join on it to follow an authority across code changes.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.inspection_type IS 'Inspection in force as in mart.ofsted_judgements.inspection_type (SLAC inspection, SIF inspection or re-inspection, ILACS Standard or Short Inspection); NULL if none yet.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.source_entry IS 'Catalog entry of the file the judgement comes from; join meta.provenance for URL, sha256 and fetch time.';
+COMMENT ON COLUMN mart.ofsted_judgement_in_force.release IS 'Vintage of the file the judgement comes from (the year ending 31 March the file is as at).';

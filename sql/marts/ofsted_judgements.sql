@@ -31,3 +31,10 @@ COMMENT ON COLUMN mart.ofsted_judgements.adequate_mapped IS 'TRUE where the publ
 COMMENT ON COLUMN mart.ofsted_judgements.symbol IS '''-'' where the file printed a dash instead of a grade.';
 COMMENT ON COLUMN mart.ofsted_judgements.release IS 'Vintage of the file the judgement comes from (the year ending 31 March the file is as at).';
 COMMENT ON COLUMN mart.ofsted_judgements.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';
+COMMENT ON COLUMN mart.ofsted_judgements.la_code_3 IS 'DfE 3-digit LA code of la_code.';
+COMMENT ON COLUMN mart.ofsted_judgements.la_name IS 'Name of the authority of la_code, from the LA reference.';
+COMMENT ON COLUMN mart.ofsted_judgements.region IS 'English region of the authority (London for every London borough).';
+COMMENT ON COLUMN mart.ofsted_judgements.authority_id IS 'Stable id of the authority (see mart.la_reference): join on it to follow an authority across code changes.';
+COMMENT ON COLUMN mart.ofsted_judgements.source_entry IS 'Catalog entry of the file the judgement comes from; join meta.provenance for URL, sha256 and fetch time.';
+COMMENT ON COLUMN mart.ofsted_judgements.source_file IS 'The published file, as its path in the mirror layout (e.g. ofsted/...ods).';
+COMMENT ON COLUMN mart.ofsted_judgements.source_row IS 'Row of the file (1-based, as a person opening the file sees it) the judgement comes from.';

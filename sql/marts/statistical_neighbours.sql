@@ -51,3 +51,13 @@ COMMENT ON COLUMN mart.statistical_neighbours.neighbour_rank IS '1 (the nearest 
 COMMENT ON COLUMN mart.statistical_neighbours.neighbour_la_code IS 'GSS code of the neighbour, resolved like la_code.';
 COMMENT ON COLUMN mart.statistical_neighbours.proximity IS 'DfE''s closeness label: Extremely close, Very close, Close, Somewhat close, Not close (capitalisation harmonised).';
 COMMENT ON COLUMN mart.statistical_neighbours.is_synthetic IS 'TRUE for the generated demo data set: not official statistics.';
+COMMENT ON COLUMN mart.statistical_neighbours.model_date IS 'First day of the model''s month (2021-04-01, 2025-05-01).';
+COMMENT ON COLUMN mart.statistical_neighbours.la_code_3 IS 'DfE 3-digit LA code as the model file publishes it.';
+COMMENT ON COLUMN mart.statistical_neighbours.la_name IS 'Name of the authority of la_code, from the LA reference.';
+COMMENT ON COLUMN mart.statistical_neighbours.neighbour_la_code_3 IS 'DfE 3-digit code of the neighbour as published.';
+COMMENT ON COLUMN mart.statistical_neighbours.neighbour_la_name IS 'Name of the neighbour''s authority, from the LA reference.';
+COMMENT ON COLUMN mart.statistical_neighbours.neighbour_authority_id IS 'Stable id of the neighbour''s authority (see mart.la_reference).';
+COMMENT ON COLUMN mart.statistical_neighbours.source_entry IS 'Catalog entry of the file the row comes from (DfE CSV or LAIT workbook); join meta.provenance for URL, sha256 and fetch time.';
+COMMENT ON COLUMN mart.statistical_neighbours.release IS 'Release of the file: the model version it publishes.';
+COMMENT ON COLUMN mart.statistical_neighbours.source_file IS 'The published file, as its path in the mirror layout (e.g. dfe/statistical_neighbours/...csv).';
+COMMENT ON COLUMN mart.statistical_neighbours.source_row IS 'Row of the file (1-based, as a person opening the file sees it) the row comes from.';
