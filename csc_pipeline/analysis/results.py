@@ -32,7 +32,7 @@ class AnalysisInputs:
     apportionment_weights: ``mart.apportionment_weights`` (predecessor -> successor links), for
     counting an apportioned set of current authorities once (``panel_frames.count_apportioned_sets_once``).
     rate_variants: ``mart.la_rate_variants`` (rates on other bases, e.g. over the latest population
-    vintage); None when the warehouse has no such table.
+    vintage); None only in tests that build inputs by hand.
     area_values: ``mart.area_indicator_values`` (national and regional values as published), set
     beside the trends' sums of LA values.
     """

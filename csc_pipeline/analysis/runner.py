@@ -25,9 +25,8 @@ INPUT_TABLES = {
     "indicator_dictionary": "mart.indicator_dictionary",
     "apportionment_weights": "mart.apportionment_weights",
     "area_values": "mart.area_indicator_values",
+    "rate_variants": "mart.la_rate_variants",
 }
-# Marts read when the warehouse has them (AnalysisInputs field -> table); None otherwise.
-OPTIONAL_INPUT_TABLES = {"rate_variants": "mart.la_rate_variants"}
 
 # Families that also read other families' settings sections (passed to ``run`` under the section's name):
 # the correlations of deprivation residuals must use the deprivation family's period, measures and exclusions.
@@ -38,9 +37,6 @@ REPORT_ITEMS = "meta.analysis_report_items"
 
 def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInputs:
     frames = {field: con.sql(f"SELECT * FROM {table}").pl() for field, table in INPUT_TABLES.items()}
-    present = {f"{schema}.{name}" for schema, name in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-    frames |= {field: con.sql(f"SELECT * FROM {table}").pl() if table in present else None
-               for field, table in OPTIONAL_INPUT_TABLES.items()}
     panel = frames["panel"]
     synthetic = bool(panel["is_synthetic"].any()) if panel.height else False
     return AnalysisInputs(**frames, synthetic=synthetic, charts_dir=charts_dir)
