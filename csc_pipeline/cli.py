@@ -7,6 +7,8 @@
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
   csc coverage  print which indicators have values for how many LAs, by year (published warehouse)
   csc summary   print what the last refreshes changed (published warehouse)
+  csc results [--write README.md]  the README's "Results on the real files", computed from the
+                published warehouse (printed, or written between the README's results markers)
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
                 layer groups show, and save reports/ui_asset_graph.png
 """
@@ -346,6 +348,23 @@ def summary(settings: Settings) -> int:
     return 0
 
 
+def results(settings: Settings, readme: Path | None) -> int:
+    from csc_pipeline import results_doc
+
+    try:
+        with _published(settings) as con:
+            body = results_doc.render(con)
+        if readme is None:
+            print(body, end="")
+        else:
+            results_doc.write_into(readme, body)
+            print(f"wrote the results computed from {settings.warehouse_path} into {readme}")
+    except results_doc.ResultsDocError as err:
+        print(f"csc: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -358,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     coverage_parser.add_argument("--geography", choices=("as_published", "current"), default="as_published")
     commands.add_parser("summary", help="what the last refreshes changed")
     commands.add_parser("releases", help="the release groups and their release partitions")
+    results_parser = commands.add_parser("results", help="the README's results section, from the published warehouse")
+    results_parser.add_argument("--write", type=Path, metavar="README", help="replace the text between the results markers of this file")
     backfill_parser = commands.add_parser("backfill", help="obtain one release again and rebuild what depends on it")
     backfill_parser.add_argument("group", help="release group (see `csc releases`), e.g. children_looked_after_in_england_including_adoptions")
     backfill_parser.add_argument("release", help="release, e.g. 2024")
@@ -383,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             return backfill(settings, args.group, args.release, args.verbose)
         if args.command == "releases":
             return releases(settings)
+        if args.command == "results":
+            return results(settings, args.write)
         return ui(settings, args.host, args.port)
     except SettingsError as err:
         print(f"csc: {err}", file=sys.stderr)

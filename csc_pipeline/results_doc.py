@@ -61,13 +61,9 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = N
 Section = Callable[[duckdb.DuckDBPyConnection], str]
 
 
-def render(warehouse: Path, sections: list[Section]) -> str:
-    """The results section as Markdown, each section computed from the published warehouse."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return "\n\n".join(section(con) for section in sections).strip() + "\n"
-    finally:
-        con.close()
+def render(con: duckdb.DuckDBPyConnection) -> str:
+    """The results section as Markdown, each part computed from the published warehouse behind ``con``."""
+    return "\n\n".join(section(con) for section in SECTIONS).strip() + "\n"
 
 
 def replace_between_markers(document: str, body: str, *, source: str) -> str:
@@ -81,3 +77,114 @@ def replace_between_markers(document: str, body: str, *, source: str) -> str:
 def write_into(readme: Path, body: str) -> None:
     text = readme.read_text(encoding="utf-8")
     atomic.write_text(readme, replace_between_markers(text, body, source=str(readme)))
+
+
+# --- the sections ------------------------------------------------------------------------------------------
+
+def settings_section(con: duckdb.DuckDBPyConnection) -> str:
+    about = dict(con.execute("SELECT key, value FROM meta.about").fetchall())
+    files = con.execute("SELECT count(*) FROM meta.provenance").fetchone()[0]
+    return (
+        f"_Written by `csc results --write README.md` from the warehouse published at {about.get('published_at')} "
+        f"({about.get('source_mode')} mode, {files} files, synthetic: {about.get('synthetic')}), analysis settings: "
+        f"{about.get('analysis_config', 'defaults')} (`csc_pipeline/analysis/config.yaml`). Each table names the "
+        "choices it was computed with; rows whose `status` is not a finding say so._"
+    )
+
+
+CHANGE_BY_REGION = """
+SELECT region,
+       max(n) FILTER (WHERE measure = 'avg_rate' AND {default}) AS n,
+       max(mean) FILTER (WHERE measure = 'avg_rate' AND {default}) AS "mean avg rate",
+       max(mean) FILTER (WHERE measure = 'avg_change' AND {default}) AS "mean avg change a year",
+       max(concat_ws(' / ', round(percent_increase)::INT, round(percent_no_change)::INT, round(percent_decrease)::INT))
+           FILTER (WHERE measure = 'avg_change' AND {default}) AS "% up / same / down (sign at published precision)",
+       max(concat_ws(' / ', round(percent_increase)::INT, round(percent_no_change)::INT, round(percent_decrease)::INT))
+           FILTER (WHERE measure = 'avg_change' AND rate_basis = 'at_the_time' AND direction_rule LIKE 'tolerance%')
+           AS "% with a 0.5 tolerance",
+       max(mean) FILTER (WHERE measure = 'avg_change' AND rate_basis = 'latest_population'
+                         AND direction_rule = 'sign at published precision') AS "mean change, latest populations",
+       max(status) FILTER (WHERE {default} AND status <> 'ok') AS status
+FROM analysis.change_in_rate_by_region
+WHERE indicator = 'cla_rate_per_10k' AND nation = 'England' AND geography = ?
+  AND period_start = 2012 AND period_end = 2017
+GROUP BY region
+ORDER BY "mean avg rate" DESC NULLS LAST
+"""
+DEFAULT_CHANGE = "rate_basis = 'at_the_time' AND direction_rule = 'sign at published precision'"
+
+
+def change_in_rate_section(con: duckdb.DuckDBPyConnection) -> str:
+    parts = ["**Change in rate**, children looked after per 10,000, England 2012-2017 (methods.md section 4): "
+             "the average of the year-on-year changes per LA, summarised by region (London as Inner and Outer). "
+             "Default: rates as published for each year (`rate_basis = 'at_the_time'`), direction by the sign of "
+             "the change of the whole-number rates; beside it the 0.5-tolerance variant and the mean change over "
+             "the latest population vintage (`rate_basis = 'latest_population'`)."]
+    for geography, label in (("as_published", "the authorities of 2017, as published"),
+                             ("current", "today's authorities (an apportioned set counted once)")):
+        frame = _query(con, CHANGE_BY_REGION.format(default=DEFAULT_CHANGE), [geography])
+        parts.append(f"_{label} (`geography = '{geography}'`):_\n\n{markdown_table(frame)}")
+    return "\n\n".join(parts)
+
+
+def trend_section(con: duckdb.DuckDBPyConnection) -> str:
+    national = _query(con, """
+        SELECT nation, year, value AS "rate from summed counts", published_value AS "published rate", n_las
+        FROM analysis.trend_national_regional
+        WHERE indicator = 'cla_rate_per_10k' AND area_level = 'nation' AND geography = 'current'
+          AND (year IN (2006, 2010, 2012, 2017, 2021, 2025) OR (nation = 'Wales' AND year IN (2003, 2018)))
+        ORDER BY nation, year""")
+    its = _query(con, """
+        SELECT nation, years_used AS years, first_post_break_year AS "first year after the break", status,
+               level_change AS "level change", concat(round(level_change_ci_low, 1), ' to ', round(level_change_ci_high, 1)) AS "95% CI",
+               slope_change AS "slope change a year", concat(round(slope_change_ci_low, 2), ' to ', round(slope_change_ci_high, 2)) AS "95% CI ",
+               coalesce(skip_reason, '') AS note
+        FROM analysis.interrupted_time_series
+        WHERE indicator = 'cla_rate_per_10k' AND geography = 'current' ORDER BY nation""")
+    return ("**Trend**, children looked after per 10,000 (summed LA counts over summed populations, current "
+            "boundaries; the publisher's own national rate where a file prints it):\n\n"
+            f"{markdown_table(national)}\n\nInterrupted time series at the 2009/10 break (segmented regression):\n\n"
+            f"{markdown_table(its)}")
+
+
+def funnel_section(con: duckdb.DuckDBPyConnection) -> str:
+    frame = _query(con, """
+        SELECT nation, year, year_rule, overdispersion, count(*) AS las,
+               count(*) FILTER (WHERE position_998 = 'above') AS "above 99.8% (default limits)",
+               count(*) FILTER (WHERE position_998 = 'below') AS "below 99.8% (default limits)",
+               count(*) FILTER (WHERE exact_position_998 <> 'inside') AS "outside 99.8% (exact limits)",
+               string_agg(la_name, ', ' ORDER BY sd_beyond_widest DESC) FILTER (WHERE position_998 <> 'inside') AS "outside (default)"
+        FROM analysis.funnel_positions WHERE indicator = 'cla_rate_per_10k' GROUP BY ALL ORDER BY nation""")
+    return f"**Funnel plot**, CLA rate per 10,000:\n\n{markdown_table(frame)}"
+
+
+def deprivation_section(con: duckdb.DuckDBPyConnection) -> str:
+    ols = _query(con, """
+        SELECT nation, period, deprivation_measure AS measure, estimate AS slope,
+               concat(round(ci_lower, 1), ' to ', round(ci_upper, 1)) AS "95% CI", r_squared, n_las, status
+        FROM analysis.deprivation_coefficients
+        WHERE indicator = 'cla_rate_per_10k' AND model = 'ols' AND term <> 'intercept' ORDER BY nation""")
+    counts = _query(con, """
+        SELECT nation, model_selected, count(DISTINCT indicator) AS indicators,
+               min(lr_statistic) AS "min LR", max(lr_statistic) AS "max LR"
+        FROM analysis.deprivation_coefficients WHERE model_selected IS NOT NULL GROUP BY ALL ORDER BY ALL""")
+    composite = _query(con, """
+        SELECT nation, la_group AS "LA group", string_agg(la_name, ', ' ORDER BY rank_in_group) AS "highest composite (top 3)"
+        FROM analysis.deprivation_composite WHERE rank_in_group <= 3 GROUP BY ALL ORDER BY ALL""")
+    return ("**Deprivation**: OLS of the CLA rate on the deprivation measure across LAs:\n\n"
+            f"{markdown_table(ols)}\n\nCount models (Poisson or negative binomial by the likelihood-ratio rule at "
+            f"alpha = 0):\n\n{markdown_table(counts)}\n\nComposite of standardised residuals, ranked within LA "
+            f"group:\n\n{markdown_table(composite)}")
+
+
+def correlation_section(con: duckdb.DuckDBPyConnection) -> str:
+    frame = _query(con, """
+        SELECT nation, count(*) AS pairs, count(*) FILTER (WHERE "stable") AS "stable (raw p)",
+               count(*) FILTER (WHERE stable_bh) AS "stable (Benjamini-Hochberg)", max(k_required) AS k
+        FROM analysis.correlation_stable_pairs GROUP BY nation ORDER BY nation""")
+    return ("**Correlations**: indicator pairs significant with one sign in at least k years:\n\n"
+            f"{markdown_table(frame)}")
+
+
+SECTIONS: list[Section] = [settings_section, change_in_rate_section, trend_section, funnel_section,
+                           deprivation_section, correlation_section]

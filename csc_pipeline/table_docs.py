@@ -111,8 +111,9 @@ META_DOCS = {
     "meta.about": warehouse.TableDocs(
         "What this warehouse is: one row per fact about the build (source mode, synthetic or not, when published, pipeline version).",
         {
-            "key": "source_mode, synthetic, published_at, csc_pipeline_version or note.",
+            "key": "source_mode, synthetic, published_at, csc_pipeline_version, analysis_config or note.",
             "value": "The fact, as text: demo/mirror/live; true/false; an ISO 8601 UTC time; a version; "
+                     "'defaults' or the overlay file (CSC_ANALYSIS_CONFIG) the analyses ran with; "
                      "a note saying whether the data are synthetic demo data or official statistics.",
         },
     ),

@@ -144,9 +144,10 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         with build_connection(duckdb) as con:
             synthetic = settings.source_mode == "demo"
             about = pl.DataFrame({
-                "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "note"],
+                "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "analysis_config", "note"],
                 "value": [
                     settings.source_mode, str(synthetic).lower(), published_at, __version__,
+                    f"defaults overlaid with {settings.analysis_config.name}" if settings.analysis_config else "defaults",
                     "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
                 ],
             })
