@@ -54,6 +54,7 @@ INSTANCE_SETTINGS_MARK = "# Written by csc"
 # by SIGINT or SIGTERM (128 + SIGINT, as a shell reports an interrupted command).
 EXIT_CONFIG, EXIT_FAILED, EXIT_STOPPED = 2, 1, 128 + signal.SIGINT
 UI_STOP_GRACE_SECONDS = 30
+DEV_COMMAND_WARNING = "ignore:Function `dev_command` is superseded"
 
 
 class Stopped(KeyboardInterrupt):
@@ -268,18 +269,18 @@ def releases(settings: Settings) -> int:
 
 
 def _end_process_group(process: subprocess.Popen, grace: float) -> None:
-    """SIGTERM a process group (``dagster dev`` shuts its webserver, daemon and code servers down on
-    it), wait up to ``grace`` seconds for its leader, then SIGKILL whatever is left of the group."""
-    for signum, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 0)):
+    """SIGTERM the group's leader (``dagster dev`` then shuts its webserver, daemon and code server
+    down in order), wait up to ``grace`` seconds for it, then SIGKILL whatever is left of the group."""
+    if process.poll() is None:
+        process.terminate()
         try:
-            os.killpg(process.pid, signum)
-        except ProcessLookupError:
-            return
-        if wait:
-            try:
-                process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                pass
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def ui(settings: Settings, host: str, port: int) -> int:
@@ -289,9 +290,17 @@ def ui(settings: Settings, host: str, port: int) -> int:
         pass  # the instance settings written, dead runs marked failed
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
                "--host", host, "--port", str(port)]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
+    # `dagster dev` is superseded by `dg dev` (a separate package); the warning says nothing to a csc user.
+    env = dict(os.environ, PYTHONWARNINGS=",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), DEV_COMMAND_WARNING])))
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
     try:
-        return process.wait()
+        # Short waits, not one blocking waitpid: a signal the kernel hands to another thread of this
+        # process would not interrupt that, and the handler would only run once dagster dev exited.
+        while True:
+            try:
+                return process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                continue
     except Stopped as stop:
         print(f"csc: stopping the Dagster UI ({stop})", file=sys.stderr)
         return EXIT_STOPPED

@@ -59,17 +59,16 @@ class Progress:
     _live: bool = False  # a line is on the terminal without its newline yet
 
     def _write(self, text: str, final: bool) -> None:
+        """A line for good (``final``), or on a terminal the live line, which the next write replaces."""
         if self.out.isatty():
             self.out.write("\r\033[K" + text + ("\n" if final else ""))
+            self._live = not final
         elif final:
             self.out.write(text + "\n")
-        self._live = self.out.isatty() and not final
         self.out.flush()
 
     def note(self, message: str) -> None:
         """A message of its own line (a wait, a clean-up) between progress lines."""
-        if self._live:
-            self.out.write("\n")
         self._write(f"{elapsed_text(time.monotonic() - self.started):>6}  {message}", final=True)
 
     def step_started(self, number: int, total: int, step: str) -> None:
@@ -79,16 +78,15 @@ class Progress:
         shown_number, shown_index = self._shown
         advanced = number > shown_number or index > shown_index
         if advanced:
-            if self._live:
-                self.out.write("\n")
             self._shown = (number, index)
         else:
             stage = STAGES[shown_index] if shown_index < len(STAGES) else stage  # never step back a stage
         self._write(progress_line(time.monotonic() - self.started, number, total, stage, self.files, step), final=advanced)
 
     def finish(self) -> None:
+        """Clear a terminal's live line."""
         if self._live:
-            self.out.write("\n")
+            self.out.write("\r\033[K")
             self.out.flush()
             self._live = False
 
