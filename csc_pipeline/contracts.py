@@ -315,7 +315,7 @@ def load_contract(name: str, schemas_dir: Path = SCHEMAS_DIR) -> Contract:
         raise ContractError(f"{path}: a column named {YEAR_COLUMN!r} clashes with the year of the year patterns")
     for regex in raw.get("ignore_columns") or ():
         _compile(path, "ignore_columns", regex)
-    plausibility = load_plausibility(schemas_dir)
+    plausibility = load_plausibility()  # project-wide thresholds, whichever folder the contract is in
     if unknown_kinds := sorted({s.change for s in (*columns, *patterns) if s.change} - set(plausibility["change"])):
         raise ContractError(f"{path}: change kinds {unknown_kinds} are not in schemas/_plausibility.yaml "
                             f"({sorted(plausibility['change'])})")

@@ -208,6 +208,10 @@ def test_identical_repeats_are_kept_once_only_when_the_contract_says_so(tmp_path
     ("skip_matching: {code: '(unclosed'}\n", "bad regular expression"),
     ("la_level: {column: level}\n", "la_level needs a column and one of value, values, not_values or not_matching"),
     ("la_level: {column: level, value: LA, not_values: [NA]}\n", "la_level needs"),
+    ("column_patterns: {v: {pattern: '^v$', kind: number, change: money}}\n", "change kinds ['money'] are not in"),
+    ("completeness: {max_lost_share: 0.5}\n", "completeness takes max_lost_share (0 to 1) and the reason"),
+    ("completeness: {share: 0.5, reason: x}\n", "completeness takes max_lost_share"),
+    ("year_column: when\n", "year_column 'when' is not a column"),
 ])
 def test_malformed_contract_features_are_contract_errors(tmp_path, extra, fragment):
     from csc_pipeline.contracts import ContractError
@@ -559,3 +563,20 @@ def test_columns_are_required_in_the_years_they_were_published(tmp_path, sfr_sty
     _, problems = wide(tmp_path, "area,Referrals2324,ReferralsNFA2324", "Camden,5,2", release="2024", period=None,
                        contract=sfr_style)
     assert [(p.column, p.message.startswith("required column missing")) for p in problems] == [("rate_2024", True)]
+
+
+def test_a_denominator_must_be_above_zero_where_the_contract_says_so(tmp_path):
+    lines = ["a,LA,2019/20,0", "b,LA,2019/20,-1", "c,LA,2019/20,c", "d,LA,2019/20,12"]
+    plain = feature_contract(tmp_path / "p", "")
+    positive = replace(plain, columns=tuple(replace(c, positive=True) if c.name == "value" else c for c in plain.columns))
+    _, problems = run(tmp_path, positive, lines)
+    assert [(p.row, p.value) for p in problems if "not above zero" in p.message] == [(2, "0"), (3, "-1")]
+    _, problems = run(tmp_path, plain, lines)
+    assert problems == []  # zero and negative values are allowed where the contract does not ask for positive
+
+
+def test_the_real_population_contracts_declare_positive_denominators():
+    for name, column in [("ons_population_0_17", "population_estimate"), ("cla_number_and_rate", "population_estimate"),
+                         ("ons_mye2_single_year", "all_ages")]:
+        spec = load_contract(name).column(column)
+        assert spec.positive and spec.change == "population", name

@@ -277,7 +277,6 @@ class Case:
     expect: str
     message: str = ""
     column: str | None = None
-    previous: str | None = None  # the release compared with (default: the release before, if any)
 
     @property
     def format(self) -> str:
