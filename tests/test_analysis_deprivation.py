@@ -128,7 +128,10 @@ def test_run_selects_each_count_model_by_the_boundary_test(synthetic_run):
     assert (counts["model_selected"] == counts.select(rule).to_series()).all()
     assert (counts.filter(pl.col("term") == "alpha")["estimate"] > 0).all()
     assert set(coefficients["status"]) == {"fitted"}  # NB2 selected everywhere: no edge result
-    assert set(coefficients["geography"]) == {"current"} and set(coefficients["period"]) == {"2015-2017"}
+    for name in ("analysis.deprivation_coefficients", "analysis.deprivation_residuals", "analysis.deprivation_count_models",
+                 "analysis.deprivation_composite"):  # every table carries the settings it was computed with
+        table = _tables(output)[name]
+        assert set(table["geography"]) == {"current"} and set(table["period"]) == {"2015-2017"}, name
 
 
 def test_when_poisson_is_selected_the_nb2_rows_are_the_poisson_fit_with_alpha_zero(tmp_path):

@@ -270,7 +270,7 @@ def _fit_indicator(
             {"nation": nation, "indicator": indicator, "model": "ols", "term": term, "estimate": fit.params[i], "std_error": fit.std_errors[i],
              "ci_lower": fit.ci[i, 0], "ci_upper": fit.ci[i, 1], "p_value": fit.p_values[i], "r_squared": fit.r_squared,
              "deviance_explained": None, "status": _sample_status(data.height, settings.min_las) or "fitted",
-             **_choices(settings, measure, editions), **coverage.values()}
+             "deprivation_measure": measure, "deprivation_editions": editions, **coverage.values()}
         )
     residuals = data.select("la_code", "la_name", "la_group", "n_years", "observed", "deprivation", "edition").with_columns(
         pl.lit(nation).alias("nation"), pl.lit(indicator).alias("indicator"), pl.lit(measure).alias("deprivation_measure"),
@@ -335,7 +335,7 @@ def _fit_counts(
                                                 ("ci_upper", fit.ci[i, 1]), ("p_value", fit.p_values[i]))},
                  "r_squared": None, "deviance_explained": fit.deviance_explained, "model_selected": test.model_selected,
                  "lr_statistic": test.lr_statistic, "lr_p_value": test.p_value, "model_note": test.note, "status": statuses[fit.model],
-                 **_choices(settings, measure, editions), **coverage.values()}
+                 "deprivation_measure": measure, "deprivation_editions": editions, **coverage.values()}
             )
     out.counts.append(frame.with_columns(*[pl.lit(v).alias(k) for k, v in coverage.values().items()]))
 
@@ -350,10 +350,9 @@ def _sample_status(n: int, min_las: int) -> str | None:
     return f"n below minimum ({n} LAs < min_las {min_las}): not a finding" if n < min_las else None
 
 
-def _choices(settings: DeprivationSettings, measure: str, editions: str) -> dict:
-    """The settings a fitted row was computed with, as columns."""
-    return {"geography": settings.geography, "period": f"{settings.period[0]}-{settings.period[1]}", "deprivation_measure": measure,
-            "deprivation_editions": editions}
+def _settings_choices(settings: DeprivationSettings) -> dict:
+    """The settings the tables were computed with (CHOICE_COLUMNS), as column values."""
+    return {"geography": settings.geography, "period": f"{settings.period[0]}-{settings.period[1]}"}
 
 
 def _indicator_kinds(dictionary: pl.DataFrame) -> dict[str, dict]:
@@ -601,10 +600,13 @@ COEFFICIENT_COLUMNS = {
     "lr_p_value": "Count models: p of the LR statistic against a 50:50 mixture of chi2(0) and chi2(1), 0.5 P(chi2_1 > LR) (1 at LR = 0); null for OLS.",
     "model_note": "Count models: why model_selected was selected (the LR test, or an NB2 fit that did not converge); null for OLS.",
     "status": "fitted, or why the row is not a finding: 'n below minimum' (fewer LAs than min_las); for negative_binomial rows when Poisson is selected, the boundary note (those rows are then the Poisson fit with alpha = 0).",
-    "geography": "Panel geography the values come from: current or as_published.",
-    "period": "Years (ending 31 March) averaged (OLS) or summed (count models), 'first-last'.",
     "deprivation_measure": "Panel indicator id of the deprivation measure.",
     "deprivation_editions": "Editions of the deprivation measure used (', '-separated).",
+}
+# The settings a table was computed with, as columns of every row (funnels carry their own year instead of the period).
+CHOICE_COLUMNS = {
+    "geography": "Panel geography the values come from: current or as_published.",
+    "period": "Years (ending 31 March) averaged (OLS, residuals, composite) or summed (count models), 'first-last'.",
 }
 COUNT_COLUMNS = {
     "nation": "England or Wales.",
@@ -671,8 +673,11 @@ def _funnel_columns(levels) -> dict[str, str]:
     return columns
 
 
-def _table(name: str, frame: pl.DataFrame, description: str, columns: dict[str, str]) -> AnalysisTable:
-    columns = {**columns, **COVERAGE_COLUMNS}
+def _table(name: str, frame: pl.DataFrame, description: str, columns: dict[str, str], choices: dict | None = None) -> AnalysisTable:
+    """The table with its documented columns; ``choices`` (CHOICE_COLUMNS -> value) are added to every row where absent."""
+    choices = choices or {}
+    frame = frame.with_columns(*[pl.lit(v).alias(k) for k, v in choices.items() if k not in frame.columns])
+    columns = {**columns, **{k: CHOICE_COLUMNS[k] for k in choices}, **COVERAGE_COLUMNS}
     return AnalysisTable(name, frame.select([c for c in columns if c in frame.columns]), description, {c: columns[c] for c in columns if c in frame.columns})
 
 
@@ -681,15 +686,16 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     output = AnalysisOutput(family=FAMILY)
     fitted = _fit_all(inputs, settings, settings.period, _all_indicators(settings), with_counts=True)
     period = f"{settings.period[0]}-{settings.period[1]}"
+    choices = _settings_choices(settings)
     residuals = pl.concat(fitted.residuals, how="diagonal") if fitted.residuals else pl.DataFrame(schema={c: pl.String for c in RESIDUAL_COLUMNS})
     if fitted.coefficients:
         coefficients = pl.DataFrame(fitted.coefficients, infer_schema_length=None)
-        output.tables.append(_table("analysis.deprivation_coefficients", coefficients, f"Regressions of LA indicators on deprivation, {period} mean (OLS; Poisson and negative binomial for counts).", COEFFICIENT_COLUMNS))
-        output.tables.append(_table("analysis.deprivation_residuals", residuals, f"Per LA and indicator: observed {period} mean, deprivation-expected value, residual and standardised residual.", RESIDUAL_COLUMNS))
+        output.tables.append(_table("analysis.deprivation_coefficients", coefficients, f"Regressions of LA indicators on deprivation, {period} mean (OLS; Poisson and negative binomial for counts).", COEFFICIENT_COLUMNS, choices))
+        output.tables.append(_table("analysis.deprivation_residuals", residuals, f"Per LA and indicator: observed {period} mean, deprivation-expected value, residual and standardised residual.", RESIDUAL_COLUMNS, choices))
     if fitted.coefficients:
         output.headlines += _count_model_headlines(coefficients)
     if fitted.counts:
-        output.tables.append(_table("analysis.deprivation_count_models", pl.concat(fitted.counts, how="diagonal"), f"Observed / expected counts per LA from Poisson and negative binomial models with log population offset, {period}.", COUNT_COLUMNS))
+        output.tables.append(_table("analysis.deprivation_count_models", pl.concat(fitted.counts, how="diagonal"), f"Observed / expected counts per LA from Poisson and negative binomial models with log population offset, {period}.", COUNT_COLUMNS, choices))
     composite_frames = []
     for nation in settings.nations:
         nation_residuals = residuals.filter(pl.col("nation") == nation) if fitted.residuals else residuals
@@ -709,7 +715,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         output.headlines.append(f"{nation}: composite deprivation-adjusted outliers: {status}." if status else
                                 f"{nation}: {flagged.height} LAs flagged as composite deprivation-adjusted outliers ({settings.outliers_per_group} highest and lowest per LA-type group, {period}).")
     if composite_frames:
-        output.tables.append(_table("analysis.deprivation_composite", pl.concat(composite_frames, how="diagonal"), "Composite of standardised deprivation residuals per LA, ranked within LA-type group, with outliers flagged.", COMPOSITE_COLUMNS))
+        output.tables.append(_table("analysis.deprivation_composite", pl.concat(composite_frames, how="diagonal"), "Composite of standardised deprivation residuals per LA, ranked within LA-type group, with outliers flagged.", COMPOSITE_COLUMNS, choices))
     funnels = _funnels(inputs, settings, output, fitted.skipped)
     if funnels is not None:
         output.tables.append(_table("analysis.funnel_positions", funnels, "Funnel plot positions: each LA's value against control limits around the national or deprivation-expected value.", _funnel_columns(settings.funnel.levels)))
