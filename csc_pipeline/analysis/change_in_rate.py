@@ -147,7 +147,8 @@ def la_changes(values: pl.DataFrame, rules: list[tuple[str, int | None, float]] 
     None (a factor): no direction columns.
     """
     keys = [c for c in values.columns if c not in ("year", "value")]
-    grouped = values.sort("year").group_by(keys, maintain_order=True).agg("year", "value")
+    # sorted by every key: joins upstream do not keep row order, and the regional means and SDs must not depend on it
+    grouped = values.sort([*keys, "year"], nulls_last=True).group_by(keys, maintain_order=True).agg("year", "value")
     rows = []
     for row in grouped.iter_rows(named=True):
         change = average_change(row["year"], row["value"])

@@ -140,7 +140,8 @@ def count_apportioned_sets_once(
         published.join(wanted.rename({"predecessor": "authority_id"}), on=["authority_id", "_year", "indicator"], how="semi"),
         "as_published", (), values["indicator"].unique().to_list(),
     )
-    names = published.select("authority_id", "la_code", "la_name").unique("authority_id")
+    # the predecessor's code and name in its last year (deterministic, so reruns give the same coverage text)
+    names = published.sort("_year").select("authority_id", "la_code", "la_name").unique("authority_id", keep="last")
     reasons = {
         code: f"counted once as {p_code} {p_name}: back-cast by apportionment from it"
         for code, p_code, p_name in members.join(names, left_on="predecessor", right_on="authority_id")
