@@ -38,13 +38,16 @@ def assert_status_consistent(summary: dict, coefficients: pl.DataFrame) -> None:
     nonzero = chosen.filter(pl.col("coefficient") != 0).height
     assert nonzero == summary["n_nonzero_coefficients"]
     assert chosen["lambda_index"].unique().to_list() == [summary["chosen_lambda_index"]]
-    assert chosen["lambda"].unique().to_list() == [pytest.approx(summary["chosen_lambda"])]
+    assert chosen["lambda_value"].unique().to_list() == [pytest.approx(summary["chosen_lambda"])]
     at_end = summary["chosen_lambda_index"] == summary["n_lambdas"] - 1
     if nonzero == 0:
         assert summary["status"] == "intercept_only" and "not a finding" in summary["note"]
     elif at_end:
         assert summary["status"] == "penalty_at_path_edge" and "not a finding" in summary["note"]
+    elif summary["cv_mean_deviance"] >= summary["cv_null_mean_deviance"]:
+        assert summary["status"] == "no_better_than_chance" and "not a finding" in summary["note"]
     if summary["status"] == "ok":
+        assert summary["cv_mean_deviance"] < summary["cv_null_mean_deviance"]
         assert nonzero > 0 and 0 < summary["chosen_lambda_index"] < summary["n_lambdas"] - 1 and summary["converged"]
         assert summary["prediction_year"] == summary["requested_year"] and summary["note"] == ""
     if summary["prediction_year"] != summary["requested_year"]:
@@ -131,10 +134,30 @@ def test_pure_noise_is_labelled_not_reported_as_a_finding(seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=(150, 8)), (rng.uniform(size=150) < 0.2).astype(float)
     prediction = ol.predict(_data(x, y, [f"noise{i}" for i in range(8)]), ol.PredictionSettings())
-    assert prediction.status in ("intercept_only", "penalty_at_path_edge")
+    assert prediction.status in ("intercept_only", "no_better_than_chance", "penalty_at_path_edge")
     assert "not a finding" in prediction.note
     if prediction.status == "intercept_only":
         assert not np.any(prediction.params[1:]) and prediction.deviance_explained == 0
+
+
+def _cv(chosen: int, deviance_at_chosen: float, null: float = 0.9, n: int = 10) -> en.CrossValidation:
+    mean = np.full(n, 1.0)
+    mean[chosen] = deviance_at_chosen
+    return en.CrossValidation(en.lambda_path(1.0, n, 0.01), mean, np.full(n, 0.01), chosen, np.zeros(5), null, np.zeros(n, int))
+
+
+def test_status_rules_label_every_degenerate_result_and_name_every_caveat():
+    settings = ol.PredictionSettings()
+    kept, nothing = np.array([-1.5, 0.3, 0.0]), np.array([-1.5, 0.0, 0.0])
+    assert ol.prediction_status(_cv(4, 0.8), kept, True, 2012, [], settings) == ("ok", "")
+    status, note = ol.prediction_status(_cv(0, 0.9), nothing, True, 2012, [], settings)
+    assert status == "intercept_only" and "position 0 of 0..9" in note and "not a finding" in note
+    assert ol.prediction_status(_cv(3, 0.95), kept, True, 2012, [], settings)[0] == "no_better_than_chance"
+    status, note = ol.prediction_status(_cv(9, 0.8), kept, True, 2012, [], settings)
+    assert status == "penalty_at_path_edge" and "smallest on the path" in note
+    status, note = ol.prediction_status(_cv(4, 0.8), kept, False, 2014, ["2012: too few"], settings)
+    assert status == "not_converged" and "fallback: requested year 2012 not usable (2012: too few); used 2014" in note
+    assert ol.prediction_status(_cv(4, 0.8), kept, True, 2014, ["2012: too few"], settings)[0] == "fallback_year"
 
 
 def test_the_lowest_deviance_rule_picks_the_minimum_and_one_se_a_penalty_at_least_as_large():
@@ -265,7 +288,7 @@ def test_run_recovers_the_planted_quality_problem_in_2012_and_writes_every_table
     cv = tables["analysis.ofsted_prediction_cv"]
     assert cv.height == summary["n_lambdas"] == 100 and cv["is_chosen"].sum() == 1
     assert cv.filter(pl.col("is_path_start"))["n_nonzero_coefficients"].item() == 0
-    assert cv.filter(pl.col("is_path_start"))["lambda"].item() == pytest.approx(summary["lambda_max"])
+    assert cv.filter(pl.col("is_path_start"))["lambda_value"].item() == pytest.approx(summary["lambda_max"])
     after = tables["analysis.ofsted_after_inadequate"]
     assert set(after["group"]) == {"A", "B"}
     assert (after["status"] == "group_empty").to_list() == (after["n_group_las"] == 0).to_list()
@@ -312,7 +335,7 @@ def test_noise_in_the_run_is_labelled_in_table_and_headline(tmp_path):
     output = ol.run(inputs, {"prediction": {"indicators": ["cla_rate_per_10k"]}})
     tables = {t.name: t.frame for t in output.tables}
     summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
-    assert summary["status"] in ("intercept_only", "penalty_at_path_edge")
+    assert summary["status"] in ("intercept_only", "no_better_than_chance", "penalty_at_path_edge")
     assert_status_consistent(summary, tables["analysis.ofsted_prediction_coefficients"])
     assert any(f"[status {summary['status']}, not a finding]" in h for h in output.headlines)
     assert not any(h.startswith("Predicted Inadequate:") for h in output.headlines)

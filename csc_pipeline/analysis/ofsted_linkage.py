@@ -25,7 +25,8 @@ lambda_min_ratio of it, penalty chosen by stratified, seeded k-fold cross-valida
 held-out deviance (``elastic_net``; by default glmnet's one-standard-error rule, which on pure
 noise keeps the intercept-only model where the minimum often keeps a chance predictor); refitted on all LAs at the chosen penalty. A degenerate result is labelled in
 the summary's ``status`` and ``note`` and reported as such, never as a finding: an intercept-only
-model, a penalty chosen at the end of the path, a fit that did not converge, a fallback year, or
+model, one whose held-out deviance is no lower than the intercept-only model's, a penalty chosen at
+the end of the path, a fit that did not converge, a fallback year, or
 no usable year at all.
 
 After-inadequate movement: among LAs the model predicts Inadequate, group A (not rated Inadequate
@@ -344,14 +345,19 @@ class Prediction:
 
 def prediction_status(cv: CrossValidation, params: np.ndarray, converged: bool, year: int, passed_over: list[str],
                       settings: PredictionSettings) -> tuple[str, str]:
-    """The model's status (the first that applies of intercept_only, penalty_at_path_edge, not_converged,
-    fallback_year, else ok) and a note naming every caveat that applies."""
+    """The model's status (the first that applies of intercept_only, no_better_than_chance, penalty_at_path_edge,
+    not_converged, fallback_year, else ok) and a note naming every caveat that applies."""
     statuses, notes = [], []
     position = f"lambda {cv.chosen_lambda:.4g}, position {cv.chosen_index} of 0..{len(cv.lambdas) - 1} on the path"
     if not np.any(params[1:]):
         statuses.append("intercept_only")
         notes.append(f"intercept-only model ({position}): no predictor lowers the cross-validated deviance, so the model "
                      "predicts every LA alike; not a finding")
+    elif cv.mean_deviance[cv.chosen_index] >= cv.null_mean_deviance:
+        statuses.append("no_better_than_chance")
+        notes.append(f"the chosen model ({position}) predicts held-out LAs no better than an intercept-only model "
+                     f"(cross-validated deviance {cv.mean_deviance[cv.chosen_index]:.4f} against {cv.null_mean_deviance:.4f}); "
+                     "not a finding")
     elif cv.chosen_index == len(cv.lambdas) - 1:
         statuses.append("penalty_at_path_edge")
         notes.append(f"the chosen penalty is the smallest on the path ({position}): the deviance may fall further, the "
@@ -378,8 +384,8 @@ def predict(data: PredictionData, settings: PredictionSettings, passed_over: lis
     null = binomial_deviance(data.outcome, np.full(len(data.outcome), data.outcome.mean()))
     status, note = prediction_status(cv, params, bool(path.converged[cv.chosen_index]), data.year, passed_over or [], settings)
     return Prediction(data, cv, path, largest, mean, sd, probability, predicted,
-                      # rounded so an intercept-only fit reports 0 rather than floating-point noise
-                      round(1 - binomial_deviance(data.outcome, probability) / null, 12),
+                      # rounded (and -0.0 made 0.0) so an intercept-only fit reports 0 rather than floating-point noise
+                      round(1 - binomial_deviance(data.outcome, probability) / null, 12) + 0.0,
                       *sensitivity_specificity(data.outcome, predicted),
                       *sensitivity_specificity(data.outcome, cv.held_out_probability >= settings.threshold), status, note)
 
@@ -544,7 +550,7 @@ def _prediction_tables(prediction: Prediction, settings: OfstedLinkageSettings, 
     last = len(cv.lambdas) - 1
 
     def path_point(index: int) -> dict:
-        return {"lambda_index": index, "lambda": float(cv.lambdas[index]), "is_chosen": index == cv.chosen_index,
+        return {"lambda_index": index, "lambda_value": float(cv.lambdas[index]), "is_chosen": index == cv.chosen_index,
                 "is_path_start": index == 0, "is_path_end": index == last}
 
     summary = pl.DataFrame([{

@@ -61,10 +61,10 @@ _MODEL_COVERAGE = {
     "years_used": "Year of the predictor values (Y).",
     "las_excluded": "LAs left out and why: configured exclusion, no graded judgement in force in the window, or a predictor missing.",
 }
-_PATH = {"lambda_index": pl.Int64, "lambda": pl.Float64, "is_chosen": pl.Boolean, "is_path_start": pl.Boolean, "is_path_end": pl.Boolean}
+_PATH = {"lambda_index": pl.Int64, "lambda_value": pl.Float64, "is_chosen": pl.Boolean, "is_path_start": pl.Boolean, "is_path_end": pl.Boolean}
 _PATH_COLUMNS = {
     "lambda_index": "Position on the penalty path: 0 = lambda_max (every coefficient zero), n_lambdas-1 = the smallest penalty.",
-    "lambda": "Penalty of this point of the path.",
+    "lambda_value": "Penalty (lambda) of this point of the path.",
     "is_chosen": "True for the penalty chosen by cross-validation.",
     "is_path_start": "True at lambda_max, the start of the path (an intercept-only model by construction).",
     "is_path_end": "True at the smallest penalty of the path (lambda_max * lambda_min_ratio): chosen here, the path may be too short.",
@@ -112,7 +112,8 @@ PREDICTION_DESCRIPTIONS = {
 PREDICTION_COLUMNS = {
     "analysis.ofsted_prediction_summary": {
         **_HEAD_COLUMNS,
-        "status": ("ok; intercept_only (no predictor kept: cross-validation found nothing better than chance); penalty_at_path_edge "
+        "status": ("ok; intercept_only (no predictor kept: cross-validation found nothing better than chance); no_better_than_chance "
+                   "(predictors kept, but the held-out deviance is no lower than the intercept-only model's); penalty_at_path_edge "
                    "(the smallest penalty of the path chosen); not_converged (the final fit hit max_iterations); fallback_year "
                    "(a fallback year replaced Y); n_below_minimum (no configured year had enough graded LAs: not fitted)."),
         "note": "The status in words, and every other caveat that applies (fallback, edge, convergence); empty when status is ok.",
