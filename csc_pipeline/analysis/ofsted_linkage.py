@@ -351,8 +351,9 @@ def prediction_status(cv: CrossValidation, params: np.ndarray, converged: bool, 
     position = f"lambda {cv.chosen_lambda:.4g}, position {cv.chosen_index} of 0..{len(cv.lambdas) - 1} on the path"
     if not np.any(params[1:]):
         statuses.append("intercept_only")
-        notes.append(f"intercept-only model ({position}): no predictor lowers the cross-validated deviance, so the model "
-                     "predicts every LA alike; not a finding")
+        margin = " by more than one standard error" if settings.cv_rule == "1se" else ""
+        notes.append(f"intercept-only model ({position}): no predictor lowers the cross-validated deviance{margin}, so the "
+                     "model predicts every LA alike; not a finding")
     elif cv.mean_deviance[cv.chosen_index] >= cv.null_mean_deviance:
         statuses.append("no_better_than_chance")
         notes.append(f"the chosen model ({position}) predicts held-out LAs no better than an intercept-only model "
