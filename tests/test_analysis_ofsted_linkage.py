@@ -13,6 +13,7 @@ from csc_pipeline.analysis import elastic_net as en
 from csc_pipeline.analysis import ofsted_linkage as ol
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.family_config import ConfigError
+from csc_pipeline.analysis.ofsted_linkage_tables import CHOICE_COLUMNS
 from csc_pipeline.analysis.runner import write_output
 from csc_pipeline.defs.analysis import FAMILIES
 from synthetic_analysis_inputs import make_inputs
@@ -295,7 +296,7 @@ def test_run_recovers_the_planted_quality_problem_in_2012_and_writes_every_table
     # every prediction table carries the choices it was computed with
     for name in PREDICTION_TABLES:
         frame = tables[name]
-        assert set(ol.HEAD_COLUMNS) <= set(frame.columns) and {"n_las", "years_used", "las_excluded"} <= set(frame.columns)
+        assert set(CHOICE_COLUMNS) <= set(frame.columns) and {"n_las", "years_used", "las_excluded"} <= set(frame.columns)
         assert frame.select(pl.col("prediction_year").unique()).to_series().to_list() == [2012]
         assert frame.select(pl.col("alpha").unique()).to_series().to_list() == [0.5]
     grades = tables["analysis.ofsted_grades_in_force"]

@@ -50,7 +50,7 @@ from csc_pipeline.analysis.elastic_net import (
 )
 from csc_pipeline.analysis.family_config import parse_settings, require
 from csc_pipeline.analysis.ofsted_linkage_tables import (
-    AFTER_SCHEMA, ASSOCIATION_COLUMNS, ASSOCIATION_DESCRIPTION, ASSOCIATION_SCHEMA, HEAD_COLUMNS, PREDICTION_COLUMNS,
+    AFTER_SCHEMA, ASSOCIATION_COLUMNS, ASSOCIATION_DESCRIPTION, ASSOCIATION_SCHEMA, PREDICTION_COLUMNS,
     PREDICTION_DESCRIPTIONS, PREDICTION_SCHEMAS, SUMMARY_COLUMNS, SUMMARY_DESCRIPTION, SUMMARY_SCHEMA,
 )
 from csc_pipeline.analysis.panel_frames import Coverage, configured_exclusions, format_years, select_values

@@ -96,7 +96,7 @@ PREDICTION_SCHEMAS = {
         "note": pl.String, **_COVERAGE_SCHEMA,
     },
 }
-HEAD_COLUMNS = list(_HEAD)
+CHOICE_COLUMNS = list(_HEAD)  # the choices every prediction table carries
 AFTER_SCHEMA = {k: v for k, v in PREDICTION_SCHEMAS["analysis.ofsted_after_inadequate"].items() if k not in {**_HEAD, **_MODEL_STATUS}}
 PREDICTION_DESCRIPTIONS = {
     "analysis.ofsted_prediction_summary": ("The elastic-net logistic model of 'rated Inadequate' at 31 March of years Y..Y+window_years-1 "
