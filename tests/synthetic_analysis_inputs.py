@@ -3,9 +3,9 @@
 England: LAs in four LA-type groups with IDACI (editions 2015 and 2019) and IMD scores; Wales:
 LAs with WIMD (2019). Counts are Poisson around rates that rise with deprivation (slope
 RATE_SLOPE per 10,000 per IDACI point for CLA); a latent "quality problem" per LA raises
-re-referrals and makes the LA's SIF/ILACS grade Inadequate; Ofsted grades start in 2014 (SLAC
-before, no overall grade). Optionally a latent factor per LA, independent of deprivation, shifts the
-CLA starts and CP plan rates together (``shared_factor``): a correlation beyond deprivation.
+re-referrals and makes the LA rated Inadequate (``rated_inadequate``): its SIF/ILACS grade from 2014,
+its SLAC safeguarding judgement before (SLAC gave no overall grade). Optionally a latent factor per
+LA, independent of deprivation, shifts the CLA starts and CP plan rates together (``shared_factor``): a correlation beyond deprivation.
 """
 
 from __future__ import annotations
@@ -124,7 +124,9 @@ def make_inputs(tmp_path: Path, n_england: int = 80, n_wales: int = 16, seed: in
                     "region": la["region"], "authority_id": la["la_code"].lower(), "framework": "SIF" if graded else "SLAC",
                     "inspection_type": None, "inspection_date": None, "publication_date": date(year - 1, 11, 1),
                     "overall_grade": {1: "Outstanding", 2: "Good", 3: "Adequate", 4: "Inadequate", None: None}[grade],
-                    "overall_grade_ordinal": grade, "adequate_mapped": grade == 3, "source_entry": "synthetic", "release": "2020", "is_synthetic": True,
+                    "overall_grade_ordinal": grade, "adequate_mapped": grade == 3,
+                    # SLAC years: the same problem makes the safeguarding judgement Inadequate (methods.md "rated inadequate")
+                    "rated_inadequate": inadequate, "source_entry": "synthetic", "release": "2020", "is_synthetic": True,
                 })
     panel = pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("year").cast(pl.Int32))
     # shaped like mart.la_reference: every authority one code, in operation throughout

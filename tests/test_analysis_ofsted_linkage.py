@@ -1,4 +1,4 @@
-"""Ofsted linkage (methods.md section 5) against statsmodels, scipy, hand counts and a planted quality problem."""
+"""Ofsted linkage (methods.md section 5) against statsmodels, scipy, hand counts, a planted quality problem and pure noise."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from csc_pipeline.analysis import elastic_net as en
 from csc_pipeline.analysis import ofsted_linkage as ol
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.family_config import ConfigError
+from csc_pipeline.analysis.ofsted_linkage_tables import CHOICE_COLUMNS
 from csc_pipeline.analysis.runner import write_output
 from csc_pipeline.defs.analysis import FAMILIES
 from synthetic_analysis_inputs import make_inputs
 
-# A small grid keeps the synthetic runs fast; the default grid is exercised on the real warehouse.
-FAST = {"prediction": {"alphas": [0.005, 0.02, 0.1], "max_iterations": 300}}
+PREDICTION_TABLES = ["analysis.ofsted_prediction_summary", "analysis.ofsted_prediction_coefficients", "analysis.ofsted_prediction_cv",
+                     "analysis.ofsted_predictions", "analysis.ofsted_after_inadequate"]
 
 
 def _logistic_data(n=120, seed=3):
@@ -27,54 +29,147 @@ def _logistic_data(n=120, seed=3):
     return x, y
 
 
+def _data(x, y, names, year=2012):
+    return ol.PredictionData(year, [f"L{i}" for i in range(len(y))], y, x, list(names), {}, ol.Coverage())
+
+
+def assert_status_consistent(summary: dict, coefficients: pl.DataFrame) -> None:
+    """The summary's status says what the chosen model is: a degenerate result is never labelled ok."""
+    chosen = coefficients.filter(pl.col("is_chosen") & (pl.col("term") != "intercept"))
+    nonzero = chosen.filter(pl.col("coefficient") != 0).height
+    assert nonzero == summary["n_nonzero_coefficients"]
+    assert chosen["lambda_index"].unique().to_list() == [summary["chosen_lambda_index"]]
+    assert chosen["lambda_value"].unique().to_list() == [pytest.approx(summary["chosen_lambda"])]
+    at_end = summary["chosen_lambda_index"] == summary["n_lambdas"] - 1
+    if nonzero == 0:
+        assert summary["status"] == "intercept_only" and "not a finding" in summary["note"]
+    elif at_end:
+        assert summary["status"] == "penalty_at_path_edge" and "not a finding" in summary["note"]
+    elif summary["cv_mean_deviance"] >= summary["cv_null_mean_deviance"]:
+        assert summary["status"] == "no_better_than_chance" and "not a finding" in summary["note"]
+    if summary["status"] == "ok":
+        assert summary["cv_mean_deviance"] < summary["cv_null_mean_deviance"]
+        assert nonzero > 0 and 0 < summary["chosen_lambda_index"] < summary["n_lambdas"] - 1 and summary["converged"]
+        assert summary["prediction_year"] == summary["requested_year"] and summary["note"] == ""
+    if summary["prediction_year"] != summary["requested_year"]:
+        assert "fallback" in summary["note"]
+
+
 def test_stratified_folds_are_balanced_and_deterministic():
     y = np.array([1.0] * 13 + [0.0] * 40)
-    folds = ol.stratified_folds(y, 5, seed=11)
+    folds = en.stratified_folds(y, 5, seed=11)
     positives = [int(y[folds == f].sum()) for f in range(5)]
     sizes = [int((folds == f).sum()) for f in range(5)]
     assert max(positives) - min(positives) <= 1 and sum(positives) == 13
     assert max(sizes) - min(sizes) <= 1 and sum(sizes) == 53
-    assert np.array_equal(folds, ol.stratified_folds(y, 5, seed=11))
-    assert not np.array_equal(folds, ol.stratified_folds(y, 5, seed=12))
+    assert np.array_equal(folds, en.stratified_folds(y, 5, seed=11))
+    assert not np.array_equal(folds, en.stratified_folds(y, 5, seed=12))
 
 
 def test_sensitivity_and_specificity_by_hand():
     # TP 2, FN 1, FP 1, TN 3
     outcome = [1, 1, 1, 0, 0, 0, 0]
     predicted = [1, 1, 0, 1, 0, 0, 0]
-    assert ol.sensitivity_specificity(outcome, predicted) == (pytest.approx(2 / 3), pytest.approx(3 / 4))
-    assert ol.sensitivity_specificity([0, 0], [1, 0]) == (None, 0.5)
+    assert en.sensitivity_specificity(outcome, predicted) == (pytest.approx(2 / 3), pytest.approx(3 / 4))
+    assert en.sensitivity_specificity([0, 0], [1, 0]) == (None, 0.5)
 
 
-def test_unpenalised_fit_approaches_the_statsmodels_logit():
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 0.1])
+def test_lambda_max_zeroes_every_coefficient_and_a_penalty_just_below_it_does_not(alpha):
     x, y = _logistic_data()
-    logit = sm.Logit(y, sm.add_constant(x)).fit(disp=0).params
-    fit = ol.fit_elastic_net(x, y, 0.0, 0.5, 1000)
-    assert fit.converged
-    assert fit.params == pytest.approx(logit, abs=1e-4)
-    # a penalty shrinks the coefficients (not the intercept) towards zero
-    assert np.abs(ol.fit_elastic_net(x, y, 0.05, 0.5, 1000).params[1:]).sum() < np.abs(logit[1:]).sum()
+    scaled, _, _, _ = en.standardise(x)
+    largest = en.lambda_max(scaled, y, alpha)
+    # the KKT condition of the intercept-only fit, by hand: |x_j' (y - ybar)| / n <= lambda * alpha for every j
+    assert largest * alpha == pytest.approx(np.max(np.abs(scaled.T @ (y - y.mean()))) / len(y))
+    at, below = en.fit_path(scaled, y, [largest, 0.99 * largest], alpha, 100).params
+    assert np.count_nonzero(at[1:]) == 0
+    assert at[0] == pytest.approx(np.log(y.mean() / (1 - y.mean())))
+    assert np.count_nonzero(below[1:]) >= 1
+    path = en.lambda_path(largest, 100, 0.001)
+    assert path[0] == largest and path[-1] == pytest.approx(largest / 1000)
+    assert np.allclose(np.diff(np.log(path)), np.log(0.001) / 99)
 
 
-def test_cv_chosen_fit_equals_statsmodels_fit_regularized_called_directly():
+def test_path_fits_equal_statsmodels_fit_regularized_and_the_logit_at_a_tiny_penalty():
     x, y = _logistic_data()
     x = np.column_stack([x, np.random.default_rng(5).normal(size=len(y))])  # plus pure noise
-    data = ol.PredictionData(2015, [f"L{i}" for i in range(len(y))], y, x * [10, 2, 1, 5] + [50, 0, 3, 1],
-                             ["a", "b", "c", "noise"], {}, ol.Coverage())
-    settings = ol.PredictionSettings(alphas=(0.002, 0.02, 0.08, 0.3), folds=4, seed=1)
-    prediction = ol.predict(data, settings)
-    assert prediction.cv.chosen_alpha == prediction.cv.alphas[int(np.argmin(prediction.cv.mean_deviance))]
-    scaled = (data.predictors - data.predictors.mean(axis=0)) / data.predictors.std(axis=0)
-    direct = sm.GLM(y, sm.add_constant(scaled), family=sm.families.Binomial()).fit_regularized(
-        method="elastic_net", alpha=np.r_[0, [prediction.cv.chosen_alpha] * 4], L1_wt=0.5, maxiter=1000).params
-    assert prediction.params == pytest.approx(direct, abs=1e-10)
-    # deviance explained and the classification from the same fit
-    p = 1 / (1 + np.exp(-(direct[0] + scaled @ direct[1:])))
+    scaled, _, _, _ = en.standardise(x)
+    lambdas = en.lambda_path(en.lambda_max(scaled, y, 0.5), 30, 0.001)
+    path = en.fit_path(scaled, y, lambdas, 0.5, 100)
+    assert path.converged.all()
+    for index in (3, 15, 29):
+        direct = sm.GLM(y, sm.add_constant(scaled), family=sm.families.Binomial()).fit_regularized(
+            method="elastic_net", alpha=np.r_[0, [lambdas[index]] * 4], L1_wt=0.5, maxiter=1000).params
+        assert path.params[index] == pytest.approx(direct, abs=1e-6)
+    logit = sm.Logit(y, sm.add_constant(scaled)).fit(disp=0).params
+    assert en.fit_path(scaled, y, [1e-9], 0.5, 100).params[0] == pytest.approx(logit, abs=1e-5)
+    # penalties shrink the coefficients (not the intercept): the L1 norm grows along the path
+    norms = np.abs(path.params[:, 1:]).sum(axis=1)
+    assert np.all(np.diff(norms) >= -1e-9)
+
+
+def test_planted_predictor_is_kept_and_the_model_labelled_ok():
+    rng = np.random.default_rng(21)
+    n = 150
+    problem = rng.normal(size=n)
+    y = (problem + rng.normal(0, 0.5, n) > 0.9).astype(float)
+    x = np.column_stack([problem + rng.normal(0, 0.5, n), *rng.normal(size=(5, n))]) * 10 + 50
+    prediction = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.PredictionSettings())
+    assert prediction.status == "ok" and prediction.note == ""
+    coefficients = dict(zip(["planted", "n1", "n2", "n3", "n4", "n5"], prediction.params[1:]))
+    assert coefficients["planted"] > 0 and coefficients["planted"] == max(abs(c) for c in coefficients.values())
+    assert prediction.cv.mean_deviance[prediction.cv.chosen_index] < prediction.cv.null_mean_deviance
+    # deviance explained and the classification from the chosen fit, by hand
+    scaled = (x - x.mean(axis=0)) / x.std(axis=0)
+    p = 1 / (1 + np.exp(-(prediction.params[0] + scaled @ prediction.params[1:])))
     null = -2 * np.sum(y * np.log(y.mean()) + (1 - y) * np.log(1 - y.mean()))
-    assert prediction.deviance_explained == pytest.approx(1 - ol.binomial_deviance(y, p) / null)
-    assert (prediction.sensitivity, prediction.specificity) == ol.sensitivity_specificity(y, p >= 0.5)
-    # the same seed gives the same cross-validation
-    assert ol.predict(data, settings).cv.mean_deviance == prediction.cv.mean_deviance
+    assert prediction.deviance_explained == pytest.approx(1 - en.binomial_deviance(y, p) / null)
+    assert (prediction.sensitivity, prediction.specificity) == en.sensitivity_specificity(y, p >= 0.5)
+    # deterministic: the same seed gives the same path, choice and fit
+    again = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.PredictionSettings())
+    assert np.array_equal(again.cv.mean_deviance, prediction.cv.mean_deviance) and np.array_equal(again.params, prediction.params)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pure_noise_is_labelled_not_reported_as_a_finding(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(150, 8)), (rng.uniform(size=150) < 0.2).astype(float)
+    prediction = ol.predict(_data(x, y, [f"noise{i}" for i in range(8)]), ol.PredictionSettings())
+    assert prediction.status in ("intercept_only", "no_better_than_chance", "penalty_at_path_edge")
+    assert "not a finding" in prediction.note
+    if prediction.status == "intercept_only":
+        assert not np.any(prediction.params[1:]) and prediction.deviance_explained == 0
+
+
+def _cv(chosen: int, deviance_at_chosen: float, null: float = 0.9, n: int = 10) -> en.CrossValidation:
+    mean = np.full(n, 1.0)
+    mean[chosen] = deviance_at_chosen
+    return en.CrossValidation(en.lambda_path(1.0, n, 0.01), mean, np.full(n, 0.01), chosen, np.zeros(5), null, np.zeros(n, int))
+
+
+def test_status_rules_label_every_degenerate_result_and_name_every_caveat():
+    settings = ol.PredictionSettings()
+    kept, nothing = np.array([-1.5, 0.3, 0.0]), np.array([-1.5, 0.0, 0.0])
+    assert ol.prediction_status(_cv(4, 0.8), kept, True, 2012, [], settings) == ("ok", "")
+    status, note = ol.prediction_status(_cv(0, 0.9), nothing, True, 2012, [], settings)
+    assert status == "intercept_only" and "position 0 of 0..9" in note and "not a finding" in note
+    assert ol.prediction_status(_cv(3, 0.95), kept, True, 2012, [], settings)[0] == "no_better_than_chance"
+    status, note = ol.prediction_status(_cv(9, 0.8), kept, True, 2012, [], settings)
+    assert status == "penalty_at_path_edge" and "smallest on the path" in note
+    status, note = ol.prediction_status(_cv(4, 0.8), kept, False, 2014, ["2012: too few"], settings)
+    assert status == "not_converged" and "fallback: requested year 2012 not usable (2012: too few); used 2014" in note
+    assert ol.prediction_status(_cv(4, 0.8), kept, True, 2014, ["2012: too few"], settings)[0] == "fallback_year"
+
+
+def test_the_lowest_deviance_rule_picks_the_minimum_and_one_se_a_penalty_at_least_as_large():
+    x, y = _logistic_data()
+    scaled, _, _, _ = en.standardise(x)
+    lambdas = en.lambda_path(en.lambda_max(scaled, y, 0.5), 40, 0.001)
+    lowest = en.cross_validate(x, y, lambdas, 0.5, 5, 3, 100, rule="min")
+    one_se = en.cross_validate(x, y, lambdas, 0.5, 5, 3, 100, rule="1se")
+    assert lowest.chosen_index == int(np.argmin(lowest.mean_deviance))
+    assert one_se.chosen_index <= lowest.chosen_index
+    assert one_se.mean_deviance[one_se.chosen_index] <= lowest.mean_deviance[lowest.chosen_index] + lowest.deviance_se[lowest.chosen_index]
 
 
 def test_grade_associations_equal_scipy_and_summary_medians_by_hand():
@@ -103,7 +198,7 @@ def test_grade_associations_equal_scipy_and_summary_medians_by_hand():
     assert summary.filter(pl.col("overall_grade_ordinal") == 4)["median_value"].item() == 70.5
 
 
-def test_after_inadequate_medians_and_share_rising_by_hand():
+def test_after_inadequate_medians_share_rising_and_empty_groups_by_hand():
     predicted = pl.DataFrame({"la_code": ["A1", "A2", "A3", "B1", "B2"], "rated_inadequate": [False, False, False, True, True]})
     rows = [("A1", 2015, 50.0), ("A1", 2016, 54.0), ("A2", 2015, 60.0), ("A2", 2016, 58.0), ("A3", 2015, 40.0), ("A3", 2016, 41.0),
             ("B1", 2015, 70.0), ("B1", 2016, 80.0), ("B2", 2015, 65.0),  # B2 has no 2016 value
@@ -112,10 +207,28 @@ def test_after_inadequate_medians_and_share_rising_by_hand():
     table = ol.after_inadequate(predicted, values, ["cpp_rate_per_10k"], 2015)
     a = table.filter(pl.col("group") == "A").row(0, named=True)
     b = table.filter(pl.col("group") == "B").row(0, named=True)
-    assert (a["median_change"], a["percent_rose"], a["n_las"]) == (1.0, pytest.approx(200 / 3), 3)
-    assert (b["median_change"], b["percent_rose"], b["n_las"]) == (10.0, 100.0, 1)
+    assert (a["median_change"], a["percent_rose"], a["n_las"], a["n_group_las"], a["status"]) == (1.0, pytest.approx(200 / 3), 3, 3, "ok")
+    assert (b["median_change"], b["percent_rose"], b["n_las"], b["n_group_las"]) == (10.0, 100.0, 1, 2)
     assert b["las_excluded"] == "B2 (no value in 2015 or 2016)"
     assert (a["from_year"], a["to_year"]) == (2015, 2016)
+    # nobody predicted and rated: group B's rows say so instead of showing nulls as results
+    only_a = ol.after_inadequate(predicted.filter(~pl.col("rated_inadequate")), values, ["cpp_rate_per_10k"], 2015)
+    b = only_a.filter(pl.col("group") == "B").row(0, named=True)
+    assert (b["n_group_las"], b["status"], b["median_change"]) == (0, "group_empty", None) and "nothing to compare" in b["note"]
+
+
+def test_window_outcome_counts_slac_and_cpi_ratings_unless_only_the_overall_grade_is_asked_for():
+    grades = pl.DataFrame({
+        "year": [2012, 2013, 2012, 2013, 2012, 2013, 2015, 2016],
+        "la_code": ["S", "S", "C", "C", "G", "G", "A", "A"],
+        # S: SLAC safeguarding Inadequate; C: a CPI Inadequate from 2013; G: rated, never Inadequate; A: SIF, outside the window
+        "overall_grade_ordinal": [None, None, None, None, None, None, 3, 4],
+        "rated_inadequate": [True, True, False, True, False, False, False, True],
+    })
+    assert dict(ol.window_outcome(grades, 2012, 2).iter_rows()) == {"S": True, "C": True, "G": False}
+    assert ol.window_outcome(grades, 2012, 2, "overall_grade").is_empty()  # SLAC/CPI give no overall grade
+    assert dict(ol.window_outcome(grades, 2015, 2, "overall_grade").iter_rows()) == {"A": True}
+    assert dict(ol.window_outcome(grades, 2014, 2).iter_rows()) == {"A": False}  # A's Inadequate comes after the window
 
 
 def test_grades_take_the_panel_code_of_their_authority(tmp_path):
@@ -132,11 +245,18 @@ def test_grades_take_the_panel_code_of_their_authority(tmp_path):
 def test_config_defaults_match_the_settings_file_and_bad_values_are_rejected():
     section = load_analysis_config(None).for_family("ofsted_linkage")
     assert ol.parse_config(section) == ol.OfstedLinkageSettings()
-    assert ol.parse_config(section).prediction.year == 2012
+    settings = ol.parse_config(section).prediction
+    assert (settings.year, settings.outcome, settings.alpha, settings.n_lambdas) == (2012, "rated_inadequate", 0.5, 100)
+    assert "initial_assessments_within_10_days_percent" in settings.indicators
+    assert any(i.startswith("sw_") for i in settings.indicators)
     with pytest.raises(ConfigError, match="unknown key"):
-        ol.parse_config({"prediction": {"L1": 0.5}})
-    with pytest.raises(ConfigError, match="l1_ratio"):
-        ol.parse_config({"prediction": {"l1_ratio": 1.5}})
+        ol.parse_config({"prediction": {"l1_ratio": 0.5}})
+    with pytest.raises(ConfigError, match="alpha"):
+        ol.parse_config({"prediction": {"alpha": 0.0}})
+    with pytest.raises(ConfigError, match="outcome"):
+        ol.parse_config({"prediction": {"outcome": "any"}})
+    with pytest.raises(ConfigError, match="cv_rule"):
+        ol.parse_config({"prediction": {"cv_rule": "2se"}})
     with pytest.raises(ConfigError, match="folds"):
         ol.parse_config({"prediction": {"folds": 1}})
     with pytest.raises(ConfigError, match="association_years"):
@@ -144,32 +264,52 @@ def test_config_defaults_match_the_settings_file_and_bad_values_are_rejected():
     assert list(FAMILIES)[-1] == "ofsted_linkage" and FAMILIES["ofsted_linkage"] == "5. Ofsted linkage"
 
 
-def test_run_recovers_the_planted_quality_problem_and_writes_every_table(tmp_path):
+def test_run_recovers_the_planted_quality_problem_in_2012_and_writes_every_table(tmp_path):
     inputs = make_inputs(tmp_path)
-    output = ol.run(inputs, {**load_analysis_config(None).for_family("ofsted_linkage"), **FAST})
+    output = ol.run(inputs, load_analysis_config(None).for_family("ofsted_linkage"))
     tables = {t.name: t.frame for t in output.tables}
     summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
-    # synthetic grades start in 2014: the requested 2012 falls back to the first fallback year, and says so
-    assert (summary["requested_year"], summary["prediction_year"]) == (2012, 2014)
-    assert "fallback" in summary["year_note"] and any("fell back to 2014" in h for h in output.headlines)
-    coefficients = dict(tables["analysis.ofsted_prediction_coefficients"].select("term", "coefficient").iter_rows())
-    assert coefficients["rereferrals_percent"] > 0
-    assert coefficients["rereferrals_percent"] == max(abs(v) for t, v in coefficients.items() if t != "intercept")
+    # SLAC years carry the LA's rating: 2012 needs no fallback
+    assert (summary["requested_year"], summary["prediction_year"], summary["outcome_years"]) == (2012, 2012, "2012-2013")
+    assert summary["status"] == "ok"
+    coefficients = tables["analysis.ofsted_prediction_coefficients"]
+    assert_status_consistent(summary, coefficients)
+    chosen = dict(coefficients.filter(pl.col("is_chosen")).select("term", "coefficient").iter_rows())
+    assert chosen["rereferrals_percent"] > 0
+    assert chosen["rereferrals_percent"] == max(abs(v) for t, v in chosen.items() if t != "intercept")
+    # the synthetic panel has no assessment or workforce indicators: listed as unavailable, not silently missing
+    assert "sw_agency_rate_percent" in summary["indicators_unavailable"]
+    assert "initial_assessments_within_10_days_percent" in summary["indicators_unavailable"]
     # better than chance: held-out deviance below the intercept-only model's, and sensitivity + specificity > 1
     assert summary["cv_mean_deviance"] < summary["cv_null_mean_deviance"]
     assert summary["cv_sensitivity"] + summary["cv_specificity"] > 1.2
-    assert summary["deviance_explained"] > 0.3
     predictions = tables["analysis.ofsted_predictions"]
     assert predictions.height == summary["n_las"] == 80
     assert predictions["rated_inadequate"].sum() == summary["n_rated_inadequate"]
-    assert tables["analysis.ofsted_prediction_cv"]["chosen"].sum() == 1
-    assert set(tables["analysis.ofsted_after_inadequate"]["group"]) == {"A", "B"}
+    cv = tables["analysis.ofsted_prediction_cv"]
+    assert cv.height == summary["n_lambdas"] == 100 and cv["is_chosen"].sum() == 1
+    assert cv.filter(pl.col("is_path_start"))["n_nonzero_coefficients"].item() == 0
+    assert cv.filter(pl.col("is_path_start"))["lambda_value"].item() == pytest.approx(summary["lambda_max"])
+    after = tables["analysis.ofsted_after_inadequate"]
+    assert set(after["group"]) == {"A", "B"}
+    assert (after["status"] == "group_empty").to_list() == (after["n_group_las"] == 0).to_list()
+    # every prediction table carries the choices it was computed with
+    for name in PREDICTION_TABLES:
+        frame = tables[name]
+        assert set(CHOICE_COLUMNS) <= set(frame.columns) and {"n_las", "years_used", "las_excluded"} <= set(frame.columns)
+        assert frame.select(pl.col("prediction_year").unique()).to_series().to_list() == [2012]
+        assert frame.select(pl.col("alpha").unique()).to_series().to_list() == [0.5]
     grades = tables["analysis.ofsted_grades_in_force"]
     assert grades.filter(pl.col("year") == 2012)["grade_name"].unique().to_list() == ["no overall grade"]
     # the planted problem raises re-referrals with a worse grade
     rereferral = tables["analysis.ofsted_grade_associations"].filter(
         (pl.col("indicator") == "rereferrals_percent") & (pl.col("test") == "spearman") & (pl.col("year") == 2016)).row(0, named=True)
     assert rereferral["statistic"] > 0.2 and rereferral["p_value"] < 0.05
+    model_headline = next(h for h in output.headlines if h.startswith("Elastic-net model"))
+    assert "not a finding" not in model_headline and "rereferrals_percent +" in model_headline
+    # an empty group is said to be empty, not shown as a comparison
+    empty = after.filter(pl.col("status") == "group_empty")["group"].unique().to_list()
+    assert any("group_empty" in h for h in output.headlines) == bool(empty)
 
     con = duckdb.connect()
     rows = write_output(con, output)
@@ -178,27 +318,42 @@ def test_run_recovers_the_planted_quality_problem_and_writes_every_table(tmp_pat
     assert len(output.charts) == 3 and all(path.exists() and path.stat().st_size > 0 for path in output.charts)
 
 
+def test_overall_grade_outcome_falls_back_and_says_so(tmp_path):
+    inputs = make_inputs(tmp_path)
+    output = ol.run(inputs, {"prediction": {"outcome": "overall_grade"}})
+    tables = {t.name: t.frame for t in output.tables}
+    summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
+    # synthetic overall grades start in 2014: the requested 2012 falls back to the first fallback year, labelled
+    assert (summary["requested_year"], summary["prediction_year"], summary["status"]) == (2012, 2014, "fallback_year")
+    assert "fallback: requested year 2012 not usable" in summary["note"]
+    assert_status_consistent(summary, tables["analysis.ofsted_prediction_coefficients"])
+    assert any("[status fallback_year" in h for h in output.headlines)
+
+
+def test_noise_in_the_run_is_labelled_in_table_and_headline(tmp_path):
+    inputs = make_inputs(tmp_path)
+    # CLA rates do not depend on the planted problem
+    output = ol.run(inputs, {"prediction": {"indicators": ["cla_rate_per_10k"]}})
+    tables = {t.name: t.frame for t in output.tables}
+    summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
+    assert summary["status"] in ("intercept_only", "no_better_than_chance", "penalty_at_path_edge")
+    assert_status_consistent(summary, tables["analysis.ofsted_prediction_coefficients"])
+    assert any(f"[status {summary['status']}, not a finding]" in h for h in output.headlines)
+    assert not any(h.startswith("Predicted Inadequate:") for h in output.headlines)
+
+
 def test_run_without_any_usable_year_reports_why(tmp_path):
     inputs = make_inputs(tmp_path, n_england=40, n_wales=0)
-    output = ol.run(inputs, {**FAST, "prediction": {**FAST["prediction"], "fallback_years": [2011]}})
+    output = ol.run(inputs, {"prediction": {"fallback_years": [2011]}})
     summary = {t.name: t.frame for t in output.tables}["analysis.ofsted_prediction_summary"].row(0, named=True)
-    assert summary["prediction_year"] is None and "not fitted" in summary["year_note"]
-    assert any("not fitted" in h for h in output.headlines)
+    assert summary["prediction_year"] is None and summary["status"] == "n_below_minimum" and "not fitted" in summary["note"]
+    assert any("n_below_minimum" in h for h in output.headlines)
     write_output(duckdb.connect(), output)
 
 
 def test_run_without_ofsted_data_writes_empty_tables(tmp_path):
     inputs = make_inputs(tmp_path, n_england=20, n_wales=0)
     inputs = inputs.__class__(**{**inputs.__dict__, "ofsted_in_force": pl.DataFrame()})
-    output = ol.run(inputs, FAST)
+    output = ol.run(inputs, {})
     assert {t.name for t in output.tables} >= {"analysis.ofsted_grades_in_force", "analysis.ofsted_predictions"}
     write_output(duckdb.connect(), output)
-
-
-def test_window_outcome_is_any_inadequate_in_force_in_the_window():
-    grades = pl.DataFrame({
-        "year": [2015, 2016, 2017, 2015, 2016, 2016], "la_code": ["A", "A", "A", "B", "B", "C"],
-        "overall_grade_ordinal": [3, 3, 4, None, 4, 2],
-    })
-    outcome = dict(ol.window_outcome(grades, 2015, 2).iter_rows())
-    assert outcome == {"A": False, "B": True, "C": False}  # A's Inadequate comes after the window

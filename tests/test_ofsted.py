@@ -239,3 +239,36 @@ def test_a_malformed_wide_file_fails_naming_file_row_and_column(tmp_path, old, n
     assert found, problems
     assert all(p.file == OFSTED_2023 and p.row is not None and p.row > 5 for p in found)
     assert column is None or {p.column for p in found} == {column}
+
+
+def test_rated_inadequate_uses_the_2009_2013_frameworks_and_later_the_overall_grade(real):
+    """methods.md section 5: before SIF, an Inadequate SLAC safeguarding / looked-after children judgement or CPI."""
+    rated = {r[0] for r in real.execute(
+        "SELECT DISTINCT la_code FROM mart.ofsted_judgement_in_force WHERE year IN (2012, 2013) AND rated_inadequate"
+    ).fetchall()}
+    # by hand from the judgements: per LA, framework and area the latest judgement published by 31 March; no SIF
+    # inspection was published before April 2013, so nothing supersedes them
+    assert real.execute("SELECT count(*) FROM mart.ofsted_judgements WHERE framework = 'SIF' AND publication_date < DATE '2013-04-01'"
+                        ).fetchone() == (0,)
+    judgements = real.execute(
+        "SELECT la_code, framework, judgement_area, publication_date, grade_ordinal FROM mart.ofsted_judgements "
+        "WHERE grade_ordinal IS NOT NULL AND ((framework = 'SLAC' AND judgement_area IN ('safeguarding', 'looked_after_children')) "
+        "OR (framework = 'CPI' AND judgement_area = 'child_protection')) ORDER BY publication_date"
+    ).fetchall()
+    by_hand = set()
+    for as_at in (dt.date(2012, 3, 31), dt.date(2013, 3, 31)):
+        latest = {(code, framework, area): grade for code, framework, area, published, grade in judgements if published <= as_at}
+        by_hand |= {code for (code, _, _), grade in latest.items() if grade == 4}
+    assert rated == by_hand and len(rated) >= 15
+    # E10000024: Inadequate for safeguarding in May 2010, re-inspected better in October 2011
+    assert "E10000024" not in rated
+    assert {"SLAC", "CPI"} <= {r[0].split()[0] for r in real.execute(
+        "SELECT rated_inadequate_by FROM mart.ofsted_judgement_in_force WHERE year = 2013 AND rated_inadequate").fetchall()}
+    # every English LA had a SLAC inspection in force by 31 March 2013: each has an outcome
+    assert real.execute("SELECT count(rated_inadequate), count(*) FROM mart.ofsted_judgement_in_force WHERE year = 2013"
+                        ).fetchone() == (152, 152)
+    # once every LA has a SIF/ILACS inspection in force, rated inadequate is its overall grade
+    assert real.execute(
+        "SELECT count(*) FROM mart.ofsted_judgement_in_force WHERE year >= 2019 AND overall_grade_ordinal IS NOT NULL "
+        "AND rated_inadequate IS DISTINCT FROM (overall_grade_ordinal = 4)"
+    ).fetchone() == (0,)

@@ -603,3 +603,33 @@ def test_change_in_rate_direction_default_and_tolerance_variant_on_real_rates(mi
     tolerance = rows.filter(pl.col("direction_rule") == "tolerance 0.5 on unrounded rates")
     assert ((tolerance["direction"] == "no change") == (tolerance["avg_change"].abs() < 0.5)).all()
     assert (default["direction"] == "no change").sum() < (tolerance["direction"] == "no change").sum()
+
+
+def test_the_ofsted_prediction_uses_the_2012_2013_judgements_and_labels_its_status(mirror_warehouse):
+    from test_analysis_ofsted_linkage import assert_status_consistent
+
+    summary = mirror_warehouse.sql("SELECT * FROM analysis.ofsted_prediction_summary").pl().row(0, named=True)
+    # SLAC and child-protection judgements rate the LAs in 2012-2013: no fallback year
+    assert (summary["requested_year"], summary["prediction_year"], summary["outcome_years"]) == (2012, 2012, "2012-2013")
+    assert summary["status"] != "fallback_year" and "fallback" not in summary["note"]
+    assert summary["n_rated_inadequate"] >= 15 and summary["n_las"] >= 100
+    in_force = mirror_warehouse.sql(
+        "SELECT count(DISTINCT authority_id) FROM mart.ofsted_judgement_in_force WHERE year IN (2012, 2013) AND rated_inadequate"
+    ).fetchone()[0]
+    assert summary["n_rated_inadequate"] <= in_force
+    # initial-assessment timeliness is a predictor of 2012; the workforce indicators start later and are listed as such
+    assert "initial_assessments_within_10_days_percent" in summary["indicators_used"]
+    assert "sw_agency_rate_percent" in summary["indicators_unavailable"]
+    coefficients = mirror_warehouse.sql("SELECT * FROM analysis.ofsted_prediction_coefficients").pl()
+    assert_status_consistent(summary, coefficients)
+    cv = mirror_warehouse.sql("SELECT * FROM analysis.ofsted_prediction_cv ORDER BY lambda_index").pl()
+    assert cv.height == summary["n_lambdas"] and cv["lambda_value"].is_sorted(descending=True)
+    assert cv["lambda_value"][0] == pytest.approx(summary["lambda_max"]) and cv["n_nonzero_coefficients"][0] == 0
+    assert cv["lambda_value"][-1] == pytest.approx(summary["lambda_max"] * summary["lambda_min_ratio"])
+    # the after-inadequate groups: non-empty, or every row of the group says group_empty
+    after = mirror_warehouse.sql("SELECT * FROM analysis.ofsted_after_inadequate").pl()
+    sizes = dict(after.select("group", "n_group_las").unique().iter_rows())
+    assert sum(sizes.values()) == summary["n_predicted_inadequate"]
+    for group, size in sizes.items():
+        statuses = set(after.filter(pl.col("group") == group)["status"])
+        assert (statuses == {"group_empty"}) if size == 0 else ("group_empty" not in statuses)

@@ -7,41 +7,53 @@ This family counts LAs per year, framework and grade with the median of configur
 tests each indicator's rate of the year against the grade in force (Spearman, Kruskal-Wallis; the
 tests of ``change_in_rate``, which also relates grades to average rates and changes).
 
-Prediction: outcome = an overall grade 4 in force at 31 March of any year Y .. Y+window-1 (methods.md
-"rated inadequate in years Y..Y+1"; the in-force table is the record of what each LA was rated at
-each year end). LAs with no overall grade in force in any of those years have no outcome and are left
-out. Predictors: the configured indicators of year Y, standardised (mean 0, SD 1 over the model's
-LAs). Missing values: LAs with an outcome but no value of any indicator that year are dropped; then
-indicators missing for more than ``max_missing_share`` of the remaining LAs are dropped; then LAs
-missing any remaining indicator are dropped (all listed in las_excluded). The 2009-12 framework (SLAC) gave no overall
-grade, so when year Y's window has too few graded or inadequate LAs the first configured fallback
-year that has them is used instead, and the tables say so.
+Prediction: outcome = rated Inadequate at 31 March of any year Y .. Y+window-1 (methods.md "rated
+inadequate in years Y..Y+1"), by default under the framework in force (the in-force table's
+``rated_inadequate``: SLAC overall effectiveness of safeguarding or of services for looked-after
+children, a child-protection inspection, later the SIF/ILACS overall grade); ``outcome:
+overall_grade`` uses the SIF/ILACS overall grade only. LAs with no graded judgement in force in
+any of those years have no outcome and are left out. Predictors: the configured indicators of year
+Y that are published for it (the others are listed as unavailable), standardised (mean 0, SD 1
+over the model's LAs). Missing values: LAs with an outcome but no value of any indicator that year
+are dropped; then indicators missing for more than ``max_missing_share`` of the remaining LAs are
+dropped; then LAs missing any remaining indicator are dropped (all listed in las_excluded). When
+year Y's window has too few graded or Inadequate LAs the first configured fallback year that has
+them is used instead, with status fallback_year.
 
-Model: elastic-net logistic regression, statsmodels ``GLM(Binomial).fit_regularized(method=
-"elastic_net")``, whose objective is -loglik/n + alpha * ((1 - L1_wt) * |b|^2 / 2 + L1_wt * |b|_1);
-the intercept is not penalised. alpha is chosen from a configured grid by stratified, seeded k-fold
-cross-validation (minimum mean held-out binomial deviance; ties go to the larger, sparser alpha),
-standardising each training fold on its own mean and SD. The chosen alpha is refitted on all LAs.
+Model: elastic-net logistic regression on a penalty path from lambda_max down to
+lambda_min_ratio of it, penalty chosen by stratified, seeded k-fold cross-validation of the
+held-out deviance (``elastic_net``; by default glmnet's one-standard-error rule, which on pure
+noise keeps the intercept-only model where the minimum often keeps a chance predictor); refitted on all LAs at the chosen penalty. A degenerate result is labelled in
+the summary's ``status`` and ``note`` and reported as such, never as a finding: an intercept-only
+model, one whose held-out deviance is no lower than the intercept-only model's, a penalty chosen at
+the end of the path, a fit that did not converge, a fallback year, or
+no usable year at all.
 
 After-inadequate movement: among LAs the model predicts Inadequate, group A (not rated Inadequate
 in the window) against group B (rated Inadequate): per indicator, the median change from year Y
-(the window's first year, the first predicted year) to Y+1 and the % of LAs whose value rose.
+(the window's first year, the first predicted year) to Y+1 and the % of LAs whose value rose; an
+empty group is a row with status group_empty.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from csc_pipeline.analysis.change_in_rate import grade_tests
+from csc_pipeline.analysis.elastic_net import (
+    CV_RULES, CrossValidation, PathFit, binomial_deviance, cross_validate, fit_path, lambda_max, lambda_path, predict_probability,
+    sensitivity_specificity, standardise,
+)
 from csc_pipeline.analysis.family_config import parse_settings, require
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, format_years, select_values
+from csc_pipeline.analysis.ofsted_linkage_tables import (
+    AFTER_SCHEMA, ASSOCIATION_COLUMNS, ASSOCIATION_DESCRIPTION, ASSOCIATION_SCHEMA, PREDICTION_COLUMNS,
+    PREDICTION_DESCRIPTIONS, PREDICTION_SCHEMAS, SUMMARY_COLUMNS, SUMMARY_DESCRIPTION, SUMMARY_SCHEMA,
+)
+from csc_pipeline.analysis.panel_frames import Coverage, configured_exclusions, format_years, select_values
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
 
@@ -49,38 +61,51 @@ FAMILY = "ofsted_linkage"
 INADEQUATE = 4
 GRADE_NAMES = {1: "Outstanding", 2: "Good", 3: "Requires improvement / Adequate", 4: "Inadequate"}
 NO_GRADE = "no overall grade"
-# Held-out probabilities are clipped this far from 0 and 1 so a confident miss costs a finite deviance.
-PROBABILITY_FLOOR = 1e-12
+OUTCOMES = {
+    "rated_inadequate": ("rated Inadequate under the framework in force (SLAC overall effectiveness of safeguarding or of "
+                         "services for looked-after children, child-protection inspection, SIF/ILACS overall effectiveness)"),
+    "overall_grade": "SIF/ILACS overall effectiveness Inadequate",
+}
+OK = "ok"
 
 
 @dataclass(frozen=True)
 class PredictionSettings:
     year: int = 2012
     fallback_years: tuple = (2014, 2015, 2016)  # tried in order when `year` has too few graded LAs
-    window_years: int = 2  # outcome: Inadequate in force at 31 March of any of years Y .. Y + window_years - 1
+    window_years: int = 2  # outcome: rated Inadequate at 31 March of any of years Y .. Y + window_years - 1
+    outcome: str = "rated_inadequate"  # a key of OUTCOMES
     indicators: tuple = (
-        "cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent",
-        "cin_rate_per_10k", "referrals_rate_per_10k", "rereferrals_percent", "s47_rate_per_10k",
-        "icpc_within_15_days_percent", "cpp_reviewed_in_time_percent",
+        "referrals_rate_per_10k", "rereferrals_percent", "initial_assessments_within_10_days_percent",
+        "core_assessments_within_35_days_percent", "assessments_within_45_days_percent", "s47_rate_per_10k",
+        "icpc_within_15_days_percent", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent", "cpp_reviewed_in_time_percent",
+        "cin_rate_per_10k", "cla_rate_per_10k", "cla_starts_rate_per_10k",
+        "sw_agency_rate_percent", "sw_vacancy_rate_percent", "sw_turnover_rate_percent", "sw_caseload_average",
     )
-    l1_ratio: float = 0.5  # statsmodels L1_wt: 1 lasso, 0 ridge
-    alphas: tuple = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+    alpha: float = 0.5  # elastic-net mixing (glmnet's alpha): 1 lasso, towards 0 ridge
+    n_lambdas: int = 100  # penalties on the path (glmnet's default)
+    lambda_min_ratio: float = 0.001  # the path ends at lambda_max * this
     folds: int = 5
+    # "1se": the largest penalty within one SE of the lowest held-out deviance (glmnet's lambda.1se); "min": the lowest
+    cv_rule: str = "1se"
     seed: int = 2012
     threshold: float = 0.5  # predicted Inadequate when the probability is at least this
-    max_iterations: int = 1000  # coordinate-descent sweeps per fit (statsmodels maxiter)
+    max_iterations: int = 100  # IRLS steps per penalty
     max_missing_share: float = 0.1  # indicators missing for more of the LAs with an outcome are dropped
-    # a year is usable when this many LAs with an overall grade in the window have every predictor (about half of England)
+    # a year is usable when this many LAs rated in the window have every predictor (about half of England)
     min_graded_las: int = 75
     min_inadequate: int = 5  # ... and at least this many rated Inadequate and this many not
 
     def __post_init__(self) -> None:
         key = f"{FAMILY}.prediction"
         require(self.window_years >= 1, f"{key}.window_years", "must be >= 1")
-        require(0 <= self.l1_ratio <= 1, f"{key}.l1_ratio", "must be between 0 and 1")
-        require(len(self.alphas) > 0 and all(isinstance(a, (int, float)) and a >= 0 for a in self.alphas),
-                f"{key}.alphas", "expected a non-empty list of penalties >= 0")
+        require(self.outcome in OUTCOMES, f"{key}.outcome", f"expected one of {', '.join(OUTCOMES)}, got {self.outcome!r}")
+        # alpha 0 (ridge) has no penalty that zeroes every coefficient, so no path start
+        require(0 < self.alpha <= 1, f"{key}.alpha", "must be in (0, 1]")
+        require(self.n_lambdas >= 3, f"{key}.n_lambdas", "must be >= 3")
+        require(0 < self.lambda_min_ratio < 1, f"{key}.lambda_min_ratio", "must be in (0, 1)")
         require(self.folds >= 2, f"{key}.folds", "must be >= 2")
+        require(self.cv_rule in CV_RULES, f"{key}.cv_rule", f"expected one of {', '.join(CV_RULES)}, got {self.cv_rule!r}")
         require(self.max_iterations >= 1, f"{key}.max_iterations", "must be >= 1")
         require(0 < self.threshold < 1, f"{key}.threshold", "must be between 0 and 1")
         require(0 <= self.max_missing_share < 1, f"{key}.max_missing_share", "must be in [0, 1)")
@@ -114,108 +139,6 @@ def parse_config(config: dict | None) -> OfstedLinkageSettings:
 
 
 # ---------------------------------------------------------------------------------------------
-# Model pieces
-
-
-def stratified_folds(outcome: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Fold number (0..k-1) per observation: each class shuffled with ``seed`` and dealt round-robin.
-
-    Every fold gets the class's members within one of each other; the dealing continues across the
-    classes so the folds' sizes also differ by at most one.
-    """
-    rng = np.random.default_rng(seed)
-    folds = np.empty(len(outcome), dtype=int)
-    dealt = 0
-    for label in np.unique(outcome):
-        members = rng.permutation(np.flatnonzero(outcome == label))
-        folds[members] = (dealt + np.arange(len(members))) % k
-        dealt += len(members)
-    return folds
-
-
-@dataclass(frozen=True)
-class ElasticNetFit:
-    params: np.ndarray  # intercept, then one coefficient per predictor column
-    converged: bool
-
-
-def fit_elastic_net(predictors: np.ndarray, outcome: np.ndarray, alpha: float, l1_ratio: float, max_iterations: int) -> ElasticNetFit:
-    """The elastic-net logistic regression by statsmodels' coordinate descent; the intercept is unpenalised."""
-    design = sm.add_constant(predictors, has_constant="add")
-    penalty = np.r_[0.0, np.full(predictors.shape[1], float(alpha))]
-    model = sm.GLM(outcome, design, family=sm.families.Binomial())
-    with warnings.catch_warnings():
-        # non-convergence (near-separable folds at small alphas) is recorded in the tables instead
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        result = model.fit_regularized(method="elastic_net", alpha=penalty, L1_wt=l1_ratio, maxiter=max_iterations)
-    return ElasticNetFit(np.asarray(result.params), bool(result.converged))
-
-
-def predict_probability(params: np.ndarray, predictors: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(params[0] + predictors @ params[1:])))
-
-
-def binomial_deviance(outcome: np.ndarray, probability: np.ndarray) -> float:
-    p = np.clip(probability, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
-    return float(-2 * np.sum(outcome * np.log(p) + (1 - outcome) * np.log(1 - p)))
-
-
-def sensitivity_specificity(outcome: np.ndarray, predicted: np.ndarray) -> tuple[float | None, float | None]:
-    """True-positive share of the actual positives and true-negative share of the actual negatives (None if none)."""
-    outcome, predicted = np.asarray(outcome, bool), np.asarray(predicted, bool)
-    positives, negatives = outcome.sum(), (~outcome).sum()
-    sensitivity = float((outcome & predicted).sum() / positives) if positives else None
-    specificity = float((~outcome & ~predicted).sum() / negatives) if negatives else None
-    return sensitivity, specificity
-
-
-def standardise(train: np.ndarray, other: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """Scale columns to mean 0, SD 1 (population SD) on ``train``; apply the same scaling to ``other``."""
-    mean, sd = train.mean(axis=0), train.std(axis=0)
-    # a column constant within a training fold carries no information there: scale it to all zeros
-    sd = np.where(sd > 0, sd, 1.0)
-    return (train - mean) / sd, None if other is None else (other - mean) / sd, mean, sd
-
-
-@dataclass(frozen=True)
-class CrossValidation:
-    alphas: list[float]
-    mean_deviance: list[float]  # held-out deviance per LA, per alpha
-    deviance_se: list[float]  # standard error of the fold means, per alpha
-    chosen_alpha: float
-    held_out_probability: np.ndarray  # out-of-fold probabilities at the chosen alpha
-    null_mean_deviance: float  # the same for an intercept-only model (each training fold's share)
-    not_converged: list[int]  # fold fits that hit the iteration limit, per alpha
-
-
-def cross_validate(predictors: np.ndarray, outcome: np.ndarray, alphas, l1_ratio: float, k: int, seed: int,
-                   max_iterations: int) -> CrossValidation:
-    folds = stratified_folds(outcome, k, seed)
-    alphas = sorted(float(a) for a in alphas)
-    fold_deviance = np.zeros((len(alphas), k))
-    held_out = np.zeros((len(alphas), len(outcome)))
-    not_converged = [0] * len(alphas)
-    null_deviance = 0.0
-    for fold in range(k):
-        test = folds == fold
-        if not test.any():
-            continue
-        train_x, test_x, _, _ = standardise(predictors[~test], predictors[test])
-        null_deviance += binomial_deviance(outcome[test], np.full(test.sum(), outcome[~test].mean()))
-        for i, alpha in enumerate(alphas):
-            fit = fit_elastic_net(train_x, outcome[~test], alpha, l1_ratio, max_iterations)
-            not_converged[i] += not fit.converged
-            probability = predict_probability(fit.params, test_x)
-            held_out[i, test] = probability
-            fold_deviance[i, fold] = binomial_deviance(outcome[test], probability) / test.sum()
-    used = [fold for fold in range(k) if (folds == fold).any()]
-    mean = [binomial_deviance(outcome, held_out[i]) / len(outcome) for i in range(len(alphas))]
-    se = [float(np.std(fold_deviance[i, used], ddof=1) / np.sqrt(len(used))) for i in range(len(alphas))]
-    best = min(range(len(alphas)), key=lambda i: (round(mean[i], 12), -alphas[i]))
-    return CrossValidation(alphas, mean, se, alphas[best], held_out[best], null_deviance / len(outcome), not_converged)
-
-
-# ---------------------------------------------------------------------------------------------
 # Grades in force and their associations
 
 
@@ -231,14 +154,15 @@ def _grades(inputs: AnalysisInputs, settings: OfstedLinkageSettings) -> pl.DataF
     if frame.is_empty():
         return pl.DataFrame(schema={"year": pl.Int64, "la_code": pl.String, "la_name": pl.String, "region": pl.String,
                                     "framework": pl.String, "overall_grade": pl.String, "overall_grade_ordinal": pl.Int64,
-                                    "adequate_mapped": pl.Boolean})
+                                    "adequate_mapped": pl.Boolean,
+                                    "rated_inadequate": pl.Boolean})
     panel_codes = (inputs.panel.filter((pl.col("geography") == settings.geography) & (pl.col("nation") == "England"))
                    .select("authority_id", pl.col("year").cast(pl.Int64), pl.col("la_code").alias("_panel_code")).unique(["authority_id", "year"]))
     return (frame.with_columns(pl.col("year").cast(pl.Int64)).join(panel_codes, on=["authority_id", "year"], how="left")
             .with_columns(pl.coalesce("_panel_code", "la_code").alias("la_code"))
             .filter(~pl.col("la_code").is_in(list(settings.exclude_la_codes)))
             .select("year", "la_code", "la_name", "region", "framework", "overall_grade",
-                    pl.col("overall_grade_ordinal").cast(pl.Int64), "adequate_mapped"))
+                    pl.col("overall_grade_ordinal").cast(pl.Int64), "adequate_mapped", "rated_inadequate"))
 
 
 def _indicator_values(panel: pl.DataFrame, settings: OfstedLinkageSettings, indicators) -> pl.DataFrame:
@@ -303,10 +227,18 @@ def grade_associations(grades: pl.DataFrame, values: pl.DataFrame, indicators, y
 # The prediction data set
 
 
-def window_outcome(grades: pl.DataFrame, year: int, window_years: int) -> pl.DataFrame:
-    """Per LA with an overall grade in force at 31 March of some year of the window: rated_inadequate."""
-    return (grades.filter(pl.col("year").is_between(year, year + window_years - 1) & pl.col("overall_grade_ordinal").is_not_null())
-            .group_by("la_code").agg((pl.col("overall_grade_ordinal") == INADEQUATE).any().alias("rated_inadequate"))
+def _rated(outcome: str) -> tuple[pl.Expr, pl.Expr]:
+    """(has a graded judgement, is rated Inadequate) per grades-in-force row, under the outcome definition."""
+    if outcome == "overall_grade":
+        return pl.col("overall_grade_ordinal").is_not_null(), pl.col("overall_grade_ordinal") == INADEQUATE
+    return pl.col("rated_inadequate").is_not_null(), pl.col("rated_inadequate")
+
+
+def window_outcome(grades: pl.DataFrame, year: int, window_years: int, outcome: str = "rated_inadequate") -> pl.DataFrame:
+    """Per LA graded at 31 March of some year of the window: rated_inadequate (in any of those years)."""
+    graded, inadequate = _rated(outcome)
+    return (grades.filter(pl.col("year").is_between(year, year + window_years - 1) & graded)
+            .group_by("la_code").agg(inadequate.any().alias("rated_inadequate"))
             .sort("la_code"))
 
 
@@ -317,19 +249,20 @@ class PredictionData:
     outcome: np.ndarray
     predictors: np.ndarray  # raw values, LAs x indicators_used
     indicators_used: list[str]
-    indicators_dropped: dict[str, str]  # indicator -> reason
+    indicators_dropped: dict[str, str]  # indicator -> reason (published for the year but not usable)
     coverage: Coverage
+    indicators_unavailable: list[str] = field(default_factory=list)  # configured but not published for the year
 
 
 def prediction_data(grades: pl.DataFrame, values: pl.DataFrame, year: int, settings: PredictionSettings,
                     configured: dict[str, str]) -> PredictionData | str:
     """The model's LAs, outcome and raw predictors for ``year``, or why the year cannot be used."""
-    outcome = window_outcome(grades, year, settings.window_years)
+    outcome = window_outcome(grades, year, settings.window_years, settings.outcome)
     window = format_years(range(year, year + settings.window_years))
     n_inadequate = int(outcome["rated_inadequate"].sum()) if outcome.height else 0
     if outcome.height < settings.min_graded_las or min(n_inadequate, outcome.height - n_inadequate) < settings.min_inadequate:
-        return (f"{year}: {outcome.height} LAs with an overall grade in force at 31 March {window}, "
-                f"{n_inadequate} Inadequate (needs {settings.min_graded_las} graded and {settings.min_inadequate} of each outcome)")
+        return (f"{year}: {outcome.height} LAs rated at 31 March {window}, {n_inadequate} Inadequate "
+                f"(needs {settings.min_graded_las} rated and {settings.min_inadequate} of each outcome)")
     at_year = values.filter(pl.col("year") == year)
     if at_year.is_empty():
         return f"{year}: no published values of the configured indicators"
@@ -337,12 +270,12 @@ def prediction_data(grades: pl.DataFrame, values: pl.DataFrame, year: int, setti
     # an LA with no value at all is missing as an LA, not evidence against any one indicator
     without_values = wide.filter(pl.all_horizontal(pl.exclude("la_code", "rated_inadequate").is_null()))["la_code"].to_list()
     wide = wide.filter(~pl.col("la_code").is_in(without_values))
+    unavailable = [i for i in settings.indicators if i not in wide.columns]
     dropped, used = {}, []
-    for indicator in settings.indicators:
-        if indicator not in wide.columns:
-            dropped[indicator] = f"no published values in {year}"
-        elif wide[indicator].null_count() / wide.height > settings.max_missing_share:
-            dropped[indicator] = f"missing for {wide[indicator].null_count() / wide.height:.0%} of the LAs with an outcome"
+    for indicator in [i for i in settings.indicators if i in wide.columns]:
+        missing = wide[indicator].null_count() / wide.height
+        if missing > settings.max_missing_share:
+            dropped[indicator] = f"missing for {missing:.0%} of the LAs with an outcome"
         else:
             used.append(indicator)
     complete = wide.drop_nulls(used) if used else wide.clear()
@@ -350,10 +283,10 @@ def prediction_data(grades: pl.DataFrame, values: pl.DataFrame, year: int, setti
         dropped[indicator] = "the same value for every LA"
         used.remove(indicator)
     if not used:
-        return f"{year}: no indicator with values for enough of the {outcome.height} graded LAs"
+        return f"{year}: no indicator with values for enough of the {outcome.height} rated LAs"
     n_inadequate = int(complete["rated_inadequate"].sum())
     if complete.height < settings.min_graded_las or min(n_inadequate, complete.height - n_inadequate) < settings.min_inadequate:
-        return (f"{year}: {complete.height} graded LAs with complete predictors, {n_inadequate} Inadequate "
+        return (f"{year}: {complete.height} rated LAs with complete predictors, {n_inadequate} Inadequate "
                 f"(needs {settings.min_graded_las} and {settings.min_inadequate} of each outcome)")
     coverage = Coverage(set(complete["la_code"].to_list()), {year}, dict(configured))
     for code in sorted(set(wide["la_code"].to_list()) - coverage.la_codes):
@@ -361,9 +294,9 @@ def prediction_data(grades: pl.DataFrame, values: pl.DataFrame, year: int, setti
     for code in without_values:
         coverage.exclude(code, f"no value of any configured indicator in {year}")
     for code in sorted(set(at_year["la_code"].to_list()) - set(wide["la_code"].to_list())):
-        coverage.exclude(code, f"no overall grade in force at 31 March {window}")
+        coverage.exclude(code, f"not rated at 31 March {window}")
     return PredictionData(year, complete["la_code"].to_list(), complete["rated_inadequate"].cast(pl.Float64).to_numpy(),
-                          complete.select(used).to_numpy().astype(float), used, dropped, coverage)
+                          complete.select(used).to_numpy().astype(float), used, dropped, coverage, unavailable)
 
 
 def choose_year(grades: pl.DataFrame, values: pl.DataFrame, settings: PredictionSettings,
@@ -379,15 +312,15 @@ def choose_year(grades: pl.DataFrame, values: pl.DataFrame, settings: Prediction
 
 
 # ---------------------------------------------------------------------------------------------
-# The prediction and after-inadequate outputs
+# The prediction, its status, and the after-inadequate comparison
 
 
 @dataclass
 class Prediction:
     data: PredictionData
     cv: CrossValidation
-    params: np.ndarray  # intercept, then per-SD coefficients of indicators_used
-    converged: bool
+    path: PathFit  # every penalty of the path fitted on all LAs (standardised predictors)
+    lambda_max: float
     mean: np.ndarray
     sd: np.ndarray
     probability: np.ndarray
@@ -397,32 +330,72 @@ class Prediction:
     specificity: float | None
     cv_sensitivity: float | None
     cv_specificity: float | None
-    nonzero_per_alpha: list[int]
+    status: str
+    note: str
+
+    @property
+    def params(self) -> np.ndarray:
+        """Intercept, then per-SD coefficients of indicators_used, at the chosen penalty."""
+        return self.path.params[self.cv.chosen_index]
+
+    @property
+    def converged(self) -> bool:
+        return bool(self.path.converged[self.cv.chosen_index])
 
 
-def predict(data: PredictionData, settings: PredictionSettings) -> Prediction:
-    cv = cross_validate(data.predictors, data.outcome, settings.alphas, settings.l1_ratio, settings.folds, settings.seed,
-                        settings.max_iterations)
+def prediction_status(cv: CrossValidation, params: np.ndarray, converged: bool, year: int, passed_over: list[str],
+                      settings: PredictionSettings) -> tuple[str, str]:
+    """The model's status (the first that applies of intercept_only, no_better_than_chance, penalty_at_path_edge,
+    not_converged, fallback_year, else ok) and a note naming every caveat that applies."""
+    statuses, notes = [], []
+    position = f"lambda {cv.chosen_lambda:.4g}, position {cv.chosen_index} of 0..{len(cv.lambdas) - 1} on the path"
+    if not np.any(params[1:]):
+        statuses.append("intercept_only")
+        margin = " by more than one standard error" if settings.cv_rule == "1se" else ""
+        notes.append(f"intercept-only model ({position}): no predictor lowers the cross-validated deviance{margin}, so the "
+                     "model predicts every LA alike; not a finding")
+    elif cv.mean_deviance[cv.chosen_index] >= cv.null_mean_deviance:
+        statuses.append("no_better_than_chance")
+        notes.append(f"the chosen model ({position}) predicts held-out LAs no better than an intercept-only model "
+                     f"(cross-validated deviance {cv.mean_deviance[cv.chosen_index]:.4f} against {cv.null_mean_deviance:.4f}); "
+                     "not a finding")
+    elif cv.chosen_index == len(cv.lambdas) - 1:
+        statuses.append("penalty_at_path_edge")
+        notes.append(f"the chosen penalty is the smallest on the path ({position}): the deviance may fall further, the "
+                     "choice is not a minimum; not a finding")
+    if not converged:
+        statuses.append("not_converged")
+        notes.append(f"the final fit did not converge within {settings.max_iterations} IRLS steps")
+    if year != settings.year:
+        statuses.append("fallback_year")
+        notes.append(f"fallback: requested year {settings.year} not usable ({'; '.join(passed_over)}); used {year}")
+    return (statuses[0] if statuses else OK), "; ".join(notes)
+
+
+def predict(data: PredictionData, settings: PredictionSettings, passed_over: list[str] | None = None) -> Prediction:
     scaled, _, mean, sd = standardise(data.predictors)
-    # every alpha of the grid fitted on all LAs (for its non-zero count); the chosen one is the model
-    fits = [fit_elastic_net(scaled, data.outcome, a, settings.l1_ratio, settings.max_iterations) for a in cv.alphas]
-    fit = fits[cv.alphas.index(cv.chosen_alpha)]
-    params = fit.params
+    largest = lambda_max(scaled, data.outcome, settings.alpha)
+    lambdas = lambda_path(largest, settings.n_lambdas, settings.lambda_min_ratio)
+    cv = cross_validate(data.predictors, data.outcome, lambdas, settings.alpha, settings.folds, settings.seed,
+                        settings.max_iterations, settings.cv_rule)
+    path = fit_path(scaled, data.outcome, lambdas, settings.alpha, settings.max_iterations)
+    params = path.params[cv.chosen_index]
     probability = predict_probability(params, scaled)
     predicted = probability >= settings.threshold
     null = binomial_deviance(data.outcome, np.full(len(data.outcome), data.outcome.mean()))
-    nonzero = [int(np.count_nonzero(f.params[1:])) for f in fits]
-    return Prediction(data, cv, params, fit.converged, mean, sd, probability, predicted,
-                      # rounded so an intercept-only fit reports 0 rather than floating-point noise
-                      round(1 - binomial_deviance(data.outcome, probability) / null, 12),
+    status, note = prediction_status(cv, params, bool(path.converged[cv.chosen_index]), data.year, passed_over or [], settings)
+    return Prediction(data, cv, path, largest, mean, sd, probability, predicted,
+                      # rounded (and -0.0 made 0.0) so an intercept-only fit reports 0 rather than floating-point noise
+                      round(1 - binomial_deviance(data.outcome, probability) / null, 12) + 0.0,
                       *sensitivity_specificity(data.outcome, predicted),
-                      *sensitivity_specificity(data.outcome, cv.held_out_probability >= settings.threshold), nonzero)
+                      *sensitivity_specificity(data.outcome, cv.held_out_probability >= settings.threshold), status, note)
 
 
 def after_inadequate(predicted: pl.DataFrame, values: pl.DataFrame, indicators, year: int) -> pl.DataFrame:
     """Per group (A: predicted, not rated Inadequate; B: predicted and rated) and indicator: median change year -> year+1, % rising.
 
-    ``predicted``: la_code, rated_inadequate of the LAs predicted Inadequate.
+    ``predicted``: la_code, rated_inadequate of the LAs predicted Inadequate. An empty group still
+    gets its rows, with status group_empty.
     """
     rows = []
     for group, rated, label in (("A", False, "predicted Inadequate, not rated Inadequate"), ("B", True, "predicted and rated Inadequate")):
@@ -437,10 +410,18 @@ def after_inadequate(predicted: pl.DataFrame, values: pl.DataFrame, indicators, 
                     pairs = pairs.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
             change = pairs.select("la_code", (pl.col(after) - pl.col(before)).alias("change"))
             known = change.filter(pl.col("change").is_not_null())["change"]
+            if members.is_empty():
+                status, note = "group_empty", f"no LA is {label}: nothing to compare"
+            elif known.is_empty():
+                status, note = "no_values", f"no LA of the group has a value in both {year} and {year + 1}"
+            else:
+                status, note = OK, ""
             rows.append({
-                "group": group, "group_label": label, "indicator": indicator, "from_year": year, "to_year": year + 1,
+                "group": group, "group_label": label, "n_group_las": members.height, "indicator": indicator,
+                "from_year": year, "to_year": year + 1,
                 "median_change": known.median() if known.len() else None,
                 "percent_rose": float((known > 0).mean() * 100) if known.len() else None,
+                "status": status, "note": note,
                 "n_las": known.len(), "years_used": format_years([year, year + 1]) if known.len() else "",
                 "las_excluded": _missing_reasons(change.filter(pl.col("change").is_null())["la_code"].to_list(),
                                                  f"no value in {year} or {year + 1}"),
@@ -475,8 +456,8 @@ def plot_grade_distribution(grades: pl.DataFrame, inputs: AnalysisInputs) -> Pat
     return _finish(fig, inputs, "Ofsted overall grade in force at 31 March", "ofsted_grade_distribution.png")
 
 
-def plot_coefficients(coefficients: pl.DataFrame, year: int, inputs: AnalysisInputs) -> Path:
-    terms = coefficients.filter(pl.col("term") != "intercept").sort("coefficient")
+def plot_coefficients(coefficients: pl.DataFrame, year: int, status: str, inputs: AnalysisInputs) -> Path:
+    terms = coefficients.filter(pl.col("is_chosen") & (pl.col("term") != "intercept") & (pl.col("coefficient") != 0)).sort("coefficient")
     fig, ax = plt.subplots(figsize=(8, 0.5 * max(terms.height, 2) + 1.5))
     values = terms["coefficient"].to_list()
     ax.barh(terms["term"].to_list(), values, color=["#d73027" if v > 0 else "#4575b4" for v in values])
@@ -487,17 +468,19 @@ def plot_coefficients(coefficients: pl.DataFrame, year: int, inputs: AnalysisInp
                 bbox={"facecolor": "white", "edgecolor": "none"})
         ax.set_yticks([])  # no terms: the default 0-centred ticks would read as values
         ax.set_xlim(-1, 1)
-    return _finish(fig, inputs, f"Elastic-net predictors of an Inadequate rating (indicators of {year})", "ofsted_prediction_coefficients.png")
+    label = "" if status == OK else f" [status: {status}, not a finding]"
+    return _finish(fig, inputs, f"Elastic-net predictors of an Inadequate rating (indicators of {year}){label}",
+                   "ofsted_prediction_coefficients.png")
 
 
 def plot_cv_curve(cv: CrossValidation, year: int, inputs: AnalysisInputs) -> Path:
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax.errorbar(cv.alphas, cv.mean_deviance, yerr=cv.deviance_se, marker="o", capsize=3, label="model")
+    ax.errorbar(cv.lambdas, cv.mean_deviance, yerr=cv.deviance_se, marker="o", markersize=3, capsize=2, label="model")
     ax.axhline(cv.null_mean_deviance, color="grey", linestyle="--", label="intercept only")
-    ax.axvline(cv.chosen_alpha, color="firebrick", linestyle=":", label=f"chosen alpha {cv.chosen_alpha:g}")
-    if min(cv.alphas) > 0:
-        ax.set_xscale("log")
-    ax.set_xlabel("penalty alpha")
+    ax.axvline(cv.chosen_lambda, color="firebrick", linestyle=":", label=f"chosen lambda {cv.chosen_lambda:.3g}")
+    ax.set_xscale("log")
+    ax.invert_xaxis()  # the path runs from lambda_max (left) to the smallest penalty
+    ax.set_xlabel("penalty lambda (path from lambda_max)")
     ax.set_ylabel("held-out binomial deviance per LA")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -528,78 +511,92 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, "England")
     data, passed_over = choose_year(grades, values, settings.prediction, configured)
     if data is None:
-        output.headlines.append("Ofsted prediction not fitted: no configured year has enough graded LAs. " + " ".join(passed_over))
-        output.tables += _prediction_tables(None, [], settings, inputs, values)
+        note = "not fitted: no configured year has enough rated LAs: " + "; ".join(passed_over)
+        output.headlines.append(f"Ofsted prediction [status n_below_minimum]: {note}.")
+        output.tables += _unfitted_tables(settings.prediction, note)
         return output
-    prediction = predict(data, settings.prediction)
-    tables = _prediction_tables(prediction, passed_over, settings, inputs, values)
+    prediction = predict(data, settings.prediction, passed_over)
+    tables = _prediction_tables(prediction, settings, inputs, values)
     output.tables += tables
-    coefficients = next(t.frame for t in tables if t.name == "analysis.ofsted_prediction_coefficients")
-    output.charts += [plot_coefficients(coefficients, data.year, inputs), plot_cv_curve(prediction.cv, data.year, inputs)]
-    _prediction_headlines(output, prediction, passed_over, settings, next(t.frame for t in tables if t.name == "analysis.ofsted_after_inadequate"))
+    frames = {t.name: t.frame for t in tables}
+    output.charts += [plot_coefficients(frames["analysis.ofsted_prediction_coefficients"], data.year, prediction.status, inputs),
+                      plot_cv_curve(prediction.cv, data.year, inputs)]
+    _prediction_headlines(output, prediction, settings, frames["analysis.ofsted_after_inadequate"])
     return output
 
 
-def _year_note(year: int | None, passed_over: list[str], settings: PredictionSettings) -> str:
-    if year is None or year == settings.year:
-        return ""
-    return f"fallback: requested year {settings.year} not usable ({'; '.join(passed_over)}); used {year}"
+def _table(name: str, frame: pl.DataFrame) -> AnalysisTable:
+    return AnalysisTable(name, frame, PREDICTION_DESCRIPTIONS[name], PREDICTION_COLUMNS[name])
 
 
-def _prediction_tables(prediction: Prediction | None, passed_over: list[str], settings: OfstedLinkageSettings,
-                       inputs: AnalysisInputs, values: pl.DataFrame) -> list[AnalysisTable]:
-    ps = settings.prediction
-    if prediction is None:
-        frames = {name: pl.DataFrame(schema=schema) for name, schema in PREDICTION_SCHEMAS.items()}
-        frames["analysis.ofsted_prediction_summary"] = pl.DataFrame([{
-            "requested_year": ps.year, "prediction_year": None, "year_note": "not fitted: " + "; ".join(passed_over),
-        }], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_summary"])
-        return [AnalysisTable(name, frame, PREDICTION_DESCRIPTIONS[name], PREDICTION_COLUMNS[name]) for name, frame in frames.items()]
-    data, cv = prediction.data, prediction.cv
-    year, window = data.year, format_years(range(data.year, data.year + ps.window_years))
-    head = {"requested_year": ps.year, "prediction_year": year}
+def _unfitted_tables(ps: PredictionSettings, note: str) -> list[AnalysisTable]:
+    frames = {name: pl.DataFrame(schema=schema) for name, schema in PREDICTION_SCHEMAS.items()}
+    frames["analysis.ofsted_prediction_summary"] = pl.DataFrame([{
+        "requested_year": ps.year, "outcome_definition": OUTCOMES[ps.outcome], "alpha": ps.alpha, "folds": ps.folds, "cv_rule": ps.cv_rule,
+        "status": "n_below_minimum", "note": note, "n_lambdas": ps.n_lambdas, "lambda_min_ratio": ps.lambda_min_ratio,
+        "threshold": ps.threshold, "n_las": 0, "years_used": "", "las_excluded": "",
+    }], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_summary"])
+    return [_table(name, frame) for name, frame in frames.items()]
+
+
+def _prediction_tables(prediction: Prediction, settings: OfstedLinkageSettings, inputs: AnalysisInputs,
+                       values: pl.DataFrame) -> list[AnalysisTable]:
+    ps, data, cv = settings.prediction, prediction.data, prediction.cv
+    year = data.year
+    head = {"requested_year": ps.year, "prediction_year": year, "outcome_years": format_years(range(year, year + ps.window_years)),
+            "outcome_definition": OUTCOMES[ps.outcome], "alpha": ps.alpha, "chosen_lambda": cv.chosen_lambda, "folds": ps.folds,
+            "cv_rule": ps.cv_rule}
+    model = {**head, "model_status": prediction.status}
     coverage = data.coverage.values()
+    last = len(cv.lambdas) - 1
+
+    def path_point(index: int) -> dict:
+        return {"lambda_index": index, "lambda_value": float(cv.lambdas[index]), "is_chosen": index == cv.chosen_index,
+                "is_path_start": index == 0, "is_path_end": index == last}
+
     summary = pl.DataFrame([{
-        **head, "year_note": _year_note(year, passed_over, ps), "outcome_years": window,
+        **head, "status": prediction.status, "note": prediction.note,
         "n_rated_inadequate": int(data.outcome.sum()), "n_not_rated_inadequate": int(len(data.outcome) - data.outcome.sum()),
-        "indicators_used": ", ".join(data.indicators_used),
+        "indicators_used": ", ".join(data.indicators_used), "indicators_unavailable": ", ".join(data.indicators_unavailable),
         "indicators_dropped": "; ".join(f"{i} ({r})" for i, r in data.indicators_dropped.items()),
-        "l1_ratio": ps.l1_ratio, "chosen_alpha": cv.chosen_alpha, "folds": ps.folds, "threshold": ps.threshold,
+        "lambda_max": prediction.lambda_max, "n_lambdas": ps.n_lambdas, "lambda_min_ratio": ps.lambda_min_ratio,
+        "chosen_lambda_index": cv.chosen_index, "threshold": ps.threshold,
         "n_nonzero_coefficients": int(np.count_nonzero(prediction.params[1:])), "converged": prediction.converged,
         "deviance_explained": prediction.deviance_explained, "sensitivity": prediction.sensitivity,
-        "specificity": prediction.specificity, "cv_mean_deviance": cv.mean_deviance[cv.alphas.index(cv.chosen_alpha)],
+        "specificity": prediction.specificity, "cv_mean_deviance": float(cv.mean_deviance[cv.chosen_index]),
         "cv_null_mean_deviance": cv.null_mean_deviance, "cv_sensitivity": prediction.cv_sensitivity,
         "cv_specificity": prediction.cv_specificity, "n_predicted_inadequate": int(prediction.predicted.sum()), **coverage,
     }], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_summary"])
-    terms = [("intercept", prediction.params[0], None, None)] + [
-        (indicator, prediction.params[i + 1], prediction.mean[i], prediction.sd[i])
-        for i, indicator in enumerate(data.indicators_used) if prediction.params[i + 1] != 0]
     coefficients = pl.DataFrame([{
-        **head, "term": term, "coefficient": float(coef), "indicator_mean": None if mean is None else float(mean),
-        "indicator_sd": None if sd is None else float(sd), "coefficient_per_unit": None if sd is None else float(coef / sd),
-        "odds_ratio_per_sd": None if sd is None else float(np.exp(coef)), "chosen_alpha": cv.chosen_alpha,
-        "l1_ratio": ps.l1_ratio, **coverage,
-    } for term, coef, mean, sd in terms], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_coefficients"])
+        **model, **path_point(index), "term": term, "coefficient": float(params[position]),
+        "indicator_mean": None if position == 0 else float(prediction.mean[position - 1]),
+        "indicator_sd": None if position == 0 else float(prediction.sd[position - 1]),
+        "coefficient_per_unit": None if position == 0 else float(params[position] / prediction.sd[position - 1]),
+        "odds_ratio_per_sd": None if position == 0 else float(np.exp(params[position])), **coverage,
+    } for index, params in enumerate(prediction.path.params) for position, term in enumerate(["intercept", *data.indicators_used])],
+        schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_coefficients"]).sort(
+        "is_chosen", "lambda_index", descending=[True, False], maintain_order=True)
     cv_frame = pl.DataFrame([{
-        **head, "alpha": alpha, "l1_ratio": ps.l1_ratio, "cv_mean_deviance": cv.mean_deviance[i], "cv_deviance_se": cv.deviance_se[i],
-        "n_nonzero_coefficients": prediction.nonzero_per_alpha[i], "n_fold_fits_not_converged": cv.not_converged[i],
-        "chosen": alpha == cv.chosen_alpha, **coverage,
-    } for i, alpha in enumerate(cv.alphas)], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_cv"])
+        **model, **path_point(index), "cv_mean_deviance": float(cv.mean_deviance[index]), "cv_deviance_se": float(cv.deviance_se[index]),
+        "n_nonzero_coefficients": int(np.count_nonzero(prediction.path.params[index, 1:])),
+        "n_fold_fits_not_converged": int(cv.not_converged[index]), **coverage,
+    } for index in range(len(cv.lambdas))], schema=PREDICTION_SCHEMAS["analysis.ofsted_prediction_cv"])
     names = inputs.panel.filter(pl.col("nation") == "England").select("la_code", "la_name", "region").unique("la_code")
     predictions = pl.DataFrame({
         "la_code": data.la_codes, "probability": prediction.probability, "predicted_inadequate": prediction.predicted,
         "rated_inadequate": data.outcome.astype(bool), "cv_probability": cv.held_out_probability,
     }).join(names, on="la_code", how="left").with_columns(
-        pl.lit(ps.year).alias("requested_year"), pl.lit(year).alias("prediction_year"), pl.lit(window).alias("outcome_years"),
-    ).select(*PREDICTION_SCHEMAS["analysis.ofsted_predictions"]).cast(PREDICTION_SCHEMAS["analysis.ofsted_predictions"]).sort("probability", descending=True)
+        *(pl.lit(value).alias(column) for column, value in {**model, **coverage}.items()),
+    ).select(*PREDICTION_SCHEMAS["analysis.ofsted_predictions"]).cast(PREDICTION_SCHEMAS["analysis.ofsted_predictions"]).sort(
+        "probability", "la_code", descending=[True, False])
     movement = after_inadequate(predictions.filter(pl.col("predicted_inadequate")).select("la_code", "rated_inadequate"),
                                 values, ps.indicators, year).with_columns(
-        pl.lit(ps.year).alias("requested_year"), pl.lit(year).alias("prediction_year")
+        *(pl.lit(value).alias(column) for column, value in model.items()),
     ).select(*PREDICTION_SCHEMAS["analysis.ofsted_after_inadequate"]).cast(PREDICTION_SCHEMAS["analysis.ofsted_after_inadequate"])
     frames = {"analysis.ofsted_prediction_summary": summary, "analysis.ofsted_prediction_coefficients": coefficients,
               "analysis.ofsted_prediction_cv": cv_frame, "analysis.ofsted_predictions": predictions,
               "analysis.ofsted_after_inadequate": movement}
-    return [AnalysisTable(name, frame, PREDICTION_DESCRIPTIONS[name], PREDICTION_COLUMNS[name]) for name, frame in frames.items()]
+    return [_table(name, frame) for name, frame in frames.items()]
 
 
 def _grade_headlines(output: AnalysisOutput, grades: pl.DataFrame, associations: pl.DataFrame) -> None:
@@ -625,190 +622,37 @@ def _grade_headlines(output: AnalysisOutput, grades: pl.DataFrame, associations:
         )
 
 
-def _prediction_headlines(output: AnalysisOutput, prediction: Prediction, passed_over: list[str],
-                          settings: OfstedLinkageSettings, movement: pl.DataFrame) -> None:
+def _prediction_headlines(output: AnalysisOutput, prediction: Prediction, settings: OfstedLinkageSettings,
+                          movement: pl.DataFrame) -> None:
+    """The model and the after-inadequate comparison as findings when the status is ok; otherwise its note, labelled."""
     ps, data = settings.prediction, prediction.data
     window = format_years(range(data.year, data.year + ps.window_years))
-    if data.year != ps.year:
-        output.headlines.append(f"Ofsted prediction: requested year {ps.year} has no usable overall grades "
-                                f"({'; '.join(passed_over)}); fell back to {data.year}.")
+    described = (f"Elastic-net model of {OUTCOMES[ps.outcome]} at 31 March {window} on {data.year} indicators: "
+                 f"{len(data.la_codes)} LAs ({int(data.outcome.sum())} Inadequate)")
+    if prediction.status not in (OK, "fallback_year"):
+        output.headlines.append(f"{described} [status {prediction.status}, not a finding]: {prediction.note}.")
+        return
     nonzero = [(i, c) for i, c in zip(data.indicators_used, prediction.params[1:]) if c != 0]
     percent = lambda v: "n/a" if v is None else f"{v:.0%}"  # noqa: E731
+    label = "" if prediction.status == OK else f" [status {prediction.status}: {prediction.note}]"
     output.headlines.append(
-        f"Elastic-net model of Inadequate in force at 31 March {window} on {data.year} indicators: {len(data.la_codes)} LAs "
-        f"({int(data.outcome.sum())} Inadequate), alpha {prediction.cv.chosen_alpha:g} by {ps.folds}-fold CV; "
-        f"non-zero: {', '.join(f'{i} {c:+.2f}' for i, c in nonzero) or 'none'} (per SD); deviance explained "
-        f"{prediction.deviance_explained:.1%}; sensitivity {percent(prediction.sensitivity)}, specificity "
-        f"{percent(prediction.specificity)} at {ps.threshold} (cross-validated {percent(prediction.cv_sensitivity)} / "
-        f"{percent(prediction.cv_specificity)})."
+        f"{described}{label}, lambda {prediction.cv.chosen_lambda:.3g} (position {prediction.cv.chosen_index} of "
+        f"{len(prediction.cv.lambdas) - 1} from lambda_max) by {ps.folds}-fold CV; non-zero: "
+        f"{', '.join(f'{i} {c:+.2f}' for i, c in nonzero)} (per SD); deviance explained {prediction.deviance_explained:.1%}; "
+        f"sensitivity {percent(prediction.sensitivity)}, specificity {percent(prediction.specificity)} at {ps.threshold} "
+        f"(cross-validated {percent(prediction.cv_sensitivity)} / {percent(prediction.cv_specificity)})."
     )
-    if not prediction.predicted.any():
-        output.headlines.append(f"No LA is predicted Inadequate at {ps.threshold}: the after-inadequate groups are empty.")
+    sizes = dict(movement.select("group", "n_group_las").unique().iter_rows())
+    empty = [g for g in ("A", "B") if not sizes.get(g)]
+    if empty:
+        output.headlines.append(f"After-inadequate comparison [status group_empty, not a finding]: predicted Inadequate at "
+                                f"{ps.threshold}: {sizes.get('A', 0)} not rated (group A), {sizes.get('B', 0)} rated (group B); "
+                                f"group {' and '.join(empty)} empty.")
         return
-    sizes = {g: int(prediction.predicted[np.asarray(data.outcome, bool) == (g == "B")].sum()) for g in ("A", "B")}
-    shown = movement.filter(pl.col("n_las") > 0).filter(pl.col("indicator").is_in(list(settings.summary_indicators)))
+    shown = movement.filter(pl.col("status") == OK).filter(pl.col("indicator").is_in(list(settings.summary_indicators)))
     output.headlines.append(
         f"Predicted Inadequate: {sizes['A']} not rated (group A), {sizes['B']} rated (group B); change {data.year}-{data.year + 1} "
         "(median, % of LAs rising): " + "; ".join(
             f"{r['indicator']} {r['group']} {r['median_change']:+.1f} ({r['percent_rose']:.0f}%)"
             for r in shown.sort("indicator", "group").iter_rows(named=True)) + "."
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Table documentation
-
-SUMMARY_DESCRIPTION = ("Per 31 March, inspection framework and overall Ofsted grade in force: the English LAs with that "
-                       "grade and the median of each configured indicator among them that year (methods.md section 5).")
-SUMMARY_SCHEMA = {"year": pl.Int64, "framework": pl.String, "overall_grade_ordinal": pl.Int64, "grade_name": pl.String,
-                  "overall_grade": pl.String, "adequate_mapped": pl.Boolean, "n_las_with_grade": pl.Int64,
-                  "indicator": pl.String, "median_value": pl.Float64, "n_las": pl.Int64, "years_used": pl.String,
-                  "las_excluded": pl.String}
-SUMMARY_COLUMNS = {
-    "year": "Year: the judgement in force at 31 March of this year, and the indicator values of the year ending then.",
-    "framework": "Inspection framework of the judgement in force (SLAC, SIF, ILACS); NULL when the LA had no inspection on record.",
-    "overall_grade_ordinal": "Overall grade on the four-point scale: 1 Outstanding, 2 Good, 3 Requires improvement / Adequate, 4 Inadequate; NULL when the framework gave no overall grade.",
-    "grade_name": "Name of the grade on the four-point scale, or 'no overall grade'.",
-    "overall_grade": "The grade as published (e.g. 'Requires improvement to be good').",
-    "adequate_mapped": "True when the published grade was 'Adequate', mapped onto grade 3.",
-    "n_las_with_grade": "English LAs with this framework and grade in force (configured exclusions removed).",
-    "indicator": "Indicator id (mart.indicator_dictionary).",
-    "median_value": "Median of the indicator's published values of the year among those LAs.",
-    **COVERAGE_COLUMNS,
-    "n_las": "LAs of the group with a published value of the indicator that year (entering the median).",
-}
-ASSOCIATION_DESCRIPTION = ("Per year and indicator: association of the indicator's value that year with the overall Ofsted "
-                           "grade in force at 31 March (Spearman rho with the ordinal grade; Kruskal-Wallis H across grades).")
-ASSOCIATION_SCHEMA = {"year": pl.Int64, "indicator": pl.String, "test": pl.String, "statistic": pl.Float64,
-                      "p_value": pl.Float64, "n_las": pl.Int64, "years_used": pl.String, "las_excluded": pl.String}
-ASSOCIATION_COLUMNS = {
-    "year": "Year: grade in force at 31 March and indicator values of the year ending then.",
-    "indicator": "Indicator id.",
-    "test": "spearman (statistic = rho; positive = higher values with worse grades) or kruskal_wallis (statistic = H).",
-    "statistic": "Test statistic; NULL for Spearman with fewer than 3 LAs.",
-    "p_value": "Two-sided p-value.",
-    **COVERAGE_COLUMNS,
-    "n_las": "LAs with both an overall grade in force and a value (the test's n).",
-    "las_excluded": "Graded LAs without a published value that year.",
-}
-_HEAD = {"requested_year": pl.Int64, "prediction_year": pl.Int64}
-_HEAD_COLUMNS = {
-    "requested_year": "The configured prediction year Y.",
-    "prediction_year": "The year Y actually used: the requested one, or the first configured fallback year with enough graded LAs (see ofsted_prediction_summary.year_note).",
-}
-_COVERAGE_SCHEMA = {"n_las": pl.Int64, "years_used": pl.String, "las_excluded": pl.String}
-_MODEL_COVERAGE = {
-    "n_las": "LAs in the model: an overall grade in force in the outcome window and every predictor present.",
-    "years_used": "Year of the predictor values (Y).",
-    "las_excluded": "LAs left out and why: configured exclusion, no overall grade in force in the window, or a predictor missing.",
-}
-PREDICTION_SCHEMAS = {
-    "analysis.ofsted_prediction_summary": {
-        **_HEAD, "year_note": pl.String, "outcome_years": pl.String, "n_rated_inadequate": pl.Int64,
-        "n_not_rated_inadequate": pl.Int64, "indicators_used": pl.String, "indicators_dropped": pl.String,
-        "l1_ratio": pl.Float64, "chosen_alpha": pl.Float64, "folds": pl.Int64, "threshold": pl.Float64,
-        "n_nonzero_coefficients": pl.Int64, "converged": pl.Boolean, "deviance_explained": pl.Float64, "sensitivity": pl.Float64,
-        "specificity": pl.Float64, "cv_mean_deviance": pl.Float64, "cv_null_mean_deviance": pl.Float64,
-        "cv_sensitivity": pl.Float64, "cv_specificity": pl.Float64, "n_predicted_inadequate": pl.Int64, **_COVERAGE_SCHEMA,
-    },
-    "analysis.ofsted_prediction_coefficients": {
-        **_HEAD, "term": pl.String, "coefficient": pl.Float64, "indicator_mean": pl.Float64, "indicator_sd": pl.Float64,
-        "coefficient_per_unit": pl.Float64, "odds_ratio_per_sd": pl.Float64, "chosen_alpha": pl.Float64,
-        "l1_ratio": pl.Float64, **_COVERAGE_SCHEMA,
-    },
-    "analysis.ofsted_prediction_cv": {
-        **_HEAD, "alpha": pl.Float64, "l1_ratio": pl.Float64, "cv_mean_deviance": pl.Float64, "cv_deviance_se": pl.Float64,
-        "n_nonzero_coefficients": pl.Int64, "n_fold_fits_not_converged": pl.Int64, "chosen": pl.Boolean, **_COVERAGE_SCHEMA,
-    },
-    "analysis.ofsted_predictions": {
-        **_HEAD, "outcome_years": pl.String, "la_code": pl.String, "la_name": pl.String, "region": pl.String,
-        "probability": pl.Float64, "predicted_inadequate": pl.Boolean, "rated_inadequate": pl.Boolean, "cv_probability": pl.Float64,
-    },
-    "analysis.ofsted_after_inadequate": {
-        **_HEAD, "group": pl.String, "group_label": pl.String, "indicator": pl.String, "from_year": pl.Int64, "to_year": pl.Int64,
-        "median_change": pl.Float64, "percent_rose": pl.Float64, **_COVERAGE_SCHEMA,
-    },
-}
-AFTER_SCHEMA = {k: v for k, v in PREDICTION_SCHEMAS["analysis.ofsted_after_inadequate"].items() if k not in _HEAD}
-PREDICTION_DESCRIPTIONS = {
-    "analysis.ofsted_prediction_summary": ("The elastic-net logistic model of an Inadequate overall grade in force at 31 March of "
-                                           "years Y..Y+window_years-1 on standardised indicators of year Y: data, chosen penalty and fit."),
-    "analysis.ofsted_prediction_coefficients": "Non-zero coefficients (and the intercept) of the elastic-net Inadequate model at the cross-validated penalty.",
-    "analysis.ofsted_prediction_cv": "Cross-validated held-out deviance of the elastic-net Inadequate model per penalty alpha.",
-    "analysis.ofsted_predictions": "Per LA in the Inadequate model: predicted probability, predicted class at the threshold and the actual outcome.",
-    "analysis.ofsted_after_inadequate": ("Among LAs predicted Inadequate: group A (not rated Inadequate in the window) vs group B "
-                                         "(rated Inadequate): median change of each indicator from year Y to Y+1 and % of LAs rising."),
-}
-PREDICTION_COLUMNS = {
-    "analysis.ofsted_prediction_summary": {
-        **_HEAD_COLUMNS,
-        "year_note": "Empty when the requested year was used; otherwise why it (and any earlier fallback) was passed over.",
-        "outcome_years": "Years whose 31 March judgement in force defines the outcome (Y..Y+window-1).",
-        "n_rated_inadequate": "Model LAs with an Inadequate overall grade in force at 31 March of some outcome year.",
-        "n_not_rated_inadequate": "Model LAs graded in the window but never Inadequate.",
-        "indicators_used": "Predictors in the model (values of year Y, standardised).",
-        "indicators_dropped": "Configured predictors left out and why (no values, too much missingness, constant).",
-        "l1_ratio": "Elastic-net mixing (statsmodels L1_wt): 1 lasso, 0 ridge.",
-        "chosen_alpha": "Penalty with the lowest cross-validated deviance.",
-        "folds": "Cross-validation folds (stratified by outcome, seeded).",
-        "threshold": "Probability at or above which an LA is predicted Inadequate.",
-        "n_nonzero_coefficients": "Predictors with a non-zero coefficient at the chosen alpha.",
-        "converged": "Whether the final coordinate-descent fit converged within max_iterations.",
-        "deviance_explained": "1 - model deviance / intercept-only deviance, in sample.",
-        "sensitivity": "Share of the LAs rated Inadequate that the model predicts Inadequate (in sample).",
-        "specificity": "Share of the LAs not rated Inadequate that the model predicts not Inadequate (in sample).",
-        "cv_mean_deviance": "Held-out binomial deviance per LA at the chosen alpha.",
-        "cv_null_mean_deviance": "Held-out deviance per LA of an intercept-only model on the same folds (chance level).",
-        "cv_sensitivity": "Sensitivity of the out-of-fold predictions at the chosen alpha.",
-        "cv_specificity": "Specificity of the out-of-fold predictions at the chosen alpha.",
-        "n_predicted_inadequate": "Model LAs predicted Inadequate (in sample).",
-        **_MODEL_COVERAGE,
-    },
-    "analysis.ofsted_prediction_coefficients": {
-        **_HEAD_COLUMNS,
-        "term": "'intercept' or the predictor's indicator id.",
-        "coefficient": "Log-odds of Inadequate per standard deviation of the indicator (the intercept: at the mean of every predictor).",
-        "indicator_mean": "Mean of the indicator over the model LAs (the standardisation centre).",
-        "indicator_sd": "Population SD of the indicator over the model LAs (the standardisation scale).",
-        "coefficient_per_unit": "Coefficient per unit of the indicator (coefficient / indicator_sd).",
-        "odds_ratio_per_sd": "exp(coefficient): odds ratio for one SD higher.",
-        "chosen_alpha": "Penalty of the fit.",
-        "l1_ratio": "Elastic-net mixing of the fit.",
-        **_MODEL_COVERAGE,
-    },
-    "analysis.ofsted_prediction_cv": {
-        **_HEAD_COLUMNS,
-        "alpha": "Penalty of the grid.",
-        "l1_ratio": "Elastic-net mixing.",
-        "cv_mean_deviance": "Binomial deviance of the out-of-fold predictions, per LA.",
-        "cv_deviance_se": "Standard error of the per-fold mean deviances.",
-        "n_nonzero_coefficients": "Non-zero predictors when this alpha is fitted on all model LAs.",
-        "n_fold_fits_not_converged": "Training-fold fits at this alpha that reached max_iterations without converging.",
-        "chosen": "True for the alpha with the lowest cv_mean_deviance.",
-        **_MODEL_COVERAGE,
-    },
-    "analysis.ofsted_predictions": {
-        **_HEAD_COLUMNS,
-        "outcome_years": "Years whose 31 March judgement in force defines the outcome.",
-        "la_code": "GSS code of the LA.",
-        "la_name": "LA name.",
-        "region": "English region.",
-        "probability": "Predicted probability of Inadequate from the model fitted on all LAs.",
-        "predicted_inadequate": "probability at or above the threshold.",
-        "rated_inadequate": "Actual outcome: an Inadequate overall grade in force at 31 March of some outcome year.",
-        "cv_probability": "Out-of-fold probability at the chosen alpha (the LA's fold held out of the fit).",
-    },
-    "analysis.ofsted_after_inadequate": {
-        **_HEAD_COLUMNS,
-        "group": "A: predicted Inadequate but not rated Inadequate in the window; B: predicted and rated Inadequate.",
-        "group_label": "The group in words.",
-        "indicator": "Indicator id (the configured predictors).",
-        "from_year": "First predicted year (Y, the window's first year).",
-        "to_year": "The next year (Y+1).",
-        "median_change": "Median over the group's LAs of value(to_year) - value(from_year).",
-        "percent_rose": "Percent of the group's LAs whose value rose (change > 0).",
-        "n_las": "LAs of the group with a value in both years.",
-        "years_used": "from_year-to_year.",
-        "las_excluded": "Group LAs without a value in one of the two years.",
-    },
-}
