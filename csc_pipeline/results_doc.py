@@ -186,5 +186,28 @@ def correlation_section(con: duckdb.DuckDBPyConnection) -> str:
             f"{markdown_table(frame)}")
 
 
+def ofsted_section(con: duckdb.DuckDBPyConnection) -> str:
+    grades = _query(con, """
+        SELECT grade_name AS grade, max(n_las_with_grade) AS "LAs"
+        FROM analysis.ofsted_grades_in_force
+        WHERE year = (SELECT max(year) FROM analysis.ofsted_grades_in_force) GROUP BY ALL ORDER BY min(overall_grade_ordinal)""")
+    year = con.execute("SELECT max(year) FROM analysis.ofsted_grades_in_force").fetchone()[0]
+    model = _query(con, """
+        SELECT requested_year AS "Y requested", prediction_year AS "Y used", outcome_years AS outcome, n_las,
+               n_rated_inadequate AS "rated Inadequate", n_nonzero_coefficients AS "predictors kept",
+               deviance_explained, sensitivity, specificity, status
+        FROM analysis.ofsted_prediction_summary""")
+    notes = [row[0] for row in con.execute("SELECT note FROM analysis.ofsted_prediction_summary WHERE status <> 'ok'").fetchall()]
+    after = _query(con, """
+        SELECT "group", max(n_group_las) AS "LAs", string_agg(DISTINCT status, ', ') AS status
+        FROM analysis.ofsted_after_inadequate GROUP BY ALL ORDER BY ALL""")
+    text = (f"**Ofsted**: overall grades in force at 31 March {year}:\n\n{markdown_table(grades)}\n\n"
+            "Elastic-net prediction of 'rated Inadequate' in Y..Y+1 (methods.md section 5):\n\n"
+            f"{markdown_table(model)}")
+    if notes:
+        text += "\n\nNot a finding: " + " ".join(note for note in notes if note)
+    return text + f"\n\nAfter-inadequate comparison groups:\n\n{markdown_table(after)}"
+
+
 SECTIONS: list[Section] = [settings_section, change_in_rate_section, trend_section, funnel_section,
-                           deprivation_section, correlation_section]
+                           deprivation_section, correlation_section, ofsted_section]

@@ -48,7 +48,7 @@ def test_csc_results_writes_the_demo_warehouse_figures_into_a_readme(demo_run, d
     assert main(["results", "--write", str(readme)]) == 0
     written = readme.read_text(encoding="utf-8")
     # every section is there, and the figures are the warehouse's: the funnel's LA count per nation
-    for heading in ("**Change in rate**", "**Trend**", "**Funnel plot**", "**Deprivation**", "**Correlations**"):
+    for heading in ("**Change in rate**", "**Trend**", "**Funnel plot**", "**Deprivation**", "**Correlations**", "**Ofsted**"):
         assert heading in written
     assert "synthetic: true" in written
     las = demo_warehouse.sql("SELECT count(*) FROM analysis.funnel_positions WHERE indicator = 'cla_rate_per_10k' "
