@@ -94,7 +94,7 @@ def _one_line(error) -> str:
     while error.cause is not None:
         error = error.cause
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else error.cls_name
+    return lines[0] if lines else error.cls_name
 
 
 def _step_failures(runs) -> list:
