@@ -6,6 +6,7 @@ import io
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,14 @@ def test_a_failed_check_prints_its_table_and_a_failed_step_one_line_with_no_stac
     assert "FAILED CHECK cla_file:contract" in err and "| cla.csv | 7 | rate | x |" in err
     assert "FAILED STEP panel: ValueError: no space for the panel\n" in err
     assert "Traceback" not in err and 'File "' not in err and str(log) in err
+
+
+def test_the_backfill_policy_beta_warning_is_silenced_here_and_in_child_processes_other_warnings_are_not(monkeypatch):
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
+    console.quiet_known_warnings()
+    console.quiet_known_warnings()
+    assert os.environ["PYTHONWARNINGS"] == f"default,ignore:{console.BACKFILL_POLICY_WARNING}"
+    child = subprocess.run([sys.executable, "-c", "import warnings\n"
+                            f"warnings.warn({console.BACKFILL_POLICY_WARNING + ', and may change'!r})\n"
+                            "warnings.warn('something else')"], capture_output=True, text=True, check=True)
+    assert "beta" not in child.stderr and "something else" in child.stderr
