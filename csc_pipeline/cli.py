@@ -96,7 +96,7 @@ def _one_line(error) -> str:
     while error.cause is not None:
         error = error.cause
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else error.cls_name
+    return lines[0] if lines else error.cls_name
 
 
 def _step_failures(runs) -> list:
@@ -286,12 +286,15 @@ def _end_process_group(process: subprocess.Popen, grace: float) -> None:
 def ui(settings: Settings, host: str, port: int) -> int:
     """``dagster dev`` from the interpreter csc runs in (no need for the venv on PATH), in a process
     group of its own that SIGINT or SIGTERM to csc ends, children included."""
+    from csc_pipeline.console import add_python_warnings_filter
+
     with _dagster(settings):
         pass  # the instance settings written, dead runs marked failed
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
                "--host", host, "--port", str(port)]
     # `dagster dev` is superseded by `dg dev` (a separate package); the warning says nothing to a csc user.
-    env = dict(os.environ, PYTHONWARNINGS=",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), DEV_COMMAND_WARNING])))
+    env = dict(os.environ)
+    add_python_warnings_filter(env, DEV_COMMAND_WARNING)
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
     try:
         # Short waits, not one blocking waitpid: a signal the kernel hands to another thread of this

@@ -154,5 +154,10 @@ def quiet_known_warnings() -> None:
     Python processes it starts (through ``PYTHONWARNINGS``)."""
     warnings.simplefilter("once")
     warnings.filterwarnings("ignore", message=BACKFILL_POLICY_WARNING)
-    inherited = os.environ.get("PYTHONWARNINGS")
-    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [inherited, f"ignore:{BACKFILL_POLICY_WARNING}"]))
+    add_python_warnings_filter(os.environ, f"ignore:{BACKFILL_POLICY_WARNING}")
+
+
+def add_python_warnings_filter(env, entry: str) -> None:
+    """Add ``entry`` (``action:message``) to ``env``'s PYTHONWARNINGS, for the Python processes started with it."""
+    entries = [e for e in env.get("PYTHONWARNINGS", "").split(",") if e]
+    env["PYTHONWARNINGS"] = ",".join(entries + [entry] * (entry not in entries))

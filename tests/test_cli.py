@@ -6,6 +6,7 @@ import io
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import yaml
 from cli_processes import lock_holder
 
 from csc_pipeline import cli, console
+from csc_pipeline.settings import Settings
 
 
 def test_coverage_and_summary_print_from_the_published_warehouse(demo_run, monkeypatch, capsys):
@@ -158,3 +160,42 @@ def test_csc_rewrites_the_instance_settings_it_wrote_but_not_someone_elses(tmp_p
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")
     assert cli.main(["releases"]) == 0
     assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"
+
+
+def test_a_failed_check_prints_its_table_and_a_failed_step_one_line_with_no_stack_trace(tmp_path, capsys):
+    from dagster import AssetCheckResult, DagsterInstance, MetadataValue, asset, asset_check, materialize
+
+    from csc_pipeline.defs.runs import RefreshRuns
+
+    @asset
+    def cla_file():
+        return 1
+
+    @asset_check(asset=cla_file)
+    def contract():
+        return AssetCheckResult(passed=False, description="1 problem", metadata={
+            "failure_cases": MetadataValue.md("| file | row | column | value |\n|---|---|---|---|\n| cla.csv | 7 | rate | x |")})
+
+    @asset
+    def panel(cla_file):
+        raise ValueError("no space for the panel\nsecond line of the message")
+
+    result = materialize([cla_file, panel, contract], instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    capsys.readouterr()  # Dagster's own console logger (a refresh sends it to the log file)
+    log = tmp_path / "refresh.log"
+    assert cli._report_runs(RefreshRuns([], result), Settings(data_lake=tmp_path), 0.0, "Refresh", log) == 1
+    err = capsys.readouterr().err
+    assert "FAILED CHECK cla_file:contract" in err and "| cla.csv | 7 | rate | x |" in err
+    assert "FAILED STEP panel: ValueError: no space for the panel\n" in err
+    assert "Traceback" not in err and 'File "' not in err and str(log) in err
+
+
+def test_the_backfill_policy_beta_warning_is_silenced_here_and_in_child_processes_other_warnings_are_not(monkeypatch):
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
+    console.quiet_known_warnings()
+    console.quiet_known_warnings()
+    assert os.environ["PYTHONWARNINGS"] == f"default,ignore:{console.BACKFILL_POLICY_WARNING}"
+    child = subprocess.run([sys.executable, "-c", "import warnings\n"
+                            f"warnings.warn({console.BACKFILL_POLICY_WARNING + ', and may change'!r})\n"
+                            "warnings.warn('something else')"], capture_output=True, text=True, check=True)
+    assert "beta" not in child.stderr and "something else" in child.stderr

@@ -35,11 +35,10 @@ IN_PROGRESS = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunSt
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One run of a refresh: its place in the sequence and what it does."""
+    """One run of a refresh: its place in the sequence."""
 
     number: int  # 1-based
     total: int
-    label: str
 
 
 # Called with every event of every run as it happens (the CLI's progress display).
@@ -136,7 +135,7 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
     total = len(groups) + 1
     ingest = []
     for number, (group, (keys, releases)) in enumerate(groups.items(), start=1):
-        planned = PlannedRun(number, total, f"obtain {group} ({len(releases)} release(s))")
+        planned = PlannedRun(number, total)
         result = _ingest_run(defs, instance, keys, releases, False, planned, listener)
         ingest.append(result)
         if not result.success:
@@ -145,7 +144,7 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
     if families is not None:
         sources = AssetSelection.assets(*(AssetKey(["source_files", f]) for f in families))
         selection = sorted((sources.downstream() - sources).resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
-    planned = PlannedRun(total, total, "validate, load, harmonise, analyse, publish")
+    planned = PlannedRun(total, total)
     downstream = _execute(defs.resolve_job_def("csc_refresh"), instance, planned, listener, asset_selection=selection)
     return RefreshRuns(ingest, downstream)
 
@@ -159,5 +158,5 @@ def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mod
     partitions = register_releases(instance, catalog, mode)[group]
     if release not in partitions:
         raise UnknownRelease(f"{group} has no release {release!r} in {mode} mode; releases: {', '.join(partitions) or 'none'}")
-    planned = PlannedRun(1, 1, f"backfill {group} {release}")
+    planned = PlannedRun(1, 1)
     return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], True, planned, listener)
