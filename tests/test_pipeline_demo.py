@@ -15,7 +15,7 @@ from csc_pipeline.definitions import build_definitions
 from csc_pipeline.defs import runs
 from csc_pipeline.defs.analysis import FAMILIES
 from csc_pipeline.settings import Settings
-from pipeline_runs import failed_checks, run_refresh
+from pipeline_runs import failed_checks, read_write_reader, run_refresh, table_fingerprints
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 CLA_2023 = "dfe/cla/ees_release_2023/cla_number_and_rate_per_10k_children.csv"
@@ -81,13 +81,39 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run, demo_warehouse):
     assert any("data:image/png;base64," in str(v.value) for k, v in trends_event.metadata.items() if k.startswith("chart_"))
 
 
-def test_unchanged_files_are_not_parsed_again(demo_run):
+def test_reruns_without_changes_publish_identical_compact_warehouses_past_a_read_write_reader(demo_run):
     settings, _ = demo_run
-    second = run_refresh(settings)
-    assert second.success
+    published, build = settings.warehouse_path, settings.build_warehouse_path
+    first = table_fingerprints(published)
+    sizes = [published.stat().st_size]
+    about = "SELECT value FROM meta.about WHERE key = 'published_at'"
+    with read_write_reader(published) as analyst:  # DuckDB's default connection: read-write
+        first_published_at = analyst(about)
+        second = run_refresh(settings)
+        assert second.success
+        assert analyst(about) == first_published_at  # the analyst still reads the old, whole copy
+    sizes.append(published.stat().st_size)
     conformed = second.asset_materializations_for_node("conformed__cla_number_and_rate")[0]
     assert conformed.metadata["files_parsed"].value == 0
     assert conformed.metadata["files_unchanged"].value == 5
+    assert table_fingerprints(published) == first  # bit-identical mart and analysis tables
+    assert run_refresh(settings).success
+    sizes.append(published.stat().st_size)
+    assert table_fingerprints(published) == first
+
+    con = duckdb.connect(str(published), read_only=True)
+    assert con.execute(about).fetchone()[0] != first_published_at
+    history = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at").pl()
+    schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert history.height >= 3  # the demo refresh, then these two
+    for rerun in history.tail(2).iter_rows(named=True):
+        assert (rerun["files_new"], rerun["files_changed"], rerun["files_dropped"]) == (0, 0, 0), rerun
+        assert (rerun["rows_added"], rerun["rows_removed"], rerun["values_revised"]) == (0, 0, 0), rerun
+    # A fresh file each time: the same size (no free blocks carried over) and smaller than the build database.
+    assert max(sizes) <= 1.03 * min(sizes), sizes
+    assert max(sizes) < build.stat().st_size, (sizes, build.stat().st_size)
+    assert schemas == {"raw", "ref", "meta", "mart", "analysis"}
 
 
 def _sha(path: Path) -> str:
