@@ -64,8 +64,17 @@ def test_rates_on_current_boundaries_are_recomputed_not_averaged(demo_warehouse)
     rate = panel(demo_warehouse, "current", "cla_rate_per_10k")
     count = panel(demo_warehouse, "current", "cla_count")
     population = panel(demo_warehouse, "current", "population_0_17")
+    # The panel's rate divides by the harmonised at-the-time populations; its latest-population
+    # variant by the harmonised latest populations, which the panel's population_0_17 holds.
+    latest = demo_warehouse.sql(
+        "SELECT authority_id, year, value FROM mart.la_rate_variants "
+        "WHERE geography = 'current' AND indicator = 'cla_rate_per_10k' AND rate_basis = 'latest_population'").pl()
     for authority, year in (("bournemouth_christchurch_and_poole", 2015), ("north_northamptonshire", 2020)):
-        assert value(rate, authority, year) == pytest.approx(value(count, authority, year) / value(population, authority, year) * 1e4)
+        assert value(latest, authority, year) == pytest.approx(value(count, authority, year) / value(population, authority, year) * 1e4)
+        shown = demo_warehouse.execute(
+            "SELECT method, rate_basis FROM mart.la_indicator_panel WHERE geography = 'current' "
+            "AND indicator = 'cla_rate_per_10k' AND authority_id = ? AND year = ?", [authority, year]).fetchall()
+        assert shown == [("recomputed_from_harmonised_counts", "computed_population_at_the_time")]
     northants = rate.filter((pl.col("authority_id") == "north_northamptonshire") & (pl.col("year") < 2022))
     # recomputed wherever there is a population (from 2010); the published 2006-2009 county rates cannot be split
     assert set(northants.filter(pl.col("year") >= 2010)["harmonisation"]) == {"apportioned"}
