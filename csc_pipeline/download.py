@@ -288,6 +288,9 @@ def _attempt(
         # Redirects are followed by hand so that every hop is checked against
         # the allow-list before a connection is made to it.
         _check_url(current, policy)
+        # Every request asks the server to close the connection, so a pooled one (from the previous
+        # hop or fetch) may be closing under us: drop the pool and connect afresh.
+        session.close()
         with session.get(current, headers=headers, stream=True, allow_redirects=False,
                          timeout=(policy.timeout, policy.timeout), verify=True) as resp:
             if resp.is_redirect:
