@@ -542,15 +542,18 @@ def test_national_and_regional_cla_rates_2010_to_2025_equal_the_published_rates_
     assert (ees["published_value"] == ees["rate"]).all(), ees.filter(pl.col("published_value") != pl.col("rate"))
 
 
-def test_a_welsh_funnel_is_drawn_for_the_latest_welsh_year_with_values(mirror_warehouse):
+def test_a_welsh_funnel_is_drawn_on_that_years_own_populations(mirror_warehouse):
     rows = mirror_warehouse.sql(
         "SELECT nation, indicator, year, year_rule, overdispersion, count(*) AS n FROM analysis.funnel_positions "
         "WHERE indicator = 'cla_rate_per_10k' GROUP BY ALL ORDER BY nation").pl()
     assert rows["nation"].to_list() == ["England", "Wales"]
-    wales = rows.row(1, named=True)
-    # the real Welsh populations are mid-2014, 2019 and 2020 (years 2015, 2020, 2021) and the counts stop in 2018
-    assert (wales["year"], wales["n"], wales["overdispersion"]) == (2015, 22, "additive")
-    assert wales["year_rule"].startswith("latest year with values: Wales has fewer than 3 LAs")
+    england, wales = rows.row(0, named=True), rows.row(1, named=True)
+    # the Nomis exports give Wales a 0-17 population for 2011-2018, so the configured year (England's) is drawn
+    assert (wales["year"], wales["n"], wales["overdispersion"], wales["year_rule"]) == (england["year"], 22, "additive", "configured year")
+    own_year = mirror_warehouse.execute(
+        "SELECT count(*) FILTER (WHERE population_year = year) FROM mart.la_indicator_panel WHERE geography = 'as_published' "
+        "AND nation = 'Wales' AND indicator = 'cla_rate_per_10k' AND year = ?", [wales["year"]]).fetchone()[0]
+    assert own_year == 22
 
 
 def _change_in_rate(con, table: str, geography: str, where: str = "") -> pl.DataFrame:
