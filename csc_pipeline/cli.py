@@ -115,16 +115,22 @@ def _stopped(settings: Settings, what: str, started: float, log_path: Path) -> i
 def _report_runs(runs, settings: Settings, started: float, what: str, log_path: Path) -> int:
     elapsed = time.monotonic() - started
     evaluations = [e for r in runs.results for e in r.get_asset_check_evaluations()]
-    failed_checks = [evaluation for evaluation in evaluations if not evaluation.passed]
-    for evaluation in failed_checks:
-        print(f"\nFAILED CHECK {evaluation.asset_key.to_user_string()}:{evaluation.check_name}", file=sys.stderr)
+    # A failed WARN check (e.g. rows set aside in quarantine) is reported but does not fail the refresh:
+    # only ERROR checks block what depends on them.
+    not_passed = [evaluation for evaluation in evaluations if not evaluation.passed]
+    failed_checks = [evaluation for evaluation in not_passed if evaluation.severity.value == "ERROR"]
+    for evaluation in not_passed:
+        label = "FAILED CHECK" if evaluation in failed_checks else "WARNING"
+        print(f"\n{label} {evaluation.asset_key.to_user_string()}:{evaluation.check_name}", file=sys.stderr)
         print(evaluation.description or "", file=sys.stderr)
         cases = evaluation.metadata.get("failure_cases")
         if cases is not None:
             print(cases.value, file=sys.stderr)
     for event in _step_failures(runs):
         print(f"\nFAILED STEP {event.step_key}: {_one_line(event.step_failure_data.error)}", file=sys.stderr)
-    print(f"\nChecks: {len(evaluations) - len(failed_checks)} passed, {len(failed_checks)} failed.")
+    warnings = len(not_passed) - len(failed_checks)
+    print(f"\nChecks: {len(evaluations) - len(not_passed)} passed, {len(failed_checks)} failed"
+          + (f", {warnings} warning(s)." if warnings else "."))
     last = runs.results[-1]
     published = last.asset_materializations_for_node("warehouse__published") if runs.success else []
     if published:

@@ -199,3 +199,24 @@ def test_the_backfill_policy_beta_warning_is_silenced_here_and_in_child_processe
                             f"warnings.warn({console.BACKFILL_POLICY_WARNING + ', and may change'!r})\n"
                             "warnings.warn('something else')"], capture_output=True, text=True, check=True)
     assert "beta" not in child.stderr and "something else" in child.stderr
+
+
+def test_a_failed_warning_check_is_reported_but_does_not_fail_the_refresh(tmp_path, capsys):
+    from dagster import AssetCheckResult, AssetCheckSeverity, DagsterInstance, asset, asset_check, materialize
+
+    from csc_pipeline.defs.runs import RefreshRuns
+
+    @asset
+    def cla_file():
+        return 1
+
+    @asset_check(asset=cla_file)
+    def quarantine():
+        return AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN, description="3 rows set aside")
+
+    result = materialize([cla_file, quarantine], instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    capsys.readouterr()
+    assert cli._report_runs(RefreshRuns([], result), Settings(data_lake=tmp_path), 0.0, "Refresh", tmp_path / "r.log") == 0
+    captured = capsys.readouterr()
+    assert "WARNING cla_file:quarantine" in captured.err and "3 rows set aside" in captured.err
+    assert "Checks: 0 passed, 0 failed, 1 warning(s)." in captured.out and "Refresh complete" in captured.out
