@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from fake_publisher import ees_page, fake_ees, release_zip
@@ -39,8 +40,14 @@ def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
     assert [r.entry_id for r in acquire.read_manifest(demo_settings, "cla_number_and_rate")] == [r.entry_id for r in records]
 
 
+def mirror_without_the_files(tmp_path) -> Path:
+    """A mirror folder with something in it (an empty one is refused as a setting) but none of the catalog's files."""
+    (tmp_path / "mirror" / "other").mkdir(parents=True)
+    return tmp_path / "mirror"
+
+
 def test_mirror_mode_names_the_missing_file_and_its_catalog_entry(tmp_path):
-    settings = Settings(source_mode="mirror", mirror_dir=tmp_path, data_lake=tmp_path / "lake")
+    settings = Settings(source_mode="mirror", mirror_dir=mirror_without_the_files(tmp_path), data_lake=tmp_path / "lake")
     with pytest.raises(acquire.SourceUnavailable, match=r"dfe_cla_number_and_rate_2021: mirror file not found: .*ees_release_2021"):
         acquire.acquire_family("cla_number_and_rate", settings, load_catalog())
 
@@ -53,7 +60,7 @@ def test_demo_only_families_are_empty_in_mirror_mode(tmp_path):
     stand_ins = dataclasses.replace(catalog, entries=tuple(
         e for e in catalog.entries if e.family == "wales_population_mye2" and not e.available_in("mirror")))
     assert stand_ins.family("wales_population_mye2")
-    settings = Settings(source_mode="mirror", mirror_dir=tmp_path, data_lake=tmp_path / "lake")
+    settings = Settings(source_mode="mirror", mirror_dir=mirror_without_the_files(tmp_path), data_lake=tmp_path / "lake")
     assert acquire.acquire_family("wales_population_mye2", settings, stand_ins) == []
 
 
