@@ -93,7 +93,7 @@ def la_components(panel: pl.DataFrame, settings: TrendsSettings, indicator: str,
     values = select_values(panel, settings.geography, settings.exclude_la_codes, ids).join(owners, on="la_code", how="left")
     keys = ["authority", "nation", "region", "year"]
     wide = values.select(*keys, "indicator", "value").pivot("indicator", index=keys, values="value", aggregate_function="first")
-    names = values.sort(pl.col("indicator") != indicator).group_by("authority", "year").agg(pl.col("la_code", "la_name").first())
+    names = values.sort(pl.col("indicator") != indicator, "la_code").group_by("authority", "year").agg(pl.col("la_code", "la_name").first())
     wide = wide.join(names, on=["authority", "year"])
     for column in ids:
         if column not in wide.columns:
@@ -124,8 +124,11 @@ def aggregate(components: pl.DataFrame, kind: str, areas: list[tuple[str, str, p
     reason = pl.when(pl.col("numerator").is_null()).then(pl.lit("no numerator")).otherwise(pl.lit("no denominator"))
     frames = []
     for level, area_column, keep in areas:
-        rows = components.filter(keep).with_columns(pl.col(area_column).alias("area"), pl.lit(level).alias("area_level"))
         keys = ["nation", "area_level", "area", "year"]
+        # Sorted by authority within the keys: a group's floating-point sum then adds the same numbers in
+        # the same order on every run (the components come from joins, whose row order is not fixed).
+        rows = (components.filter(keep).with_columns(pl.col(area_column).alias("area"), pl.lit(level).alias("area_level"))
+                .sort([*keys, "authority"], nulls_last=True))
         sums = rows.filter(complete).group_by(keys).agg(
             pl.col("numerator").sum(), pl.col("denominator").sum() if ratio else pl.lit(None, pl.Float64).alias("denominator"),
             pl.len().cast(pl.Int64).alias("n_las"), pl.col("implied_denominator").sum().cast(pl.Int64).alias("n_las_implied_denominator"),
