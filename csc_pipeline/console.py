@@ -27,7 +27,7 @@ STAGE_OF_PREFIX = {
     "raw": "load", "ref": "load", "meta": "load",
     "staging": "harmonise", "intermediate": "harmonise", "mart": "harmonise",
     "analysis": "analyse",
-    "warehouse": "publish", "exports": "publish",
+    "publish_state": "publish", "warehouse": "publish", "exports": "publish",
 }
 
 

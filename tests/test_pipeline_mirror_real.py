@@ -17,11 +17,25 @@ CLA_RELEASES = range(2021, 2026)
 
 
 @pytest.fixture(scope="module")
-def mirror_warehouse(real_dir, tmp_path_factory):
+def mirror_settings(real_dir, tmp_path_factory) -> Settings:
+    """One mirror refresh of the real files for this module."""
     settings = Settings(source_mode="mirror", mirror_dir=real_dir, data_lake=tmp_path_factory.mktemp("lake"))
     result = run_refresh(settings)
     assert result.success and not failed_checks(result), failed_checks(result)
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def mirror_warehouse(mirror_settings):
+    con = duckdb.connect(str(mirror_settings.warehouse_path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def mirror_build(mirror_settings):
+    """The build database, which keeps the internal layers (staging, intermediate) the published file leaves out."""
+    con = duckdb.connect(str(mirror_settings.build_warehouse_path), read_only=True)
     yield con
     con.close()
 
@@ -293,9 +307,9 @@ def test_workforce_units_are_panel_geographies_and_the_latest_release_wins(mirro
     assert members == 0  # no member values are invented
 
 
-def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_warehouse):
+def test_spend_per_child_is_spend_over_the_population_of_the_same_year(mirror_build):
     # Over the population of the time (the earliest vintage with the year), named in population_vintage.
-    rows = mirror_warehouse.sql(
+    rows = mirror_build.sql(
         """
         SELECT s.la_code, s.year, s.value, c.value, d.population, c.method, c.population_vintage = d.population_vintage
         FROM mart.la_indicator_panel AS s
