@@ -105,13 +105,17 @@ def test_reruns_without_changes_publish_identical_compact_warehouses_past_a_read
     assert con.execute(about).fetchone()[0] != first_published_at
     history = con.sql("SELECT * FROM meta.refresh_history ORDER BY published_at").pl()
     schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    free_blocks = con.execute("SELECT free_blocks FROM pragma_database_size()").fetchone()[0]
     con.close()
     assert history.height >= 3  # the demo refresh, then these two
     for rerun in history.tail(2).iter_rows(named=True):
         assert (rerun["files_new"], rerun["files_changed"], rerun["files_dropped"]) == (0, 0, 0), rerun
         assert (rerun["rows_added"], rerun["rows_removed"], rerun["values_revised"]) == (0, 0, 0), rerun
-    # A fresh file each time: the same size (no free blocks carried over) and smaller than the build database.
-    assert max(sizes) <= 1.03 * min(sizes), sizes
+    # A fresh file each time: no free blocks carried over, so it does not grow from run to run (sizes
+    # still differ by a few per cent: DuckDB's parallel writer splits row groups differently per run),
+    # and it is smaller than the build database.
+    assert free_blocks == 0
+    assert max(sizes) <= 1.15 * min(sizes), sizes
     assert max(sizes) < build.stat().st_size, (sizes, build.stat().st_size)
     assert schemas == {"raw", "ref", "meta", "mart", "analysis"}
 
