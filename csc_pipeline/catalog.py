@@ -25,7 +25,7 @@ LIVE_KINDS = {
     "govuk_attachment": ("page", "pattern"),
     "statswales_api": ("dataset", "filters"),
     "nomis_dataset": ("url",),
-    "statxplore_table": ("query", "credential_env"),
+    "statxplore_table": ("credential_env",),
 }
 # Kinds whose parameters may name `{release}`: a release the catalog does not list yet is the same
 # file of that release (found by the release sensor, or asked for by a backfill).
@@ -66,7 +66,7 @@ class Catalog:
     ees_site: str = publishers.EES_SITE
     ees_content_api: str = publishers.EES_CONTENT_API
     # Other publishers' API bases, by name (``{name}`` at the start of a live URL stands for one).
-    publisher_apis: dict = field(default_factory=lambda: dict(publishers.PUBLISHER_APIS))
+    publisher_apis: dict = field(default_factory=dict)
     fetch_timeout: float = 60.0  # seconds, for connect and each read
     fetch_attempts: int = 4
 
@@ -168,5 +168,5 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
         allowed_hosts=frozenset(settings.get("allowed_hosts", ())),
         ees_site=bases.get("site", publishers.EES_SITE),
         ees_content_api=bases.get("content_api", publishers.EES_CONTENT_API),
-        publisher_apis={**publishers.PUBLISHER_APIS, **settings.get("publisher_apis", {})},
+        publisher_apis=dict(settings.get("publisher_apis", {})),
     )

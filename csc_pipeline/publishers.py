@@ -13,14 +13,6 @@ import uuid
 
 EES_SITE = "https://explore-education-statistics.service.gov.uk"
 EES_CONTENT_API = "https://content.explore-education-statistics.service.gov.uk/api"
-# The other publishers' machine interfaces (named in live URLs as ``{name}``; see catalog/_catalog.yaml).
-PUBLISHER_APIS = {
-    "govuk_content_api": "https://www.gov.uk/api/content",
-    "statswales_api": "https://api.stats.gov.wales/v1",
-    "nomis_api": "https://www.nomisweb.co.uk/api/v01",
-    "statxplore_api": "https://stat-xplore.dwp.gov.uk/webapi/rest/v1",
-    "national_archives": "https://webarchive.nationalarchives.gov.uk",
-}
 # Convenient allow-list for FetchPolicy when downloading from EES.
 EES_HOSTS = frozenset({"explore-education-statistics.service.gov.uk",
                        "content.explore-education-statistics.service.gov.uk"})

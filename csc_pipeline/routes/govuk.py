@@ -28,7 +28,7 @@ _HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
 def page_url(page: str, catalog: Catalog) -> str:
     if not _PAGE_PATH.fullmatch(page):
         raise RouteError(f"not a GOV.UK page path: {page!r}")
-    return f"{catalog.publisher_apis['govuk_content_api']}/{page}"
+    return f"{catalog.publisher_url('{govuk_content_api}')}/{page}"
 
 
 def attachment_urls(content: object, base: str) -> list[str]:
