@@ -257,3 +257,40 @@ def test_attachment_urls_read_attachments_and_older_pages_document_links():
                            "documents": ['<a href="/government/uploads/file/1/RSX.xlsx">RSX</a>']}}
     assert govuk.attachment_urls(content, "https://www.gov.uk/api/content/x") == [
         "https://assets.publishing.service.gov.uk/media/a/RO3.ods", "https://www.gov.uk/government/uploads/file/1/RSX.xlsx"]
+
+
+def test_a_live_refresh_meeting_an_error_page_fails_in_one_line_and_leaves_the_published_warehouse(demo_run, tmp_path):
+    """End to end, on a copy of the demo refresh's data lake switched to live mode: the Ofsted page's
+    file is an error page served with status 200, so the refresh stops at obtaining it."""
+    import shutil
+
+    from dagster import DagsterInstance
+
+    from csc_pipeline.definitions import build_definitions
+    from csc_pipeline.defs import runs
+
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_run[0].data_lake, lake, symlinks=True)
+    settings = Settings(source_mode="live", data_lake=lake)
+    published = hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest()
+    entry = next(e for e in CATALOG.entries if e.id == OFSTED_2025)
+    routes: dict = {}
+    server = fake_publisher(routes)
+    try:
+        page = entry.live["page"].replace("{release}", entry.release)
+        routes["/media/1/" + published_name(entry.live["pattern"].replace("{release}", entry.release))] = Reply(ERROR_PAGE)
+        routes[f"/api/content/{page}"] = govuk_content(server.base, [p for p in routes if p.startswith("/media/")])
+        catalog = stand_in_catalog(server.base, timeout=2.0)
+        result = runs.refresh(build_definitions(settings, catalog), catalog, DagsterInstance.ephemeral(), "live",
+                              families=[entry.family])
+    finally:
+        server.shutdown()
+    assert not result.success and result.downstream is None
+    (failure,) = [e for run in result.ingest for e in run.all_events if e.is_step_failure]
+    error = failure.event_specific_data.error
+    while error.cause is not None:  # Dagster wraps the step's own error
+        error = error.cause
+    message = error.message.strip()
+    assert "\n" not in message
+    assert re.search(rf"SourceUnavailable: {OFSTED_2025}: http://127\.0\.0\.1:\d+/media/1/\S+ sent an HTML page, not an ODS spreadsheet", message)
+    assert hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest() == published
