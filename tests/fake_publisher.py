@@ -26,6 +26,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0  # seconds before the headers are sent
     content_type: str = "application/octet-stream"
+    location: str | None = None  # a redirect's target
 
 
 class _Publisher(ThreadingHTTPServer):
@@ -67,6 +68,8 @@ def fake_publisher(routes: dict[str, bytes | Reply], posts: dict | None = None) 
             if reply.status == 200:
                 self.send_header("ETag", etag)
             self.send_header("Content-Type", reply.content_type)
+            if reply.location:
+                self.send_header("Location", reply.location)
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             self.wfile.write(reply.body)

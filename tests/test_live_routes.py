@@ -167,6 +167,18 @@ def test_statswales_answer_without_a_filter_id_is_one_clear_line(tmp_path):
         server.shutdown()
 
 
+def test_a_statswales_filter_post_answered_with_a_redirect_is_not_followed(tmp_path):
+    (entry,) = live_entries(("statswales_api",))
+    data = f"/statswales/v1/{entry.live['dataset']}/data"
+    server = fake_publisher({}, posts={data: lambda _: Reply(b"", status=307, location="https://elsewhere.example/data")})
+    try:
+        message = one_line_error(entry, live_settings(tmp_path), stand_in_catalog(server.base, [entry]))
+        assert message.endswith("answered a POST with a redirect to 'https://elsewhere.example/data'; not followed")
+        assert server.requests == [f"POST {data}"]
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture
 def ofsted(real_dir):
     """A stand-in GOV.UK with the 2025 Ofsted page; yields (server, routes, entry, catalog)."""
@@ -294,3 +306,23 @@ def test_a_live_refresh_meeting_an_error_page_fails_in_one_line_and_leaves_the_p
     assert "\n" not in message
     assert re.search(rf"SourceUnavailable: {OFSTED_2025}: http://127\.0\.0\.1:\d+/media/1/\S+ sent an HTML page, not an ODS spreadsheet", message)
     assert hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest() == published
+
+
+def test_every_live_address_in_the_catalog_is_on_the_allow_list():
+    hosts = {urlsplit(CATALOG.publisher_url(e.live["url"])).hostname for e in CATALOG.entries if "url" in e.live}
+    hosts |= {urlsplit(base).hostname for base in CATALOG.publisher_apis.values()}
+    assert hosts and hosts <= CATALOG.allowed_hosts
+
+
+@pytest.mark.parametrize("live, message", [
+    ({"kind": "govuk_attachment", "page": "government/statistics/x"}, r"live.kind govuk_attachment needs \['pattern'\]"),
+    ({"kind": "archived_file", "url": "https://webarchive.nationalarchives.gov.uk/x.csv", "sha256": "ABC"}, "not a lowercase hex sha256"),
+    ({"kind": "statxplore_table"}, r"needs \['credential_env'\]"),
+])
+def test_a_live_entry_missing_its_route_parameters_is_rejected(live, message):
+    from csc_pipeline.catalog import CatalogError, _entry
+
+    raw = {"id": "x", "family": "f", "publisher": "p", "dataset": "d", "release": "2025", "contract": "c",
+           "licence": "OGL-3.0", "mirror_path": "a/b.csv", "live": live}
+    with pytest.raises(CatalogError, match=message):
+        _entry(raw)
