@@ -6,8 +6,8 @@ the folder holds ``entries`` (one file per source family or publisher, so they c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -27,8 +27,8 @@ LIVE_KINDS = {
     "nomis_dataset": ("url",),
     "statxplore_table": ("credential_env",),
 }
-# Kinds whose parameters may name `{release}`: a release the catalog does not list yet is the same
-# file of that release (found by the release sensor, or asked for by a backfill).
+# Kinds whose parameters may name `{release}`: a release partition the catalog does not list yet
+# (one the release sensor added) is read as the latest entry's file of that release.
 RELEASE_TEMPLATED_KINDS = ("ees_release_file", "govuk_attachment")
 UNCATALOGUED = "@"
 
