@@ -13,9 +13,10 @@ from pathlib import Path
 
 import requests
 
-from csc_pipeline import download, publishers
+from csc_pipeline import download, publishers, readers, routes
 from csc_pipeline.atomic import OWNER_ONLY, write_json
-from csc_pipeline.catalog import Catalog, SourceEntry
+from csc_pipeline.catalog import RELEASE_TEMPLATED_KINDS, Catalog, SourceEntry
+from csc_pipeline.contracts import load_contract
 from csc_pipeline.settings import Settings
 
 DEMO_SEED = 20250331
@@ -85,33 +86,40 @@ def _from_directory(entry: SourceEntry, root: Path, store: download.RawStore, mo
 
 def _live(entry: SourceEntry, catalog: Catalog, store: download.RawStore, policy: download.FetchPolicy,
           session: requests.Session | None) -> Provenance:
-    live = entry.live
-    if live.get("kind") == "ees_release_file":
-        page_url = publishers.ees_release_url(live["publication"], live["release_slug"], catalog.ees_site)
-        page = download.fetch(page_url, store, policy, session=session)
-        release_id = publishers.ees_latest_release_version_id(page.stored.path.read_text(encoding="utf-8"))
-        url = publishers.ees_release_files_url(release_id, catalog.ees_content_api)
-    elif live.get("kind") == "url":
-        url = live["url"]
-    else:
-        raise SourceUnavailable(f"{entry.id}: no live source configured (live.kind missing)")
-    fetched = download.fetch(url, store, policy, session=session)
-    stored, source = fetched.stored, url
-    if live.get("member"):
-        stored = download.extract_zip_member(fetched.stored.path, live["member"], store)
-        source = f"{url}#{stored.name}"
+    try:
+        obtained = routes.obtain(entry, catalog, store, policy, session)
+    except (download.DownloadError, routes.RouteError, ValueError) as exc:
+        # One line naming the entry: the publisher moved, retired, slowed or changed something.
+        raise SourceUnavailable(f"{entry.id}: {str(exc).splitlines()[0]}") from exc
+    _refuse_wrong_format(entry, obtained)
     return Provenance(
-        entry_id=entry.id, family=entry.family, release=entry.release, mode="live", source=source,
-        fetched_at=fetched.fetched_at.isoformat(timespec="seconds"), sha256=stored.sha256,
-        bytes=stored.bytes, raw_path=str(stored.path), synthetic=False,
+        entry_id=entry.id, family=entry.family, release=entry.release, mode="live", source=obtained.source,
+        fetched_at=obtained.fetched_at.isoformat(timespec="seconds"), sha256=obtained.stored.sha256,
+        bytes=obtained.stored.bytes, raw_path=str(obtained.stored.path), synthetic=False,
     )
+
+
+def _refuse_wrong_format(entry: SourceEntry, obtained: routes.Obtained) -> None:
+    """A publisher's error page served with status 200 is not the file: refuse it at the door."""
+    accepted = readers.READER_FORMATS[load_contract(entry.contract).reader]
+    found = readers.sniff_format(obtained.stored.path)
+    if found not in accepted:
+        raise SourceUnavailable(f"{entry.id}: {obtained.source} sent {readers.FORMAT_NAMES[found]}, not "
+                                f"{' or '.join(sorted(readers.FORMAT_NAMES[f] for f in accepted))} as contract {entry.contract} reads")
+
+
+def skipped_for_credentials(family: str, catalog: Catalog) -> list[str]:
+    """One notice per environment variable the family's live entries need and that is not set."""
+    variables = sorted({v for e in catalog.family(family, "live") if (v := routes.missing_credential(e))})
+    return [f"{family}: skipped in live mode; set {v} (the publisher's API key) to obtain it" for v in variables]
 
 
 def acquire_entry(entry: SourceEntry, settings: Settings, catalog: Catalog,
                   session: requests.Session | None = None) -> Provenance:
     store = download.RawStore(settings.raw_dir)
     if settings.source_mode == "live":
-        policy = download.FetchPolicy(allowed_hosts=catalog.allowed_hosts)
+        policy = download.FetchPolicy(allowed_hosts=catalog.allowed_hosts, timeout=catalog.fetch_timeout,
+                                      max_attempts=catalog.fetch_attempts)
         return _live(entry, catalog, store, policy, session)
     root = ensure_demo_source(settings) if settings.source_mode == "demo" else settings.mirror_dir
     return _from_directory(entry, root, store, settings.source_mode)
@@ -136,10 +144,13 @@ def release_entries(family: str, release: str, settings: Settings, catalog: Cata
     files. Families that stopped before the group's latest catalogued release get nothing.
     """
     entries = [e for e in catalog.family(family, settings.source_mode) if e.release == release]
+    if settings.source_mode == "live":
+        # An entry whose publisher needs a key that is not set is left out (skipped_for_credentials says so).
+        entries = [e for e in entries if not routes.missing_credential(e)]
     if entries or settings.source_mode != "live" or release in catalog.releases(catalog.release_group(family)):
         return entries
     group_latest = catalog.releases(catalog.release_group(family), "live")[-1:]
-    latest = [e for e in catalog.family(family, "live") if [e.release] == group_latest and e.live.get("kind") == "ees_release_file"]
+    latest = [e for e in catalog.family(family, "live") if [e.release] == group_latest and e.live.get("kind") in RELEASE_TEMPLATED_KINDS]
     return [catalog.entry(Catalog.uncatalogued_id(e.id, release)) for e in latest]
 
 

@@ -6,6 +6,7 @@ the folder holds ``entries`` (one file per source family or publisher, so they c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,19 @@ from csc_pipeline import publishers
 from csc_pipeline.settings import SOURCE_MODES
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
-LIVE_KINDS = ("ees_release_file", "url")
+# live.kind -> the parameters it needs (the route code is in csc_pipeline/routes/).
+LIVE_KINDS = {
+    "ees_release_file": ("publication", "release_slug", "member"),
+    "url": ("url",),
+    "archived_file": ("url", "sha256"),
+    "govuk_attachment": ("page", "pattern"),
+    "statswales_api": ("dataset", "filters"),
+    "nomis_dataset": ("url",),
+    "statxplore_table": ("credential_env",),
+}
+# Kinds whose parameters may name `{release}`: a release partition the catalog does not list yet
+# (one the release sensor added) is read as the latest entry's file of that release.
+RELEASE_TEMPLATED_KINDS = ("ees_release_file", "govuk_attachment")
 UNCATALOGUED = "@"
 
 
@@ -52,6 +65,19 @@ class Catalog:
     # Publisher base URLs (a local stand-in publisher in tests; the real sites otherwise).
     ees_site: str = publishers.EES_SITE
     ees_content_api: str = publishers.EES_CONTENT_API
+    # Other publishers' API bases, by name (``{name}`` at the start of a live URL stands for one).
+    publisher_apis: dict = field(default_factory=dict)
+    fetch_timeout: float = 60.0  # seconds, for connect and each read
+    fetch_attempts: int = 4
+
+    def publisher_url(self, template: str) -> str:
+        """A live URL with its leading ``{api}`` name replaced by that publisher's base."""
+        if not template.startswith("{"):
+            return template
+        name, _, rest = template[1:].partition("}")
+        if name not in self.publisher_apis:
+            raise CatalogError(f"live URL {template!r}: unknown publisher API {{{name}}}; known: {sorted(self.publisher_apis)}")
+        return self.publisher_apis[name] + rest
 
     def family(self, family: str, mode: str | None = None) -> list[SourceEntry]:
         return [e for e in self.entries if e.family == family and (mode is None or e.available_in(mode))]
@@ -93,7 +119,8 @@ class Catalog:
             if e.id == base_id:
                 if not release:
                     return e
-                return replace(e, id=entry_id, release=release, live={**e.live, "release_slug": release})
+                live = {**e.live, "release_slug": release} if e.live.get("kind") == "ees_release_file" else e.live
+                return replace(e, id=entry_id, release=release, live=live)
         raise KeyError(entry_id)
 
 
@@ -107,7 +134,11 @@ def _entry(raw: dict) -> SourceEntry:
         raise CatalogError(f"catalog entry {raw['id']}: unknown modes {bad}")
     live = dict(raw.get("live") or {})
     if "live" in modes and live.get("kind") not in LIVE_KINDS:
-        raise CatalogError(f"catalog entry {raw['id']}: live mode needs live.kind in {LIVE_KINDS}")
+        raise CatalogError(f"catalog entry {raw['id']}: live mode needs live.kind in {tuple(LIVE_KINDS)}")
+    if missing := [k for k in LIVE_KINDS.get(live.get("kind"), ()) if not live.get(k)]:
+        raise CatalogError(f"catalog entry {raw['id']}: live.kind {live['kind']} needs {missing}")
+    if live.get("sha256") and not re.fullmatch(r"[0-9a-f]{64}", live["sha256"]):
+        raise CatalogError(f"catalog entry {raw['id']}: live.sha256 is not a lowercase hex sha256")
     return SourceEntry(
         id=raw["id"], family=raw["family"], publisher=raw["publisher"], dataset=raw["dataset"],
         release=str(raw["release"]), contract=raw["contract"], licence=raw["licence"],
@@ -137,4 +168,5 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
         allowed_hosts=frozenset(settings.get("allowed_hosts", ())),
         ees_site=bases.get("site", publishers.EES_SITE),
         ees_content_api=bases.get("content_api", publishers.EES_CONTENT_API),
+        publisher_apis=dict(settings.get("publisher_apis", {})),
     )

@@ -242,6 +242,44 @@ def fetch(
     ``name`` overrides the stored file name (default: Content-Disposition, then
     the URL's last path segment).
     """
+    return _with_retries(url, policy, session, lambda s, attempt: _attempt(url, store, policy, s, attempt, name))
+
+
+def post_json(url: str, payload: object, policy: FetchPolicy, session: requests.Session | None = None,
+              headers: dict[str, str] | None = None) -> object:
+    """POST ``payload`` as JSON to an API and return its JSON answer (e.g. a query id).
+
+    Same policy as ``fetch``: allow-listed host, TLS verified, retries, size cap. A redirect is
+    refused rather than followed: a POST has no business being sent elsewhere.
+    """
+    def attempt(s: requests.Session, _attempt: int) -> object:
+        s.close()
+        with s.post(url, json=payload, headers={"User-Agent": policy.user_agent, "Accept": "application/json", **(headers or {})},
+                    stream=True, allow_redirects=False, timeout=(policy.timeout, policy.timeout), verify=True) as resp:
+            if resp.is_redirect:
+                raise DownloadError(f"{url}: the API answered a POST with a redirect to {resp.headers.get('Location')!r}; not followed")
+            if resp.status_code not in (200, 201):
+                raise HttpStatusError(url, resp.status_code, _retry_after(resp))
+            body = b"".join(_capped(resp.iter_content(CHUNK_BYTES), policy.max_bytes, url))
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise DownloadError(f"{url}: the API's answer is not JSON ({body[:40]!r}...)") from exc
+
+    return _with_retries(url, policy, session, attempt)
+
+
+def _capped(chunks: Iterable[bytes], max_bytes: int, url: str) -> Iterator[bytes]:
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise DownloadTooLarge(f"{url}: exceeds the {max_bytes}-byte limit")
+        yield chunk
+
+
+def _with_retries(url: str, policy: FetchPolicy, session: requests.Session | None, call):
+    """``call(session, attempt)``, retrying transient failures with backoff."""
     _check_url(url, policy)  # fail fast, before any connection is opened
     own_session = session is None
     session = session or requests.Session()
@@ -250,7 +288,7 @@ def fetch(
         while True:
             attempt += 1
             try:
-                return _attempt(url, store, policy, session, attempt, name)
+                return call(session, attempt)
             except (*_TRANSIENT_ERRORS, HttpStatusError) as exc:
                 if isinstance(exc, HttpStatusError) and not exc.retryable:
                     raise
@@ -258,6 +296,9 @@ def fetch(
                     if isinstance(exc, DownloadError):
                         exc.add_note(f"gave up after {attempt} attempt(s)")
                         raise
+                    if isinstance(exc, requests.Timeout):
+                        raise DownloadError(f"{url}: no answer within {policy.timeout:g}s "
+                                            f"(gave up after {attempt} attempt(s))") from exc
                     raise DownloadError(f"{url}: gave up after {attempt} attempt(s): {exc!r}") from exc
                 delay = _backoff_delay(policy, attempt, getattr(exc, "retry_after", None))
                 log.warning("%s: attempt %d/%d failed (%s); retrying in %.2fs",

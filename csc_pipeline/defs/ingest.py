@@ -75,6 +75,9 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
         records = [r for release in context.partition_keys for r in acquire.acquire_release(family, release, settings, catalog)]
+        notices = acquire.skipped_for_credentials(family, catalog) if settings.source_mode == "live" else []
+        for notice in notices:
+            context.log.warning(notice)
         context.log.info(f"{family}: {len(records)} file(s) of release(s) {', '.join(context.partition_keys)} "
                          f"obtained in {settings.source_mode} mode")
         table = "\n".join(
@@ -86,6 +89,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             "source_mode": settings.source_mode,
             "synthetic": any(r.synthetic for r in records),
             "releases": ", ".join(context.partition_keys),
+            "skipped": "; ".join(notices) or "nothing",
             "provenance": MetadataValue.md(table if records else f"_no files for this release in {settings.source_mode} mode_"),
         })
 

@@ -1,0 +1,328 @@
+"""Live routes of every publisher interface against a local stand-in (127.0.0.1 only) that serves
+the real files from ../shared/data/real: the bytes obtained are the mirror's, and each fault a
+publisher can throw (a moved file, a retired release, a slow answer, an error page sent with 200, a
+changed archive copy, a missing API key) ends in one clear line; a new release is discovered."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import fnmatch
+import hashlib
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fake_publisher import ERROR_PAGE, Reply, fake_publisher, govuk_content
+
+from csc_pipeline import acquire
+from csc_pipeline.catalog import Catalog, load_catalog
+from csc_pipeline.contracts import conform, load_contract
+from csc_pipeline.readers import read_published
+from csc_pipeline.routes import govuk
+from csc_pipeline.settings import Settings
+
+CATALOG = load_catalog()
+STAND_IN_APIS = {"govuk_content_api": "/api/content", "statswales_api": "/statswales/v1", "nomis_api": "/nomis/api/v01"}
+DISCOVERED = ("govuk_attachment", "nomis_dataset")
+OFSTED_2025 = "ofsted_la_inspection_outcomes_2025"
+
+
+def live_entries(kinds=DISCOVERED):
+    return [e for e in CATALOG.entries if e.available_in("live") and e.live["kind"] in kinds]
+
+
+def stand_in_catalog(base: str, entries=None, timeout: float = 5.0) -> Catalog:
+    return dataclasses.replace(
+        CATALOG, entries=tuple(entries) if entries is not None else CATALOG.entries,
+        allowed_hosts=frozenset({"127.0.0.1"}), ees_site=base, ees_content_api=f"{base}/api",
+        publisher_apis={name: base + path for name, path in STAND_IN_APIS.items()},
+        fetch_timeout=timeout, fetch_attempts=1,
+    )
+
+
+def published_name(pattern: str) -> str:
+    """A file name the catalog's pattern accepts (the stand-in's name for the publisher's file)."""
+    name = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern).replace("*", "_")
+    assert fnmatch.fnmatchcase(name, pattern)
+    return name
+
+
+def govuk_routes(entries, real_dir: Path, base: str, release: str | None = None) -> dict:
+    """Content API pages listing each entry's file (plus a PDF every page has), and the files."""
+    routes, pages = {}, {}
+    for entry in entries:
+        release_label = release or entry.release
+        page = entry.live["page"].replace("{release}", release_label)
+        name = published_name(entry.live["pattern"].replace("{release}", release_label))
+        path = f"/media/{hashlib.sha256(page.encode()).hexdigest()[:8]}/{name}"
+        routes[path] = (real_dir / entry.mirror_path).read_bytes()
+        pages.setdefault(page, ["/media/0000/main_findings.pdf"]).append(path)
+    for page, files in pages.items():
+        routes[f"/api/content/{page}"] = govuk_content(base, list(dict.fromkeys(files)))
+    return routes
+
+
+def nomis_routes(entries, real_dir: Path) -> dict:
+    routes = {}
+    for entry in entries:
+        url = urlsplit(entry.live["url"].replace("{nomis_api}", STAND_IN_APIS["nomis_api"]))
+        routes[f"{url.path}?{url.query}"] = (real_dir / entry.mirror_path).read_bytes()
+    return routes
+
+
+@pytest.fixture(scope="module")
+def stand_in(real_dir):
+    routes: dict = {}
+    server = fake_publisher(routes)
+    routes.update(govuk_routes(live_entries(("govuk_attachment",)), real_dir, server.base))
+    routes.update(nomis_routes(live_entries(("nomis_dataset",)), real_dir))
+    yield server
+    server.shutdown()
+
+
+def live_settings(tmp_path) -> Settings:
+    return Settings(source_mode="live", data_lake=tmp_path / "lake")
+
+
+@pytest.mark.parametrize("entry", live_entries(), ids=lambda e: e.id)
+def test_each_discovered_route_obtains_the_bytes_the_mirror_holds(entry, stand_in, real_dir, tmp_path):
+    record = acquire.acquire_entry(entry, live_settings(tmp_path), stand_in_catalog(stand_in.base))
+    assert record.sha256 == hashlib.sha256((real_dir / entry.mirror_path).read_bytes()).hexdigest()
+    assert record.mode == "live" and record.source.startswith(stand_in.base)
+    if entry.live["kind"] == "govuk_attachment":
+        assert "/media/" in record.source  # the attachment the content API named, not a URL in the catalog
+
+
+def test_every_pinned_sha256_is_the_real_file(real_dir):
+    pinned = [e for e in CATALOG.entries if e.live.get("sha256")]
+    assert len(pinned) >= 40  # the SFR-era underlying data and line-level outturn files
+    for entry in pinned:
+        assert hashlib.sha256((real_dir / entry.mirror_path).read_bytes()).hexdigest() == entry.live["sha256"], entry.id
+
+
+def archived(entry_id: str, base: str):
+    entry = next(e for e in CATALOG.entries if e.id == entry_id)
+    url = f"{base}/ukgwa/20140101000000/https://www.gov.uk/uploads/{Path(entry.mirror_path).name}"
+    return dataclasses.replace(entry, modes=("live",), live={"kind": "archived_file", "url": url, "sha256": entry.live["sha256"]})
+
+
+def test_an_archived_file_is_fetched_and_checked_against_its_pin(real_dir, tmp_path):
+    routes: dict = {}
+    server = fake_publisher(routes)
+    try:
+        entry = archived("dfe_cla_sfr_2013_31mar", server.base)
+        real = (real_dir / entry.mirror_path).read_bytes()
+        routes[urlsplit(entry.live["url"]).path] = real
+        catalog = stand_in_catalog(server.base, [entry])
+        assert acquire.acquire_entry(entry, live_settings(tmp_path), catalog).sha256 == entry.live["sha256"]
+        routes[urlsplit(entry.live["url"]).path] = real.replace(b",", b";", 1)  # the archive copy changed
+        with pytest.raises(acquire.SourceUnavailable, match=r"^dfe_cla_sfr_2013_31mar: .* catalog pins .*update live.sha256 deliberately$"):
+            acquire.acquire_entry(entry, live_settings(tmp_path / "again"), catalog)
+    finally:
+        server.shutdown()
+
+
+def statswales_csv() -> bytes:
+    """The API's CSV for a few Welsh authorities and years (generated, in the contract's layout)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Area code", "Area", "Year", "Gender", "Age", "Data values"])
+    for code, name in [("W92000004", "Wales"), ("W06000015", "Cardiff"), ("W06000011", "Swansea")]:
+        for year in (2023, 2024):
+            for gender in ("Boys", "Girls"):
+                for age in ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 to 17"):
+                    writer.writerow([code, name, year, gender, age, 40 + len(name) + year % 10])
+    return out.getvalue().encode()
+
+
+def test_statswales_api_posts_the_filter_then_fetches_the_csv_which_meets_its_contract(tmp_path):
+    (entry,) = live_entries(("statswales_api",))
+    body, data = statswales_csv(), f"/statswales/v1/{entry.live['dataset']}/data"
+    server = fake_publisher({f"{data}/q-123?format=csv": body}, posts={data: lambda _: b'{"filterId": "q-123"}'})
+    try:
+        record = acquire.acquire_entry(entry, live_settings(tmp_path), stand_in_catalog(server.base, [entry]))
+        assert server.requests == [f"POST {data}", f"{data}/q-123?format=csv"]
+        assert server.posted == [entry.live["filters"]]
+        assert record.sha256 == hashlib.sha256(body).hexdigest()
+        contract = load_contract(entry.contract)
+        frame, problems = conform(read_published(Path(record.raw_path), contract), contract, entry.mirror_path)
+        # The all-Wales total is not an authority: 2 LAs x 2 years x 2 genders x 5 ages remain.
+        assert problems == [] and frame.height == 40
+        assert sorted(frame["area_code"].unique()) == ["W06000011", "W06000015"]
+    finally:
+        server.shutdown()
+
+
+def test_statswales_answer_without_a_filter_id_is_one_clear_line(tmp_path):
+    (entry,) = live_entries(("statswales_api",))
+    data = f"/statswales/v1/{entry.live['dataset']}/data"
+    server = fake_publisher({}, posts={data: lambda _: b'{"error": "bad filter"}'})
+    try:
+        with pytest.raises(acquire.SourceUnavailable, match=r"^statswales_api_cla_31mar: .*no usable filterId \(got \['error'\]\)$"):
+            acquire.acquire_entry(entry, live_settings(tmp_path), stand_in_catalog(server.base, [entry]))
+    finally:
+        server.shutdown()
+
+
+def test_a_statswales_filter_post_answered_with_a_redirect_is_not_followed(tmp_path):
+    (entry,) = live_entries(("statswales_api",))
+    data = f"/statswales/v1/{entry.live['dataset']}/data"
+    server = fake_publisher({}, posts={data: lambda _: Reply(b"", status=307, location="https://elsewhere.example/data")})
+    try:
+        message = one_line_error(entry, live_settings(tmp_path), stand_in_catalog(server.base, [entry]))
+        assert message.endswith("answered a POST with a redirect to 'https://elsewhere.example/data'; not followed")
+        assert server.requests == [f"POST {data}"]
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def ofsted(real_dir):
+    """A stand-in GOV.UK with the 2025 Ofsted page; yields (server, routes, entry, catalog)."""
+    entry = next(e for e in CATALOG.entries if e.id == OFSTED_2025)
+    routes: dict = {}
+    server = fake_publisher(routes)
+    routes.update(govuk_routes([entry], real_dir, server.base))
+    yield server, routes, entry, stand_in_catalog(server.base, [entry], timeout=0.5)
+    server.shutdown()
+
+
+def one_line_error(entry, settings, catalog) -> str:
+    with pytest.raises(acquire.SourceUnavailable) as err:
+        acquire.acquire_entry(entry, settings, catalog)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(f"{entry.id}: ")
+    return message
+
+
+def test_a_moved_file_is_found_again_through_the_content_api(ofsted, tmp_path):
+    server, routes, entry, catalog = ofsted
+    first = acquire.acquire_entry(entry, live_settings(tmp_path), catalog)
+    old = urlsplit(first.source).path
+    page = next(p for p in routes if p.startswith("/api/content/"))
+    moved = old.replace("/media/", "/media/re-uploaded-")
+    routes[moved] = routes.pop(old)
+    routes[page] = govuk_content(server.base, [moved])
+    again = acquire.acquire_entry(entry, live_settings(tmp_path), catalog)
+    assert again.source == server.base + moved and again.sha256 == first.sha256
+
+
+def test_a_retired_release_is_a_404_in_one_line(ofsted, tmp_path):
+    server, routes, entry, catalog = ofsted
+    for page in [p for p in routes if p.startswith("/api/content/")]:
+        del routes[page]
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert re.search(r"/api/content/government/statistics/local-authority-inspection-outcomes-as-at-31-march-2025: HTTP 404$", message)
+
+
+def test_a_slow_answer_times_out_with_a_clear_message(ofsted, tmp_path):
+    server, routes, entry, catalog = ofsted
+    asset = next(p for p in routes if p.startswith("/media/") and p.endswith(".ods"))
+    routes[asset] = Reply(routes[asset], delay=2.0)
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert message.endswith("no answer within 0.5s (gave up after 1 attempt(s))")
+
+
+def test_an_error_page_sent_with_status_200_is_refused_by_its_content(ofsted, tmp_path):
+    server, routes, entry, catalog = ofsted
+    asset = next(p for p in routes if p.startswith("/media/") and p.endswith(".ods"))
+    routes[asset] = Reply(ERROR_PAGE, content_type="text/html")
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert "sent an HTML page, not an ODS spreadsheet" in message
+
+
+def test_two_attachments_matching_the_pattern_are_refused_naming_them(ofsted, tmp_path):
+    server, routes, entry, catalog = ofsted
+    page = next(p for p in routes if p.startswith("/api/content/"))
+    asset = next(p for p in routes if p.startswith("/media/") and p.endswith(".ods"))
+    routes[page] = govuk_content(server.base, [asset, asset.replace(".ods", "_revised.ods")])
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert "2 attachment(s)" in message and "need exactly 1" in message
+
+
+def test_a_new_release_is_discovered_on_its_page(ofsted, real_dir, tmp_path):
+    server, routes, entry, catalog = ofsted
+    routes.update(govuk_routes([entry], real_dir, server.base, release="2026"))
+    (record,) = acquire.acquire_release(entry.family, "2026", live_settings(tmp_path), catalog)
+    assert record.entry_id == f"{OFSTED_2025}@2026" and record.release == "2026"
+    assert "31_March_2026" in record.source
+
+
+def test_a_family_needing_a_key_is_skipped_with_a_notice_naming_the_variable(monkeypatch, tmp_path):
+    monkeypatch.delenv("STATXPLORE_API_KEY", raising=False)
+    settings = live_settings(tmp_path)
+    catalog = stand_in_catalog("http://127.0.0.1:9", timeout=0.5)
+    assert acquire.acquire_family("dwp_children_low_income", settings, catalog) == []
+    assert acquire.skipped_for_credentials("dwp_children_low_income", catalog) == [
+        "dwp_children_low_income: skipped in live mode; set STATXPLORE_API_KEY (the publisher's API key) to obtain it"]
+    monkeypatch.setenv("STATXPLORE_API_KEY", "a-key")
+    assert acquire.skipped_for_credentials("dwp_children_low_income", catalog) == []
+    (entry, *_) = catalog.family("dwp_children_low_income", "live")
+    assert "JSON cube" in one_line_error(entry, settings, catalog)
+
+
+def test_attachment_urls_read_attachments_and_older_pages_document_links():
+    content = {"details": {"attachments": [{"url": "https://assets.publishing.service.gov.uk/media/a/RO3.ods"}],
+                           "documents": ['<a href="/government/uploads/file/1/RSX.xlsx">RSX</a>']}}
+    assert govuk.attachment_urls(content, "https://www.gov.uk/api/content/x") == [
+        "https://assets.publishing.service.gov.uk/media/a/RO3.ods", "https://www.gov.uk/government/uploads/file/1/RSX.xlsx"]
+
+
+def test_a_live_refresh_meeting_an_error_page_fails_in_one_line_and_leaves_the_published_warehouse(demo_run, tmp_path):
+    """End to end, on a copy of the demo refresh's data lake switched to live mode: the Ofsted page's
+    file is an error page served with status 200, so the refresh stops at obtaining it."""
+    import shutil
+
+    from dagster import DagsterInstance
+
+    from csc_pipeline.definitions import build_definitions
+    from csc_pipeline.defs import runs
+
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_run[0].data_lake, lake, symlinks=True)
+    settings = Settings(source_mode="live", data_lake=lake)
+    published = hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest()
+    entry = next(e for e in CATALOG.entries if e.id == OFSTED_2025)
+    routes: dict = {}
+    server = fake_publisher(routes)
+    try:
+        page = entry.live["page"].replace("{release}", entry.release)
+        routes["/media/1/" + published_name(entry.live["pattern"].replace("{release}", entry.release))] = Reply(ERROR_PAGE)
+        routes[f"/api/content/{page}"] = govuk_content(server.base, [p for p in routes if p.startswith("/media/")])
+        catalog = stand_in_catalog(server.base, timeout=2.0)
+        result = runs.refresh(build_definitions(settings, catalog), catalog, DagsterInstance.ephemeral(), "live",
+                              families=[entry.family])
+    finally:
+        server.shutdown()
+    assert not result.success and result.downstream is None
+    (failure,) = [e for run in result.ingest for e in run.all_events if e.is_step_failure]
+    error = failure.event_specific_data.error
+    while error.cause is not None:  # Dagster wraps the step's own error
+        error = error.cause
+    message = error.message.strip()
+    assert "\n" not in message
+    assert re.search(rf"SourceUnavailable: {OFSTED_2025}: http://127\.0\.0\.1:\d+/media/1/\S+ sent an HTML page, not an ODS spreadsheet", message)
+    assert hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest() == published
+
+
+def test_every_live_address_in_the_catalog_is_on_the_allow_list():
+    hosts = {urlsplit(CATALOG.publisher_url(e.live["url"])).hostname for e in CATALOG.entries if "url" in e.live}
+    hosts |= {urlsplit(base).hostname for base in CATALOG.publisher_apis.values()}
+    assert hosts and hosts <= CATALOG.allowed_hosts
+
+
+@pytest.mark.parametrize("live, message", [
+    ({"kind": "govuk_attachment", "page": "government/statistics/x"}, r"live.kind govuk_attachment needs \['pattern'\]"),
+    ({"kind": "archived_file", "url": "https://webarchive.nationalarchives.gov.uk/x.csv", "sha256": "ABC"}, "not a lowercase hex sha256"),
+    ({"kind": "statxplore_table"}, r"needs \['credential_env'\]"),
+])
+def test_a_live_entry_missing_its_route_parameters_is_rejected(live, message):
+    from csc_pipeline.catalog import CatalogError, _entry
+
+    raw = {"id": "x", "family": "f", "publisher": "p", "dataset": "d", "release": "2025", "contract": "c",
+           "licence": "OGL-3.0", "mirror_path": "a/b.csv", "live": live}
+    with pytest.raises(CatalogError, match=message):
+        _entry(raw)
