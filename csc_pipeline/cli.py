@@ -377,7 +377,7 @@ def indicators(settings: Settings, as_csv: bool) -> int:
         print(f"{family[0]} ({rows.height} indicators)")
         for row in rows.iter_rows(named=True):
             print(f"  {row['indicator']:<{id_width}}  {row['years'] or 'no values'};  {row['unit']};  {row['kind']};  {row['polarity']}")
-            print(textwrap.fill(row["label"], width, initial_indent=" " * 4, subsequent_indent=" " * 4))
+            print(textwrap.fill(row["label"], width, initial_indent=" " * 4, subsequent_indent=" " * 4, break_on_hyphens=False))
     return 0
 
 

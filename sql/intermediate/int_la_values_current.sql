@@ -120,6 +120,7 @@ formed AS (
     -- formed: the row's value exists on current boundaries (kept as published, or rebuilt).
     SELECT
         m.*,
+        m.numerator_value / m.denominator_value * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END AS rebuilt_rate,
         coalesce(m.unchanged
           OR m.kind = 'count' AND m.complete
           OR m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0, false) AS formed,
@@ -142,9 +143,8 @@ SELECT
         WHEN m.unchanged THEN m.only_value
         WHEN NOT m.formed THEN NULL
         WHEN m.kind = 'count' THEN m.weighted_sum
-        WHEN m.variant = 'panel' AND d.decimals IS NOT NULL
-            THEN round(m.numerator_value / m.denominator_value * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END, d.decimals)
-        ELSE m.numerator_value / m.denominator_value * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END
+        WHEN m.variant = 'panel' AND d.decimals IS NOT NULL THEN round(m.rebuilt_rate, d.decimals)
+        ELSE m.rebuilt_rate
     END AS value,
     CASE WHEN m.unchanged THEN m.only_status WHEN m.formed THEN 'published' ELSE 'not_harmonisable' END AS status,
     CASE WHEN m.unchanged THEN m.only_symbol END AS symbol,
