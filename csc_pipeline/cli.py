@@ -351,8 +351,33 @@ def coverage(settings: Settings, geography: str) -> int:
         print("coverage is empty")
         return 0
     matrix = frame.pivot(on="year", index=["indicator", "nation"], values="las_with_value").sort("indicator", "nation")
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=400, tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True):
+    # fmt_str_lengths: every indicator id in full (polars cuts strings at 15 characters by default)
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=400, tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
+                   fmt_str_lengths=max(frame["indicator"].str.len_chars())):
         print(matrix.fill_null(0))
+    return 0
+
+
+def indicators(settings: Settings, as_csv: bool) -> int:
+    """The indicator dictionary: per source family, each id with its years, unit and polarity, its
+    label on the line below (wrapped to the terminal); ``--csv`` for machines."""
+    import shutil
+    import textwrap
+
+    from csc_pipeline import results_doc
+
+    with _published(settings) as con:
+        table = results_doc.indicator_table(con)
+    if as_csv:
+        sys.stdout.write(table.write_csv())
+        return 0
+    width = max(60, shutil.get_terminal_size().columns)
+    id_width = max(table["indicator"].str.len_chars())
+    for family, rows in table.group_by("source_family", maintain_order=True):
+        print(f"{family[0]} ({rows.height} indicators)")
+        for row in rows.iter_rows(named=True):
+            print(f"  {row['indicator']:<{id_width}}  {row['years'] or 'no values'};  {row['unit']};  {row['kind']};  {row['polarity']}")
+            print(textwrap.fill(row["label"], width, initial_indent=" " * 4, subsequent_indent=" " * 4, break_on_hyphens=False))
     return 0
 
 
@@ -372,10 +397,11 @@ def results(settings: Settings, readme: Path | None) -> int:
     try:
         with _published(settings) as con:
             body = results_doc.render(con)
+            generated = results_doc.render_generated(con)
         if readme is None:
             print(body, end="")
         else:
-            results_doc.write_into(readme, body)
+            results_doc.write_into(readme, body, generated)
             print(f"wrote the results computed from {settings.warehouse_path} into {readme}")
     except results_doc.ResultsDocError as err:
         print(f"csc: {err}", file=sys.stderr)
@@ -393,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("screenshot", help="screenshot the asset graph as a browser shows it")
     coverage_parser = commands.add_parser("coverage", help="LAs with a value per indicator and year")
     coverage_parser.add_argument("--geography", choices=("as_published", "current"), default="as_published")
+    indicators_parser = commands.add_parser("indicators", help="the indicator dictionary: ids, labels, units, years")
+    indicators_parser.add_argument("--csv", action="store_true", help="CSV on stdout, one row per indicator")
     commands.add_parser("summary", help="what the last refreshes changed")
     commands.add_parser("releases", help="the release groups and their release partitions")
     results_parser = commands.add_parser("results", help="the README's results section, from the published warehouse")
@@ -414,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
             return coverage(settings, args.geography)
         if args.command == "summary":
             return summary(settings)
+        if args.command == "indicators":
+            return indicators(settings, args.csv)
         if args.command == "refresh":
             return refresh(settings, args.verbose)
         if args.command == "screenshot":

@@ -9,6 +9,7 @@ from csc_pipeline.defs.analysis import analysis_assets, analysis_report
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
     panel_indicators_defined,
+    panel_statuses_consistent,
     panel_unique,
     parquet_exports,
     publish_asset,
@@ -56,7 +57,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     ])
     return Definitions(
         assets=[*sources, *downstream],
-        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, *unique_key_checks()],
+        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, panel_statuses_consistent, *unique_key_checks()],
         jobs=[refresh_job, *group_jobs.values()],
         schedules=[annual_refresh_schedule],
         sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor],

@@ -5,6 +5,10 @@ README's ``<!-- results:begin -->`` and ``<!-- results:end -->`` markers, so eve
 one the warehouse holds. Each result states the settings it was computed with (source mode,
 geography, rate basis, periods) and, where an analysis is degenerate or at an edge, its status
 note instead of a finding.
+
+The same command writes the README's other generated lists where their markers are
+(``GENERATED``): the indicators by source family and the panel's columns with their comments, so
+neither can drift from the warehouse. ``indicator_table`` is also what ``csc indicators`` prints.
 """
 
 from __future__ import annotations
@@ -16,9 +20,17 @@ import duckdb
 import polars as pl
 
 from csc_pipeline import atomic
+from csc_pipeline.analysis.panel_frames import format_years
+from csc_pipeline.table_docs import describe_table
 
-BEGIN = "<!-- results:begin -->"
-END = "<!-- results:end -->"
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The begin and end markers of the README's generated section ``name``."""
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
+BEGIN, END = markers("results")
 
 
 class ResultsDocError(ValueError):
@@ -66,17 +78,23 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
     return "\n\n".join(section(con) for section in SECTIONS).strip() + "\n"
 
 
-def replace_between_markers(document: str, body: str, *, source: str) -> str:
-    if BEGIN not in document or END not in document or document.index(BEGIN) > document.index(END):
-        raise ResultsDocError(f"{source}: no '{BEGIN}' … '{END}' markers to write the results between")
-    head, rest = document.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{body}{END}{tail}"
+def replace_between_markers(document: str, body: str, *, source: str, name: str = "results") -> str:
+    begin, end = markers(name)
+    if begin not in document or end not in document or document.index(begin) > document.index(end):
+        raise ResultsDocError(f"{source}: no '{begin}' … '{end}' markers to write the {name} between")
+    head, rest = document.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}{end}{tail}"
 
 
-def write_into(readme: Path, body: str) -> None:
-    text = readme.read_text(encoding="utf-8")
-    atomic.write_text(readme, replace_between_markers(text, body, source=str(readme)))
+def write_into(readme: Path, body: str, generated: dict[str, str] | None = None) -> None:
+    """Replace the results section of ``readme`` (its markers are required) and each ``generated``
+    section (name -> body) whose markers the file has."""
+    text = replace_between_markers(readme.read_text(encoding="utf-8"), body, source=str(readme))
+    for name, section in (generated or {}).items():
+        if markers(name)[0] in text:
+            text = replace_between_markers(text, section, source=str(readme), name=name)
+    atomic.write_text(readme, text)
 
 
 # --- the sections ------------------------------------------------------------------------------------------
@@ -211,3 +229,54 @@ def ofsted_section(con: duckdb.DuckDBPyConnection) -> str:
 
 SECTIONS: list[Section] = [settings_section, change_in_rate_section, trend_section, funnel_section,
                            deprivation_section, correlation_section, ofsted_section]
+
+
+# --- the generated lists: indicators and the panel's columns ------------------------------------------------
+
+def _indicators_with_years(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return _query(con, """
+        SELECT d.indicator, d.definition AS label, d.unit, d.polarity, d.kind, d.defined_in AS source_family,
+               list_sort(list(DISTINCT c.year) FILTER (WHERE c.las_with_value > 0)) AS years
+        FROM mart.indicator_dictionary AS d
+        LEFT JOIN mart.coverage AS c ON c.indicator = d.indicator AND c.geography = 'as_published'
+        GROUP BY ALL
+        ORDER BY source_family, d.indicator""")
+
+
+def _year_runs(years: pl.Expr) -> pl.Expr:
+    return years.map_elements(format_years, return_dtype=pl.String).replace("", None)
+
+
+def indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The indicator dictionary with each indicator's source family and the years the panel has a
+    value for it (any LA, as published; runs of years such as 2006-2017, 2019), one row per indicator."""
+    return _indicators_with_years(con).with_columns(_year_runs(pl.col("years")))
+
+
+def indicators_section(con: duckdb.DuckDBPyConnection) -> str:
+    families: dict[str, dict] = {}
+    for row in _indicators_with_years(con).iter_rows(named=True):
+        family = families.setdefault(row["source_family"], {"source family": row["source_family"], "years": set(), "ids": []})
+        family["years"].update(row["years"] or [])
+        family["ids"].append(f"`{row['indicator']}`")
+    table = pl.DataFrame([{"source family": f["source family"], "indicators": len(f["ids"]),
+                           "years": format_years(f["years"]) or None, "ids": ", ".join(f["ids"])} for f in families.values()])
+    return (f"_Written by `csc results --write README.md`; `csc indicators` prints each one's label, unit, "
+            f"polarity and years._\n\n{markdown_table(table)}\n")
+
+
+def panel_columns_section(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        doc = describe_table(con, "mart.la_indicator_panel")
+    except ValueError as error:
+        raise ResultsDocError(f"the warehouse lacks what the panel column list needs: {error}") from error
+    frame = pl.DataFrame({"column": [f"`{c.name}`" for c in doc.columns], "type": [c.type for c in doc.columns],
+                          "meaning": [c.comment for c in doc.columns]})
+    return f"_Written by `csc results --write README.md` from the table's comments._\n\n{markdown_table(frame)}\n"
+
+
+GENERATED: dict[str, Section] = {"indicators": indicators_section, "panel-columns": panel_columns_section}
+
+
+def render_generated(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {name: section(con) for name, section in GENERATED.items()}

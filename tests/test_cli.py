@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 from cli_processes import lock_holder
@@ -25,6 +26,39 @@ def test_coverage_and_summary_print_from_the_published_warehouse(demo_run, monke
     assert "cla_rate_per_10k" in out and "2025" in out and "Wales" in out
     assert cli.main(["summary"]) == 0
     assert "files_unchanged" in capsys.readouterr().out
+
+
+def test_coverage_prints_every_indicator_name_in_full(demo_run, demo_warehouse, monkeypatch, capsys):
+    settings, _ = demo_run
+    monkeypatch.setenv("CSC_DATA_LAKE", str(settings.data_lake))
+    assert cli.main(["coverage", "--geography", "current"]) == 0
+    printed = re.findall(r"^│ (\S+)\s+┆ (England|Wales)", capsys.readouterr().out, flags=re.MULTILINE)
+    expected = demo_warehouse.sql("SELECT DISTINCT indicator, nation FROM mart.coverage WHERE geography = 'current'").fetchall()
+    assert sorted(printed) == sorted(expected)  # every row once, none cut short (two cut names read the same)
+
+
+def test_indicators_prints_the_dictionary_for_people_and_as_csv(demo_run, demo_warehouse, monkeypatch, capsys):
+    settings, _ = demo_run
+    monkeypatch.setenv("CSC_DATA_LAKE", str(settings.data_lake))
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli.main(["indicators"]) == 0
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines() if line.startswith("    "))  # labels wrap to the terminal
+    dictionary = demo_warehouse.sql("SELECT indicator, definition FROM mart.indicator_dictionary").fetchall()
+    words = " ".join(out.split())
+    for indicator, definition in dictionary:
+        assert re.search(rf"^  {indicator} ", out, flags=re.MULTILINE), indicator
+        assert " ".join(definition.split()) in words, definition
+    assert cli.main(["indicators", "--csv"]) == 0
+    table = pl.read_csv(io.StringIO(capsys.readouterr().out))
+    assert sorted(table["indicator"]) == sorted(i for i, _ in dictionary)
+    assert {"label", "unit", "polarity", "kind", "source_family", "years"} <= set(table.columns)
+    cla_years = [y for (y,) in demo_warehouse.sql(
+        "SELECT DISTINCT year FROM mart.coverage WHERE geography = 'as_published' AND indicator = 'cla_count' "
+        "AND las_with_value > 0 ORDER BY year").fetchall()]
+    row = table.filter(pl.col("indicator") == "cla_count").row(0, named=True)
+    assert row["source_family"] == "cla" and row["years"] == f"{cla_years[0]}-{cla_years[-1]}"
+    assert len(cla_years) == cla_years[-1] - cla_years[0] + 1
 
 
 def test_commands_on_a_missing_warehouse_say_what_to_do(tmp_path, monkeypatch, capsys):
@@ -102,14 +136,19 @@ def test_dagster_output_goes_to_the_log_file_even_from_child_processes_and_the_c
     assert "verbose print" in capfd.readouterr().out and "verbose print" in log.read_text()
 
 
-def test_a_wrong_analysis_setting_stops_refresh_before_anything_runs(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize(("setting", "named"), [
+    ("trends:\n  break_yaer: 2010\n", "unknown key(s) 'break_yaer'"),
+    ("trend:\n  first_post_break_year: 2010\n", "unknown section(s) trend"),
+])
+@pytest.mark.parametrize("command", [["refresh"], ["backfill", "children_looked_after_in_england_including_adoptions", "2024"]])
+def test_a_wrong_analysis_setting_stops_refresh_before_anything_runs(tmp_path, monkeypatch, capsys, setting, named, command):
     config = tmp_path / "analysis.yaml"
-    config.write_text("trends:\n  break_yaer: 2010\n")
+    config.write_text(setting)
     monkeypatch.setenv("CSC_DATA_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("CSC_ANALYSIS_CONFIG", str(config))
-    assert cli.main(["refresh"]) == 2
+    assert cli.main(command) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "unknown key(s) 'break_yaer'" in err and "CSC_ANALYSIS_CONFIG" in err
+    assert err.count("\n") == 1 and named in err and "CSC_ANALYSIS_CONFIG" in err
     assert not (tmp_path / "lake").exists()
 
 

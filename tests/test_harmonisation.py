@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 import pytest
+
+from csc_pipeline.panel_statuses import status_problems
 
 
 def panel(con, geography: str, indicator: str) -> pl.DataFrame:
@@ -79,6 +82,74 @@ def test_rates_on_current_boundaries_are_recomputed_not_averaged(demo_warehouse)
     # recomputed wherever there is a population (from 2010); the published 2006-2009 county rates cannot be split
     assert set(northants.filter(pl.col("year") >= 2010)["harmonisation"]) == {"apportioned"}
     assert set(northants.filter(pl.col("year") < 2010)["harmonisation"]) == {"not_harmonisable"}
+
+
+def test_every_status_means_one_thing(demo_warehouse):
+    assert status_problems(demo_warehouse).is_empty(), status_problems(demo_warehouse)
+    # A rate computed from a suppressed count is suppressed with the count's own symbol.
+    carried = demo_warehouse.sql(
+        """
+        SELECT r.symbol, c.symbol AS count_symbol
+        FROM mart.la_indicator_panel AS r
+        JOIN mart.la_indicator_panel AS c
+          ON c.geography = r.geography AND c.la_code = r.la_code AND c.year = r.year
+         AND c.indicator = replace(r.indicator, '_rate_per_10k', '_count')
+        WHERE r.method = 'not_computed_count_suppressed'
+        """).fetchall()
+    assert carried and all(symbol is not None and symbol == count_symbol for symbol, count_symbol in carried)
+
+
+def test_not_harmonisable_rows_say_why(demo_warehouse):
+    def row(authority: str, indicator: str, year: int) -> tuple:
+        return demo_warehouse.execute(
+            "SELECT status, value, symbol, method, rate_basis, harmonisation FROM mart.la_indicator_panel "
+            "WHERE geography = 'current' AND authority_id = ? AND indicator = ? AND year = ?", [authority, indicator, year]).fetchone()
+
+    # Northamptonshire's 2009 rate was published, but there is no 2009 population to split it by.
+    assert row("north_northamptonshire", "cla_rate_per_10k", 2009) == (
+        "not_harmonisable", None, None, "not_harmonisable_no_denominator", None, "not_harmonisable")
+    # A county's deprivation score is no sum of its successors' parts.
+    assert row("north_northamptonshire", "imd_average_score", 2015)[::3] == ("not_harmonisable", "not_harmonisable_not_additive")
+    reasons = dict(demo_warehouse.sql(
+        "SELECT method, count(*) FROM mart.la_indicator_panel WHERE status = 'not_harmonisable' GROUP BY 1").fetchall())
+    assert set(reasons) <= {"not_harmonisable_predecessor_suppressed", "not_harmonisable_predecessor_missing",
+                            "not_harmonisable_no_denominator", "not_harmonisable_not_additive"}
+    assert reasons["not_harmonisable_predecessor_suppressed"] > 0
+
+
+def test_recomputed_rates_on_current_boundaries_have_the_published_precision(demo_warehouse):
+    # The decimals the publisher printed each rate with, per year and nation, read off its values.
+    published = demo_warehouse.sql(
+        "SELECT indicator, year, nation, value FROM mart.la_indicator_panel "
+        "WHERE geography = 'as_published' AND rate_basis = 'published_at_the_time' AND value IS NOT NULL").pl()
+    decimals = published.with_columns(
+        pl.col("value").map_elements(lambda v: next(d for d in range(7) if abs(v - round(v, d)) < 1e-9 or d == 6),
+                                     return_dtype=pl.Int64).alias("decimals")
+    ).group_by("indicator", "year", "nation").agg(pl.col("decimals").max())
+    recomputed = demo_warehouse.sql(
+        "SELECT indicator, year, nation, value FROM mart.la_indicator_panel "
+        "WHERE geography = 'current' AND method = 'recomputed_from_harmonised_counts'").pl()
+    checked = recomputed.join(decimals, on=["indicator", "year", "nation"])
+    assert checked.height > 500
+    assert all(abs(v - round(v, d)) < 1e-9 for v, d in checked.select("value", "decimals").iter_rows())
+    # Where the publisher printed no rate that year, the as-published rates are computed and unrounded; so are these.
+    unrounded = recomputed.join(decimals, on=["indicator", "year", "nation"], how="anti")
+    assert (unrounded["value"] - unrounded["value"].round(0)).abs().max() > 0
+
+
+def test_a_suppressed_row_without_its_symbol_and_a_missing_value_computed_are_caught():
+    con = duckdb.connect()
+    con.sql(
+        """
+        CREATE TABLE panel AS SELECT * FROM (VALUES
+            ('as_published', 'E06000001', 2020, 'cla_count', NULL, 'suppressed', 'c', 'published', 'direct'),
+            ('as_published', 'E06000002', 2020, 'cla_count', NULL, 'suppressed', NULL, 'published', 'direct'),
+            ('current', 'E06000061', 2019, 'cla_rate_per_10k', NULL, 'missing', NULL, 'recomputed_from_harmonised_counts', 'apportioned'),
+            ('current', 'E06000062', 2019, 'cla_count', NULL, 'not_harmonisable', NULL, 'not_harmonisable_predecessor_missing', 'not_harmonisable')
+        ) AS t(geography, la_code, year, indicator, value, status, symbol, method, harmonisation)
+        """)
+    problems = dict(status_problems(con, "panel").select("problem", "rows").iter_rows())
+    assert problems == {"suppressed without the publisher's symbol": 1, "no value, but a method that says it was computed": 1}
 
 
 def test_harmonisation_never_creates_or_loses_children(demo_warehouse):

@@ -650,3 +650,19 @@ def test_the_ofsted_prediction_uses_the_2012_2013_judgements_and_labels_its_stat
     for group, size in sizes.items():
         statuses = set(after.filter(pl.col("group") == group)["status"])
         assert (statuses == {"group_empty"}) if size == 0 else ("group_empty" not in statuses)
+
+
+def test_every_status_means_one_thing_on_the_real_files(mirror_warehouse):
+    from csc_pipeline.panel_statuses import status_problems
+
+    assert status_problems(mirror_warehouse).is_empty(), status_problems(mirror_warehouse)
+    statuses = dict(mirror_warehouse.sql("SELECT status, count(*) FROM mart.la_indicator_panel GROUP BY 1").fetchall())
+    assert statuses["suppressed"] > 1000 and statuses["not_harmonisable"] > 100
+    assert mirror_warehouse.sql(
+        "SELECT count(*) FROM mart.la_indicator_panel WHERE status = 'suppressed' AND symbol IS NULL").fetchone()[0] == 0
+    # Cumberland's back-cast rates are whole numbers per 10,000, as DfE prints the years beside them.
+    cumberland = mirror_warehouse.sql(
+        "SELECT year, value, method FROM mart.la_indicator_panel WHERE geography = 'current' AND la_code = 'E06000063' "
+        "AND indicator = 'cla_rate_per_10k' AND year BETWEEN 2019 AND 2025 ORDER BY year").fetchall()
+    assert [m for _, _, m in cumberland] == ["recomputed_from_harmonised_counts"] * 5 + ["published"] * 2
+    assert all(v == round(v) for _, v, _ in cumberland), cumberland

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
 from csc_pipeline import results_doc
 from csc_pipeline.cli import main
+from csc_pipeline.settings import PROJECT_ROOT
+
+README = PROJECT_ROOT / "README.md"
 
 
 def test_markdown_table_formats_numbers_for_people():
@@ -33,10 +38,31 @@ def test_a_readme_without_markers_is_refused_and_left_as_it_was(tmp_path):
 
 
 def test_the_project_readme_has_the_results_markers():
-    from csc_pipeline.settings import PROJECT_ROOT
+    text = README.read_text(encoding="utf-8")
+    for name in ("results", *results_doc.GENERATED):
+        begin, end = results_doc.markers(name)
+        assert text.count(begin) == 1 and text.count(end) == 1, name
 
-    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    assert text.count(results_doc.BEGIN) == 1 and text.count(results_doc.END) == 1
+
+def test_generated_sections_are_written_where_their_markers_are_and_only_there(tmp_path):
+    readme = tmp_path / "README.md"
+    begin, end = results_doc.markers("indicators")
+    readme.write_text(f"{results_doc.BEGIN}\n{results_doc.END}\nlist:\n{begin}\nold list\n{end}\n", encoding="utf-8")
+    results_doc.write_into(readme, "figures\n", {"indicators": "new list\n", "panel-columns": "columns\n"})
+    assert readme.read_text(encoding="utf-8") == (
+        f"{results_doc.BEGIN}\nfigures\n{results_doc.END}\nlist:\n{begin}\nnew list\n{end}\n")
+
+
+def generated_part(text: str, name: str) -> str:
+    begin, end = results_doc.markers(name)
+    return text.split(begin, 1)[1].split(end, 1)[0]
+
+
+def test_the_readme_lists_every_column_of_the_panel(demo_warehouse):
+    from csc_pipeline.table_docs import describe_table
+
+    listed = re.findall(r"^\| `(\w+)` \|", generated_part(README.read_text(encoding="utf-8"), "panel-columns"), flags=re.MULTILINE)
+    assert listed == [column.name for column in describe_table(demo_warehouse, "mart.la_indicator_panel").columns]
 
 
 def test_csc_results_writes_the_demo_warehouse_figures_into_a_readme(demo_run, demo_warehouse, tmp_path, monkeypatch, capsys):
@@ -44,9 +70,15 @@ def test_csc_results_writes_the_demo_warehouse_figures_into_a_readme(demo_run, d
     monkeypatch.setenv("CSC_DATA_LAKE", str(settings.data_lake))
     monkeypatch.setenv("CSC_SOURCE_MODE", "demo")
     readme = tmp_path / "README.md"
-    readme.write_text(f"{results_doc.BEGIN}\n{results_doc.END}\n", encoding="utf-8")
+    generated = "".join("{}\n{}\n".format(*results_doc.markers(name)) for name in results_doc.GENERATED)
+    readme.write_text(f"{results_doc.BEGIN}\n{results_doc.END}\n{generated}", encoding="utf-8")
     assert main(["results", "--write", str(readme)]) == 0
     written = readme.read_text(encoding="utf-8")
+    # the indicator list names every indicator of the dictionary once, under its source family
+    ids = re.findall(r"`(\w+)`", generated_part(written, "indicators"))
+    assert sorted(ids) == sorted(i for (i,) in demo_warehouse.sql("SELECT indicator FROM mart.indicator_dictionary").fetchall())
+    assert "| cla | 6 |" in generated_part(written, "indicators")
+    assert "| `status` | VARCHAR |" in generated_part(written, "panel-columns")
     # every section is there, and the figures are the warehouse's: the funnel's LA count per nation
     for heading in ("**Change in rate**", "**Trend**", "**Funnel plot**", "**Deprivation**", "**Correlations**", "**Ofsted**"):
         assert heading in written

@@ -77,4 +77,4 @@ def test_welsh_rates_use_the_nearest_years_population_and_say_so():
     assert rows[("cardiff", 2017)] == (12.5, "published", nearest, 2015)  # 2 years to 2015, 4 to 2021
     assert rows[("cardiff", 2018)] == (10.0, "published", nearest, 2021)  # a tie goes to the later year
     assert rows[("cardiff", 2019)] == (10.0, "published", nearest, 2021)
-    assert rows[("hartlepool", 2011)][1:3] == ("missing", "computed_from_count_and_population")
+    assert rows[("hartlepool", 2011)][1:3] == ("missing", "not_computed_no_population")

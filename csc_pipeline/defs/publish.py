@@ -18,7 +18,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, refresh_summary, table_docs, warehouse
+from csc_pipeline import __version__, panel_statuses, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 
@@ -66,6 +66,25 @@ def panel_indicators_defined(duckdb: DuckDBResource) -> AssetCheckResult:
         passed=not undefined,
         description=("undefined indicators: " + ", ".join(undefined)) if undefined else "all defined",
         metadata={"undefined": MetadataValue.json(undefined)},
+    )
+
+
+@asset_check(
+    asset=PANEL,
+    name="statuses_mean_one_thing",
+    blocking=True,
+    description="Blocking: every panel row's status agrees with its value, symbol, method and harmonisation "
+                "(a suppressed row has its symbol; a row without a value never names a computation; "
+                "not_harmonisable only on the current geography, csc_pipeline/panel_statuses.py).",
+)
+def panel_statuses_consistent(duckdb: DuckDBResource) -> AssetCheckResult:
+    with build_connection(duckdb) as con:
+        problems = panel_statuses.status_problems(con)
+    return AssetCheckResult(
+        passed=problems.is_empty(),
+        description="; ".join(f"{r['problem']}: {r['rows']} rows, e.g. {r['example']}" for r in problems.iter_rows(named=True))
+                    or "every status means one thing",
+        metadata={"problems": MetadataValue.md(str(problems) if problems.height else "_none_")},
     )
 
 

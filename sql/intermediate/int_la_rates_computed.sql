@@ -1,4 +1,4 @@
--- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population (e.g. Wales, England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Every count gets a rate on both bases of intermediate.int_population_denominators (rate_basis at_the_time: over the population vintage current then; latest_population: over the latest vintage), also where the publisher printed a rate (the latest_population variant is then the sensitivity comparison; which value the panel shows is decided in intermediate.int_la_values_as_published). Counts are the latest release's (counts are corrected, not re-based). Welsh counts in a year with no Welsh population (before mid-2010 in the real mirror) are divided by the authority's population of the nearest year on the same basis (the later one on a tie): method 'computed_with_nearest_year_population', population_year says which; otherwise method 'computed_from_count_and_population'. population_vintage is the population's catalog entry.
+-- description: Rates per 10,000 children aged 0-17 computed from counts and the 0-17 population (e.g. Wales, England before 2018 except LAA1's 2006-2010 rates at 31 March; the CIN 2025 release, which dropped its rate columns), and spend per child aged 0-17 from LA spend (Section 251, revenue outturn) and the population of the same year (financial year ending 31 March Y with the mid-(Y-1) estimate). Every count gets a rate on both bases of intermediate.int_population_denominators (rate_basis at_the_time: over the population vintage current then; latest_population: over the latest vintage), also where the publisher printed a rate (the latest_population variant is then the sensitivity comparison; which value the panel shows is decided in intermediate.int_la_values_as_published). Counts are the latest release's (counts are corrected, not re-based). Welsh counts in a year with no Welsh population (before mid-2010 in the real mirror) are divided by the authority's population of the nearest year on the same basis (the later one on a tie): method 'computed_with_nearest_year_population', population_year says which; otherwise method 'computed_from_count_and_population'. A rate that cannot be computed has value NULL and a method saying why, never a computing one: not_computed_count_suppressed (status suppressed, with the count's symbol), not_computed_count_missing, not_computed_no_population (status missing). population_vintage is the population's catalog entry.
 -- depends_on: intermediate.int_indicator_values_latest, intermediate.int_population_denominators
 CREATE OR REPLACE TABLE intermediate.int_la_rates_computed AS
 WITH rate_of(count_indicator, rate_indicator, per_children, unit) AS (
@@ -43,13 +43,15 @@ SELECT
     c.rate_indicator AS indicator,
     c.rate_basis,
     c.value / coalesce(p.population, n.population) * c.per_children AS value,
-    NULL::VARCHAR AS symbol,
+    c.symbol,  -- a rate of a suppressed count is suppressed with the count's symbol
     CASE WHEN c.value IS NULL THEN c.status WHEN coalesce(p.population, n.population) IS NULL THEN 'missing' ELSE 'published' END AS status,
     c.rate_unit AS unit,
-    CASE WHEN p.population IS NULL AND n.population IS NOT NULL THEN 'computed_with_nearest_year_population'
+    CASE WHEN c.value IS NULL THEN 'not_computed_count_' || c.status
+         WHEN coalesce(p.population, n.population) IS NULL THEN 'not_computed_no_population'
+         WHEN p.population IS NULL THEN 'computed_with_nearest_year_population'
          ELSE 'computed_from_count_and_population' END AS method,
-    CASE WHEN p.population IS NOT NULL THEN c.year ELSE n.population_year END AS population_year,
-    coalesce(p.population_vintage, n.population_vintage) AS population_vintage,
+    CASE WHEN c.value IS NULL THEN NULL WHEN p.population IS NOT NULL THEN c.year ELSE n.population_year END AS population_year,
+    CASE WHEN c.value IS NOT NULL THEN coalesce(p.population_vintage, n.population_vintage) END AS population_vintage,
     c.source_entry,
     c.release,
     c.source_file,

@@ -1,8 +1,8 @@
--- description: LA values on current boundaries. Each authority-year in force (or published for a successor before it existed, where no authority then in force covers it: a series restated on a later geography) contributes to the current authorities it maps to (int_authority_to_current): counts (and populations) are split by the weights and summed; rates and percentages are recomputed from the harmonised numerator and denominator, never averaged; an authority-year that needs no change keeps its published value. Rates over the 0-17 population follow the as-published basis "at the time" (int_la_values_as_published): recomputed rates divide the harmonised count by the harmonised at-the-time population (each contributor's population vintage current then, int_population_denominators), so a back-cast successor's rate uses the same vintage as its predecessors' published ones; variant = 'latest_population' rows carry the sensitivity variant (harmonised count over the harmonised latest population; an unchanged authority keeps its as-published latest-population rate), variant = 'panel' the panel's values. harmonisation: direct (published as is), recoded (same authority, older code), merged (whole authorities summed), apportioned (part of an authority by child-population share), not_harmonisable (no numerator/denominator to rebuild it from, or a contributor's value or weight is missing).
+-- description: LA values on current boundaries. Each authority-year in force (or published for a successor before it existed, where no authority then in force covers it: a series restated on a later geography) contributes to the current authorities it maps to (int_authority_to_current): counts (and populations) are split by the weights and summed; rates and percentages are recomputed from the harmonised numerator and denominator, never averaged; an authority-year that needs no change keeps its published value. Rates over the 0-17 population follow the as-published basis "at the time" (int_la_values_as_published): recomputed rates divide the harmonised count by the harmonised at-the-time population (each contributor's population vintage current then, int_population_denominators), so a back-cast successor's rate uses the same vintage as its predecessors' published ones; variant = 'latest_population' rows carry the sensitivity variant (harmonised count over the harmonised latest population; an unchanged authority keeps its as-published latest-population rate), variant = 'panel' the panel's values. harmonisation: direct (published as is), recoded (same authority, older code), merged (whole authorities summed), apportioned (part of an authority by child-population share), not_harmonisable (the value cannot be formed: status not_harmonisable, value NULL, and the method says why: not_harmonisable_predecessor_suppressed, a contributor's value, or the count a rate is rebuilt from, was suppressed; not_harmonisable_predecessor_missing, such a value or its apportionment weight is missing; not_harmonisable_no_denominator, no harmonised denominator above zero to recompute the rate over; not_harmonisable_not_additive, an indicator with no numerator and denominator to rebuild it from, such as a score or rank). Precision: a recomputed rate or percentage of the panel variant is rounded to the decimals the publisher printed that indicator with that year in that nation (the most decimals among its LA values published at the time), so a back-cast series reads like the published years beside it; where the publisher printed no such value that year (the as-published rates are themselves computed from counts) it is not rounded.
 -- depends_on: intermediate.int_la_values_as_published, intermediate.int_la_rates_computed, intermediate.int_population_denominators, intermediate.int_authority_to_current, intermediate.int_authority_operation, ref.local_authorities, ref.indicators
 CREATE OR REPLACE TABLE intermediate.int_la_values_current AS
 WITH current_code AS (
-    SELECT authority_id, la_code
+    SELECT authority_id, la_code, nation
     FROM ref.local_authorities
     QUALIFY row_number() OVER (PARTITION BY authority_id ORDER BY valid_from DESC NULLS LAST) = 1
 ),
@@ -72,6 +72,7 @@ makeup AS (
         bool_and(is_itself) AS unchanged,
         bool_or(apportioned) AS apportioned,
         bool_and(value IS NOT NULL AND weight IS NOT NULL) AS complete,
+        bool_or(status = 'suppressed') AS part_suppressed,
         sum(value * weight ORDER BY authority_id, value, weight) AS weighted_sum,  -- ordered: the same double in every run
         any_value(value) AS only_value, any_value(status) AS only_status, any_value(symbol) AS only_symbol,
         any_value(area_code) AS only_code, any_value(method) AS only_method,
@@ -84,8 +85,19 @@ makeup AS (
     GROUP BY ALL
 ),
 counts AS (
-    SELECT current_authority, variant, year, indicator, CASE WHEN complete THEN weighted_sum END AS value, source_entry
+    SELECT current_authority, variant, year, indicator, CASE WHEN complete THEN weighted_sum END AS value,
+           part_suppressed, source_entry
     FROM makeup WHERE kind = 'count'
+),
+published_decimals AS (
+    -- The decimals the publisher printed a rate or percentage with in a year and nation: the most
+    -- among its LA values published at the time (at most 6). A recomputed rate is rounded to them.
+    SELECT v.indicator, v.year, c.nation,
+           max(coalesce(list_min(list_filter(range(0, 7), lambda d: abs(v.value - round(v.value, d::INTEGER)) < 1e-9)), 6))::INTEGER AS decimals
+    FROM intermediate.int_la_values_as_published AS v
+    JOIN current_code AS c USING (authority_id)
+    WHERE v.rate_basis = 'published_at_the_time' AND v.value IS NOT NULL
+    GROUP BY ALL
 ),
 recomputed AS (
     -- The denominator of a rate over the 0-17 population is the population of the row's basis.
@@ -93,6 +105,7 @@ recomputed AS (
         m.*,
         m.kind IN ('rate', 'percent') AND m.denominator = 'population_0_17' AS over_population,
         num.value AS numerator_value,
+        coalesce(num.part_suppressed, false) AS numerator_part_suppressed,
         den.value AS denominator_value,
         den.source_entry AS denominator_vintage
     FROM makeup AS m
@@ -102,6 +115,24 @@ recomputed AS (
         ON den.current_authority = m.current_authority AND den.year = m.year AND den.indicator = m.denominator
        AND den.variant = CASE WHEN m.denominator = 'population_0_17' AND m.variant = 'panel' THEN 'population_at_the_time' ELSE 'panel' END
     WHERE m.variant <> 'population_at_the_time'
+),
+formed AS (
+    -- formed: the row's value exists on current boundaries (kept as published, or rebuilt).
+    SELECT
+        m.*,
+        m.numerator_value / m.denominator_value * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END AS rebuilt_rate,
+        coalesce(m.unchanged
+          OR m.kind = 'count' AND m.complete
+          OR m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0, false) AS formed,
+        CASE
+            WHEN m.kind = 'count' AND m.part_suppressed THEN 'not_harmonisable_predecessor_suppressed'
+            WHEN m.kind = 'count' THEN 'not_harmonisable_predecessor_missing'
+            WHEN m.kind NOT IN ('rate', 'percent') OR m.numerator IS NULL OR m.denominator IS NULL THEN 'not_harmonisable_not_additive'
+            WHEN m.numerator_value IS NULL AND m.numerator_part_suppressed THEN 'not_harmonisable_predecessor_suppressed'
+            WHEN m.numerator_value IS NULL THEN 'not_harmonisable_predecessor_missing'
+            ELSE 'not_harmonisable_no_denominator'
+        END AS why_not_harmonisable
+    FROM recomputed AS m
 )
 SELECT
     m.current_authority AS authority_id,
@@ -110,37 +141,36 @@ SELECT
     m.year, m.published_period, m.indicator, m.unit, m.source_entry, m.release,
     CASE
         WHEN m.unchanged THEN m.only_value
-        WHEN m.kind = 'count' THEN CASE WHEN m.complete THEN m.weighted_sum END
-        WHEN m.kind IN ('rate', 'percent') THEN
-            m.numerator_value / nullif(m.denominator_value, 0) * CASE m.kind WHEN 'rate' THEN 10000 ELSE 100 END
+        WHEN NOT m.formed THEN NULL
+        WHEN m.kind = 'count' THEN m.weighted_sum
+        WHEN m.variant = 'panel' AND d.decimals IS NOT NULL THEN round(m.rebuilt_rate, d.decimals)
+        ELSE m.rebuilt_rate
     END AS value,
-    CASE
-        WHEN m.unchanged THEN m.only_status
-        WHEN m.kind = 'count' AND m.complete THEN 'published'
-        WHEN m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0 THEN 'published'
-        ELSE 'missing'
-    END AS status,
+    CASE WHEN m.unchanged THEN m.only_status WHEN m.formed THEN 'published' ELSE 'not_harmonisable' END AS status,
     CASE WHEN m.unchanged THEN m.only_symbol END AS symbol,
     CASE
         WHEN m.unchanged THEN m.only_method
+        WHEN NOT m.formed THEN m.why_not_harmonisable
         WHEN m.kind = 'count' THEN 'harmonised_sum'
         ELSE 'recomputed_from_harmonised_counts'
     END AS method,
     CASE
-        WHEN m.variant = 'latest_population' THEN 'computed_latest_population'
+        WHEN m.unchanged AND m.variant = 'latest_population' THEN 'computed_latest_population'
         WHEN m.unchanged THEN m.only_rate_basis
+        WHEN NOT m.formed OR m.kind NOT IN ('rate', 'percent') THEN NULL
+        WHEN m.variant = 'latest_population' THEN 'computed_latest_population'
         WHEN m.over_population THEN 'computed_population_at_the_time'
-        WHEN m.kind IN ('rate', 'percent') THEN 'computed_from_latest_counts'
+        ELSE 'computed_from_latest_counts'
     END AS rate_basis,
-    CASE WHEN m.unchanged THEN m.only_population_year WHEN m.over_population THEN m.year END AS population_year,
-    CASE WHEN m.unchanged THEN m.only_population_vintage WHEN m.over_population THEN m.denominator_vintage END AS population_vintage,
+    CASE WHEN m.unchanged THEN m.only_population_year WHEN m.formed AND m.over_population THEN m.year END AS population_year,
+    CASE WHEN m.unchanged THEN m.only_population_vintage WHEN m.formed AND m.over_population THEN m.denominator_vintage END AS population_vintage,
     CASE
         WHEN m.unchanged AND m.only_code = c.la_code THEN 'direct'
         WHEN m.unchanged THEN 'recoded'
-        WHEN m.kind = 'count' AND m.complete
-          OR m.kind IN ('rate', 'percent') AND m.numerator_value IS NOT NULL AND m.denominator_value > 0
-            THEN CASE WHEN m.apportioned THEN 'apportioned' ELSE 'merged' END
-        ELSE 'not_harmonisable'
+        WHEN NOT m.formed THEN 'not_harmonisable'
+        WHEN m.apportioned THEN 'apportioned'
+        ELSE 'merged'
     END AS harmonisation
-FROM recomputed AS m
-JOIN current_code AS c ON c.authority_id = m.current_authority;
+FROM formed AS m
+JOIN current_code AS c ON c.authority_id = m.current_authority
+LEFT JOIN published_decimals AS d ON d.indicator = m.indicator AND d.year = m.year AND d.nation = c.nation;

@@ -1,4 +1,4 @@
--- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed or missing, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
+-- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed, missing or not harmonisable, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
 -- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current, intermediate.int_authority_operation
 CREATE OR REPLACE TABLE mart.coverage AS
 WITH in_force AS (
@@ -20,6 +20,7 @@ SELECT
     count(*) FILTER (WHERE p.value IS NOT NULL) AS las_with_value,
     count(*) FILTER (WHERE p.status = 'suppressed') AS las_suppressed,
     count(*) FILTER (WHERE p.status = 'missing') AS las_missing,
+    count(*) FILTER (WHERE p.status = 'not_harmonisable') AS las_not_harmonisable,
     CASE p.geography WHEN 'current' THEN c.current_authorities ELSE f.authorities_in_force END AS authorities_expected
 FROM mart.la_indicator_panel AS p
 LEFT JOIN in_force AS f USING (nation, year)
@@ -27,7 +28,7 @@ LEFT JOIN current_authorities AS c USING (nation)
 GROUP BY ALL
 ORDER BY p.geography, p.indicator, p.nation, p.year;
 
-COMMENT ON TABLE mart.coverage IS 'Geography x indicator x year x nation: LAs with a value, suppressed, missing, and how many there should be.';
+COMMENT ON TABLE mart.coverage IS 'Geography x indicator x year x nation: LAs with a value, suppressed, missing, not harmonisable, and how many there should be.';
 COMMENT ON COLUMN mart.coverage.authorities_expected IS 'as_published: upper-tier authorities in force on 31 March of the year; current: today''s authorities (both incl. City of London and Isles of Scilly).';
 COMMENT ON COLUMN mart.coverage.geography IS 'as_published or current, as in mart.la_indicator_panel.';
 COMMENT ON COLUMN mart.coverage.indicator IS 'Indicator id (see mart.indicator_dictionary).';
@@ -36,3 +37,4 @@ COMMENT ON COLUMN mart.coverage.year IS 'Year ending 31 March (deprivation indic
 COMMENT ON COLUMN mart.coverage.las_with_value IS 'Panel rows (LAs, and combined reporting units) with a number.';
 COMMENT ON COLUMN mart.coverage.las_suppressed IS 'Panel rows with status suppressed: the publisher printed a symbol instead of a number.';
 COMMENT ON COLUMN mart.coverage.las_missing IS 'Panel rows with status missing: no number and no suppression symbol.';
+COMMENT ON COLUMN mart.coverage.las_not_harmonisable IS 'Panel rows with status not_harmonisable (current geography only; 0 for as_published): no value on today''s boundaries could be formed from the predecessors'' (see the panel''s method for why).';

@@ -35,7 +35,7 @@ COMMENT ON COLUMN mart.la_rate_variants.authority_id IS 'The authority (stable a
 COMMENT ON COLUMN mart.la_rate_variants.year IS 'Year ending 31 March.';
 COMMENT ON COLUMN mart.la_rate_variants.indicator IS 'A rate indicator with a count numerator and the 0-17 population as denominator (mart.indicator_dictionary).';
 COMMENT ON COLUMN mart.la_rate_variants.rate_basis IS 'at_the_time: the panel''s value (published at the time, or computed over the population vintage current then; see the panel''s rate_basis); latest_population: the latest count over the latest 0-17 population vintage.';
-COMMENT ON COLUMN mart.la_rate_variants.value IS 'The rate per 10,000 children aged 0-17; NULL when suppressed or missing.';
+COMMENT ON COLUMN mart.la_rate_variants.value IS 'The rate per 10,000 children aged 0-17; NULL when suppressed, missing or not harmonisable (the method says why).';
 COMMENT ON COLUMN mart.la_rate_variants.population_year IS 'The year whose population was the denominator (differs from year only for a Welsh year with no population, method computed_with_nearest_year_population); NULL for a published rate.';
 COMMENT ON COLUMN mart.la_rate_variants.population_vintage IS 'Catalog entry (source and release) of the population used, comma-separated when harmonised from several; NULL for a published rate (the publisher''s own population of the time).';
-COMMENT ON COLUMN mart.la_rate_variants.method IS 'published, computed_from_count_and_population, computed_with_nearest_year_population or recomputed_from_harmonised_counts, as the panel''s method.';
+COMMENT ON COLUMN mart.la_rate_variants.method IS 'published, computed_from_count_and_population, computed_with_nearest_year_population or recomputed_from_harmonised_counts, as the panel''s method; for a NULL value why there is none (not_computed_* or not_harmonisable_*, see the panel''s method).';
