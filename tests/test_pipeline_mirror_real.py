@@ -650,3 +650,11 @@ def test_the_ofsted_prediction_uses_the_2012_2013_judgements_and_labels_its_stat
     for group, size in sizes.items():
         statuses = set(after.filter(pl.col("group") == group)["status"])
         assert (statuses == {"group_empty"}) if size == 0 else ("group_empty" not in statuses)
+
+
+def test_a_profile_page_for_every_la_on_real_data_with_the_warehouses_headline_numbers(mirror_settings, mirror_warehouse):
+    from test_la_profiles import check_profiles
+
+    check_profiles(mirror_settings.reports_dir, mirror_warehouse)
+    # England's 153 authorities in force and Wales's 22
+    assert len(list((mirror_settings.reports_dir / "la").glob("[EW]*.html"))) >= 170
