@@ -62,7 +62,19 @@ def format_cell(value, column: str = "") -> str:
         return format_p_value(value)
     if isinstance(value, (int, float)) or value is None:
         return format_number(value)
-    return str(value)
+    return plain_numbers(str(value))
+
+
+def dictionary_labels(con) -> dict[str, str]:
+    """Every indicator's label from ``mart.indicator_dictionary`` of the DuckDB connection ``con``
+    (empty when the warehouse has no dictionary)."""
+    import duckdb
+
+    try:
+        rows = con.sql("SELECT indicator, definition FROM mart.indicator_dictionary").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {indicator: indicator_label(definition, indicator) for indicator, definition in rows}
 
 
 def indicator_label(definition: str | None, indicator: str) -> str:
@@ -77,3 +89,26 @@ def indicator_label(definition: str | None, indicator: str) -> str:
         if cut:
             label = label[: MIN_CLAUSE_CHARS + cut.start()].rstrip(",: ")
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "\u2026"
+
+
+SCIENTIFIC = re.compile(r"(?P<p>\bp\s*=\s*)?(?<![\w.])(?P<number>-?\d+(?:\.\d+)?e[-+]?\d+)\b")
+
+
+def plain_numbers(text: str) -> str:
+    """Numbers in scientific notation written out; p-values below the floor as ``p < 0.001``."""
+    def plain(match: re.Match) -> str:
+        value = float(match.group("number"))
+        if match.group("p"):
+            return f"p < {P_VALUE_FLOOR}" if value < P_VALUE_FLOOR else f"p = {value:.3f}"
+        return format_number(value)
+
+    return SCIENTIFIC.sub(plain, text)
+
+
+def readable_text(text: str, labels: dict[str, str]) -> str:
+    """A sentence for people: indicator ids replaced by their labels, numbers as ``plain_numbers``."""
+    if labels:
+        # an id may sit between underscores (a chart's file name: funnel_england_cla_rate_per_10k_2024)
+        ids = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(i) for i in sorted(labels, key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+        text = ids.sub(lambda m: labels[m.group(1)], text)
+    return plain_numbers(text)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from csc_pipeline.analysis.formatting import MISSING, decimals_for, format_cell, format_number, indicator_label
+from csc_pipeline.analysis.formatting import MISSING, decimals_for, dictionary_labels, format_cell, format_number, indicator_label
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
 from csc_pipeline.atomic import write_text
 
@@ -262,7 +262,7 @@ def _by_la(frame: pl.DataFrame | None, key: str = "la_code") -> dict[str, pl.Dat
 def render_profiles(con: duckdb.DuckDBPyConnection, out_dir: Path, synthetic: bool) -> list[Path]:
     """Write every LA's page and the index into ``out_dir``; return the pages' paths (index last)."""
     las = authorities(con)
-    labels = {i: indicator_label(d, i) for i, d in con.sql("SELECT indicator, definition FROM mart.indicator_dictionary").fetchall()}
+    labels = dictionary_labels(con)
     headlines = _by_la(headline_frame(con))
     trends = _by_la(con.execute(
         "SELECT la_code, indicator, year, value, neighbours_mean, region_value, nation_value FROM mart.la_benchmark "
