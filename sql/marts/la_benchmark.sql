@@ -18,9 +18,10 @@ area_members AS (
     SELECT geography, 'nation' AS area_level, nation AS area, year, indicator, la_key, value FROM panel
 ),
 computed_counts AS (
-    -- A sum is a total only when no LA of the area lacks its value.
+    -- A sum is a total only when no LA of the area lacks its value. Sums add the LAs in a fixed order
+    -- (list_sum over a sorted list): a parallel sum's order varies, and so would the last bit of a rerun.
     SELECT m.geography, m.area_level, m.area, m.year, m.indicator,
-           CASE WHEN count(*) = count(m.value) THEN sum(m.value) END AS value,
+           CASE WHEN count(*) = count(m.value) THEN list_sum(list(m.value ORDER BY m.la_key)) END AS value,
            'computed_sum_of_las' AS basis
     FROM area_members AS m JOIN dictionary AS d USING (indicator)
     WHERE d.kind = 'count'
@@ -38,7 +39,9 @@ ratio_components AS (
 computed_ratios AS (
     -- Summed numerators over summed denominators of the LAs with both, never a mean of LA rates.
     SELECT geography, area_level, area, year, indicator,
-           CASE WHEN sum(denominator_value) > 0 THEN sum(numerator_value) / sum(denominator_value) * any_value(multiplier) END AS value,
+           CASE WHEN sum(denominator_value) > 0
+                THEN list_sum(list(numerator_value ORDER BY la_key)) / list_sum(list(denominator_value ORDER BY la_key)) * any_value(multiplier)
+           END AS value,
            'computed_ratio_of_las_sums' AS basis
     FROM ratio_components
     WHERE numerator_value IS NOT NULL AND denominator_value IS NOT NULL
@@ -81,7 +84,7 @@ la_year_model AS (
 ),
 neighbour_values AS (
     SELECT p.geography, p.la_key, p.year, p.indicator,
-           avg(nv.value) AS neighbours_mean,
+           list_sum(list(nv.value ORDER BY sn.neighbour_rank) FILTER (WHERE nv.value IS NOT NULL)) / count(nv.value) AS neighbours_mean,
            count(nv.value) AS neighbours_with_value,
            count(DISTINCT sn.neighbour_rank) AS neighbours_listed
     FROM panel AS p
