@@ -513,7 +513,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
             path, labelled = funnel.plot_funnel(
                 positions, row["kind"], MULTIPLIERS[row["kind"]], options.levels, dispersion,
                 f"{nation}: {inputs.label(indicator)}, {year}", row.get("unit") or inputs.label(indicator),
-                row["denominator"],
+                inputs.label(row["denominator"]),
                 inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)

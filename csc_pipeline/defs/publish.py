@@ -75,6 +75,7 @@ UNIQUE_KEYS = {
     "mart.ofsted_judgements": ("authority_id", "framework", "inspection_type", "publication_date", "judgement_area"),
     "mart.ofsted_judgement_in_force": ("year", "la_code"),
     "mart.statistical_neighbours": ("model_version", "la_code", "neighbour_rank"),
+    "mart.la_benchmark": ("geography", "la_code", "year", "indicator"),
 }
 
 
