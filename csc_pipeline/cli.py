@@ -372,9 +372,15 @@ def la(settings: Settings, query: str) -> int:
     """The headline table of one LA's profile page (reports/la/<code>.html), in the terminal."""
     from csc_pipeline.analysis import la_profiles
 
+    import duckdb
+
     with _published(settings) as con:
         try:
             authority = la_profiles.find_authority(la_profiles.authorities(con), query)
+        except duckdb.CatalogException:
+            print(f"csc: the published warehouse {settings.warehouse_path} predates mart.la_benchmark: run `csc refresh`",
+                  file=sys.stderr)
+            return EXIT_CONFIG
         except la_profiles.LaLookupError as err:
             print(f"csc: {err}", file=sys.stderr)
             return EXIT_CONFIG
