@@ -186,7 +186,7 @@ COMMENT ON COLUMN mart.la_benchmark.year IS 'Year ending 31 March, as in mart.la
 COMMENT ON COLUMN mart.la_benchmark.indicator IS 'Indicator id; its label, unit and polarity are in mart.indicator_dictionary.';
 COMMENT ON COLUMN mart.la_benchmark.polarity IS 'From mart.indicator_dictionary: higher_is_better, higher_is_worse, or neutral (no polarity: as DfE LAIT, most volume measures such as CLA, CIN and CPP rates are neither better nor worse when higher).';
 COMMENT ON COLUMN mart.la_benchmark.value IS 'The LA''s value: equal to mart.la_indicator_panel.value for the same geography, LA, year and indicator (NULL when suppressed or missing).';
-COMMENT ON COLUMN mart.la_benchmark.status IS 'published, suppressed or missing, as in the panel.';
+COMMENT ON COLUMN mart.la_benchmark.status IS 'The value''s status, as mart.la_indicator_panel.status (published, suppressed, missing ...).';
 COMMENT ON COLUMN mart.la_benchmark.unit IS 'Unit of the value, as in the panel.';
 COMMENT ON COLUMN mart.la_benchmark.region_value IS 'The region''s value (see region_value_basis); NULL for Welsh LAs (Wales has no regions: see nation_value) and where neither published nor computable.';
 COMMENT ON COLUMN mart.la_benchmark.region_value_basis IS 'published (mart.area_indicator_values), computed_sum_of_las (a count summed over the region''s LAs, only when every LA has a value), or computed_ratio_of_las_sums (a rate or percentage: the LAs'' summed numerators over their summed denominators, over the LAs with both, x 10,000 or x 100).';
