@@ -7,6 +7,8 @@
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
   csc coverage  print which indicators have values for how many LAs, by year (published warehouse)
   csc summary   print what the last refreshes changed (published warehouse)
+  csc la NAME|CODE  one LA's headline indicators against its statistical neighbours, region and
+                nation, with rank, quartile band and three-year direction (published warehouse)
   csc results [--write README.md]  the README's "Results on the real files", computed from the
                 published warehouse (printed, or written between the README's results markers)
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
@@ -391,6 +393,33 @@ def summary(settings: Settings) -> int:
     return 0
 
 
+def la(settings: Settings, query: str) -> int:
+    """The headline table of one LA's profile page (reports/la/<code>.html), in the terminal."""
+    from csc_pipeline.analysis import la_profiles
+
+    import duckdb
+
+    with _published(settings) as con:
+        try:
+            authority = la_profiles.find_authority(la_profiles.authorities(con), query)
+        except duckdb.CatalogException:
+            print(f"csc: the published warehouse {settings.warehouse_path} predates mart.la_benchmark: run `csc refresh`",
+                  file=sys.stderr)
+            return EXIT_CONFIG
+        except la_profiles.LaLookupError as err:
+            print(f"csc: {err}", file=sys.stderr)
+            return EXIT_CONFIG
+        frame = la_profiles.headline_frame(con, authority.la_code)
+        synthetic = con.sql("SELECT value FROM meta.about WHERE key = 'synthetic'").fetchone()[0] == "true"
+    if synthetic:
+        print(la_profiles.SYNTHETIC_LABEL)
+    print(f"{authority.la_name} ({authority.la_code}), {authority.region}, {authority.nation}: latest year of each "
+          "headline indicator; rank 1 = best among the nation's LAs where the indicator has a polarity.\n")
+    print(la_profiles.text_table(la_profiles.HEADLINE_COLUMNS, la_profiles.headline_rows(frame)) if frame.height
+          else "No headline indicator has a value for this LA.")
+    return 0
+
+
 def results(settings: Settings, readme: Path | None) -> int:
     from csc_pipeline import results_doc
 
@@ -422,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     indicators_parser = commands.add_parser("indicators", help="the indicator dictionary: ids, labels, units, years")
     indicators_parser.add_argument("--csv", action="store_true", help="CSV on stdout, one row per indicator")
     commands.add_parser("summary", help="what the last refreshes changed")
+    la_parser = commands.add_parser("la", help="one LA's headline indicators against neighbours, region and nation")
+    la_parser.add_argument("authority", metavar="NAME|CODE", help="GSS code (E09000014) or name, or part of one (case-insensitive)")
     commands.add_parser("releases", help="the release groups and their release partitions")
     results_parser = commands.add_parser("results", help="the README's results section, from the published warehouse")
     results_parser.add_argument("--write", type=Path, metavar="README", help="replace the text between the results markers of this file")
@@ -444,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
             return summary(settings)
         if args.command == "indicators":
             return indicators(settings, args.csv)
+        if args.command == "la":
+            return la(settings, args.authority)
         if args.command == "refresh":
             return refresh(settings, args.verbose)
         if args.command == "screenshot":

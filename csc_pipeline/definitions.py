@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AutomationCondition, Definitions, in_process_executor, map_asset_specs
 
 from csc_pipeline.catalog import Catalog, load_catalog
-from csc_pipeline.defs.analysis import analysis_assets, analysis_report
+from csc_pipeline.defs.analysis import analysis_assets, analysis_report, la_profile_pages
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
     panel_indicators_defined,
@@ -51,6 +51,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         *models,
         *analyses,
         analysis_report,
+        la_profile_pages,
         refresh_summary_table,
         publish_asset(analysis_outputs),
         parquet_exports,

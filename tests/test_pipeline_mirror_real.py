@@ -666,3 +666,11 @@ def test_every_status_means_one_thing_on_the_real_files(mirror_warehouse):
         "AND indicator = 'cla_rate_per_10k' AND year BETWEEN 2019 AND 2025 ORDER BY year").fetchall()
     assert [m for _, _, m in cumberland] == ["recomputed_from_harmonised_counts"] * 5 + ["published"] * 2
     assert all(v == round(v) for _, v, _ in cumberland), cumberland
+
+
+def test_a_profile_page_for_every_la_on_real_data_with_the_warehouses_headline_numbers(mirror_settings, mirror_warehouse):
+    from test_la_profiles import check_profiles
+
+    check_profiles(mirror_settings.reports_dir, mirror_warehouse)
+    # England's 153 authorities in force and Wales's 22
+    assert len(list((mirror_settings.reports_dir / "la").glob("[EW]*.html"))) >= 170

@@ -403,14 +403,15 @@ def _factors(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography: 
 
 def _box_plot(changes: pl.DataFrame, indicator: str, nation: str, first: int, last: int,
               inputs: AnalysisInputs) -> Path:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    # one set of region labels, left of both panels (each panel's own labels overlapped the other panel)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True, layout="constrained")
     regions = sorted(changes["region"].drop_nulls().unique().to_list())
     for ax, measure, label in ((axes[0], "avg_rate", "average rate per 10,000"),
                                (axes[1], "avg_change", "average yearly change per 10,000")):
         data = [changes.filter((pl.col("region") == r) & pl.col(measure).is_not_null())[measure].to_list() for r in regions]
         ax.boxplot(data, tick_labels=regions, orientation="horizontal")
         ax.set_xlabel(label)
-    fig.suptitle(f"{indicator}: {nation} LAs by region, {first}-{last}"
+    fig.suptitle(f"{inputs.label(indicator)}: {nation} LAs by region, {first}-{last}"
                  + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""))
     return save_figure_atomic(fig, inputs.charts_dir / f"change_in_rate_{indicator}_{nation}_{first}_{last}.png".lower())
 

@@ -512,8 +512,8 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
             positions, dispersion = funnel.funnel_positions(units, row["kind"], MULTIPLIERS[row["kind"]], options.levels, options.overdispersion, target)
             path, labelled = funnel.plot_funnel(
                 positions, row["kind"], MULTIPLIERS[row["kind"]], options.levels, dispersion,
-                f"{nation}: {indicator}, {year}", row.get("unit") or indicator,
-                row["denominator"],
+                f"{nation}: {inputs.label(indicator)}, {year}", row.get("unit") or inputs.label(indicator),
+                inputs.label(row["denominator"]),
                 inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
             )
             output.charts.append(path)

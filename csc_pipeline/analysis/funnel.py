@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy import stats
 
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
@@ -225,7 +225,11 @@ def plot_funnel(
         ax.scatter(outside["denominator"].to_numpy(), y, s=22, color="firebrick",
                    label=f"outside {max(levels):.1%} limits: {outside.height} LAs, {len(named)} most extreme named")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))  # 20,000 rather than 2x10^4
+    # ticks at 1, 2 and 5 x each power of ten, all as plain thousands (20,000 rather than 2x10^4); the
+    # minor ticks unlabelled (matplotlib labels them in its own 2x10^4 notation when a decade is short)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(f"{x_label} (log scale)")
     ax.set_ylabel(y_label if single_target else "observed / deprivation-expected")
     note = "" if dispersion.method == "none" else f" (overdispersion {dispersion.method}: phi={dispersion.phi:.2f}, tau2={dispersion.tau2:.3g})"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from csc_pipeline.analysis.formatting import dictionary_labels, format_cell, readable_text
 from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
 from csc_pipeline.analysis.runner import REPORT_ITEMS
 from csc_pipeline.atomic import atomic_write
@@ -30,7 +31,9 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; 
 h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 2px solid #1d70b8; padding-bottom: 0.2rem; margin-top: 2.5rem; }
 .banner { background: #d4351c; color: #fff; padding: 0.6rem 1rem; font-weight: bold; }
 .meta { color: #555; } img { max-width: 100%; border: 1px solid #ddd; margin: 0.5rem 0; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1rem; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.5rem 0 1rem; }
+table { border-collapse: collapse; font-size: 0.85rem; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } figcaption { font-weight: 600; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: left; }
 th { background: #f3f2f1; } nav li { margin: 0.1rem 0; } code { background: #f3f2f1; padding: 0 0.2rem; }
 """
@@ -45,12 +48,13 @@ def _table_html(con: duckdb.DuckDBPyConnection, table: str) -> str:
     n_rows = doc.row_count
     preview = con.sql(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").fetchall()
     head = "".join(f'<th title="{html.escape(text)}">{html.escape(col)}</th>' for col, text in columns)
-    body = "".join("<tr>" + "".join(_cell_html(v) for v in row) + "</tr>" for row in preview)
+    body = "".join("<tr>" + "".join(_cell_html(v, col) for v, (col, _) in zip(row, columns)) + "</tr>" for row in preview)
     glossary = "".join(f"<li><code>{html.escape(c)}</code>: {html.escape(t)}</li>" for c, t in columns)
     shown = f"first {len(preview)} of {n_rows:,} rows" if n_rows > len(preview) else f"{n_rows:,} rows"
     return (
         f"<h3><code>{html.escape(table)}</code></h3><p>{html.escape(doc.description or '')} ({shown}; "
-        f"query the warehouse for all of them.)</p>{_status_html(con, table, [c for c, _ in columns])}<table><tr>{head}</tr>{body}</table>"
+        f"query the warehouse for all of them.)</p>{_status_html(con, table, [c for c, _ in columns])}"
+        f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
         f"<details><summary>Columns</summary><ul>{glossary}</ul></details>"
     )
 
@@ -69,22 +73,54 @@ def _status_html(con: duckdb.DuckDBPyConnection, table: str, columns: list[str])
     return f"<p><strong>Not findings</strong> (the table's <code>status</code>):</p><ul>{items}{more}</ul>"
 
 
-def _cell(value) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _cell_html(value) -> str:
-    text = "" if value is None else _cell(value)
+def _cell_html(value, column: str) -> str:
+    text = "" if value is None else format_cell(value, column)
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    opening = "<td class='num'" if numeric else "<td"
     if len(text) <= CELL_CHARS:
-        return f"<td>{html.escape(text)}</td>"
-    return f'<td title="{html.escape(text)}">{html.escape(text[:CELL_CHARS])}&hellip;</td>'
+        return f"{opening}>{html.escape(text)}</td>"
+    return f'{opening} title="{html.escape(text)}">{html.escape(text[:CELL_CHARS])}&hellip;</td>'
 
 
-def _chart_html(path: Path) -> str:
+def _chart_html(path: Path, labels: dict[str, str]) -> str:
     if not path.is_file():
         return f"<p>Chart {html.escape(path.name)} is missing.</p>"
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
+    # the file's name (e.g. funnel_england_cla_rate_per_10k_2024) with its indicator ids as labels
+    caption = readable_text(path.stem, labels).replace("_", " ")
+    caption = caption[:1].upper() + caption[1:]
+    return (f'<figure><figcaption>{html.escape(caption)}</figcaption>'
+            f'<img alt="{html.escape(caption)}" src="data:image/png;base64,{data}"></figure>')
+
+
+def relative_source(source: str, roots: tuple[Path, ...]) -> str:
+    """The settings file(s) named relative to the project or data lake, never as absolute paths."""
+    def short(part: str) -> str:
+        path = Path(part.strip())
+        for root in roots:
+            if path.is_relative_to(root):
+                return str(path.relative_to(root))
+        return path.name if path.is_absolute() else str(path)
+
+    return " overlaid by ".join(short(part) for part in source.split(" overlaid by "))
+
+
+def _funnel_limits_html(con: duckdb.DuckDBPyConnection) -> str:
+    """Which control limits the funnel headlines use, read from the funnel table itself."""
+    try:
+        methods = [r[0] for r in con.sql("SELECT DISTINCT overdispersion FROM analysis.funnel_positions ORDER BY 1").fetchall()]
+    except duckdb.CatalogException:
+        return ""
+    if methods == ["additive"]:
+        text = ("Funnel limits: overdispersion-adjusted (additive: normal limits widened by the between-LA variance "
+                "tau\u00b2, Spiegelhalter 2005), the headline setting, so that an LA is flagged for being unusual against "
+                "the spread LAs really show rather than against sampling error alone. The exact Poisson / binomial limits "
+                "are kept as the <code>exact_*</code> columns of <code>analysis.funnel_positions</code> "
+                "(<code>deprivation.funnel.overdispersion: none</code> draws them instead).")
+    else:
+        text = (f"Funnel limits: overdispersion method {html.escape(', '.join(methods))} "
+                "(<code>deprivation.funnel.overdispersion</code>; the default is additive).")
+    return f"<p class='meta'>{text}</p>"
 
 
 REFRESH_LABELS = {
@@ -114,6 +150,7 @@ def render_report(con: duckdb.DuckDBPyConnection, synthetic: bool, settings_sour
     for family, kind, content in items:
         by_family.setdefault(family, []).append((kind, content))
     generated = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    labels = dictionary_labels(con)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<title>csc-pipeline analyses</title>", f"<style>{STYLE}</style></head><body>",
@@ -137,8 +174,10 @@ def render_report(con: duckdb.DuckDBPyConnection, synthetic: bool, settings_sour
         parts.append(f"<section id='{family}'><h2>{html.escape(title)}</h2>")
         headlines = [c for k, c in by_family[family] if k == "headline"]
         if headlines:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(h)}</li>" for h in headlines) + "</ul>")
-        parts += [_chart_html(Path(c)) for k, c in by_family[family] if k == "chart"]
+            parts.append("<ul>" + "".join(f"<li>{html.escape(readable_text(h, labels))}</li>" for h in headlines) + "</ul>")
+        if family == "deprivation":
+            parts.append(_funnel_limits_html(con))
+        parts += [_chart_html(Path(c), labels) for k, c in by_family[family] if k == "chart"]
         parts += [_table_html(con, c) for k, c in by_family[family] if k == "table"]
         parts.append("</section>")
     parts.append("</body></html>")

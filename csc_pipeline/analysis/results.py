@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from csc_pipeline.analysis.formatting import indicator_label
+
 
 @dataclass(frozen=True)
 class AnalysisInputs:
@@ -48,6 +50,13 @@ class AnalysisInputs:
     apportionment_weights: pl.DataFrame | None = None
     rate_variants: pl.DataFrame | None = None
     area_values: pl.DataFrame | None = None
+
+    def label(self, indicator: str) -> str:
+        """The indicator's title from the dictionary, for chart titles and axes (never the raw id)."""
+        if self.indicator_dictionary is None or "definition" not in self.indicator_dictionary.columns:
+            return indicator  # inputs built by hand in tests
+        found = self.indicator_dictionary.filter(pl.col("indicator") == indicator)["definition"]
+        return indicator_label(found[0] if found.len() else None, indicator)
 
 
 @dataclass(frozen=True)

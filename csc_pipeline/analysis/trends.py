@@ -327,7 +327,8 @@ def _label(fig, inputs: AnalysisInputs, title: str) -> None:
 
 
 def _value_label(indicator: str, unit: str | None) -> str:
-    return f"{indicator}\n({unit})" if unit else indicator
+    """The y axis: the unit (the chart's title names the indicator), the id only when there is no unit."""
+    return unit or indicator
 
 
 def _year_axis(ax) -> None:
@@ -346,7 +347,7 @@ def _national_regional_chart(series: pl.DataFrame, indicator: str, unit: str | N
     left.set_title("Nations")
     right.set_title("English regions")
     left.set_ylabel(_value_label(indicator, unit))
-    _label(fig, inputs, f"{indicator}: summed LA numerators over summed denominators")
+    _label(fig, inputs, f"{inputs.label(indicator)}: summed LA numerators over summed denominators")
     return save_figure_atomic(fig, inputs.charts_dir / f"trends_{indicator}.png")
 
 
@@ -376,7 +377,7 @@ def _its_chart(national: pl.DataFrame, fit: dict, indicator: str, unit: str | No
     ax.set_ylabel(_value_label(indicator, unit))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    _label(fig, inputs, f"Interrupted time series: {indicator}, {nation}")
+    _label(fig, inputs, f"Interrupted time series: {inputs.label(indicator)}, {nation}")
     return save_figure_atomic(fig, inputs.charts_dir / f"trends_its_{indicator}_{nation}.png".lower())
 
 
@@ -425,7 +426,7 @@ def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel(_value_label(indicator, unit))
-    _label(fig, inputs, f"{indicator}: LAs against their region and statistical neighbours")
+    _label(fig, inputs, f"{inputs.label(indicator)}: LAs against their region and statistical neighbours")
     return save_figure_atomic(fig, inputs.charts_dir / f"trends_las_{indicator}.png")
 
 

@@ -9,11 +9,12 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, DagsterEv
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import refresh_summary
-from csc_pipeline.analysis import runner
+from csc_pipeline.analysis import la_profiles, runner
 from csc_pipeline.analysis.config import load_analysis_config
-from csc_pipeline.analysis.report import render_report, write_report
+from csc_pipeline.analysis.report import relative_source, render_report, write_report
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
+from csc_pipeline.settings import PROJECT_ROOT
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
@@ -92,6 +93,26 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
         synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
         changes = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl().row(0, named=True)
         refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
-        page = render_report(con, synthetic, config.source, FAMILIES, refresh)
+        source = relative_source(config.source, (PROJECT_ROOT, settings.data_lake))
+        page = render_report(con, synthetic, source, FAMILIES, refresh)
     path = write_report(settings.reports_dir / REPORT_FILE, page)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": len(page.encode()), "synthetic": synthetic})
+
+
+@asset(
+    key=AssetKey(["analysis", "la_profiles"]),
+    deps=[AssetKey(["mart", "la_benchmark"]), AssetKey(["analysis", "deprivation"]), AssetKey(["mart", "indicator_dictionary"]),
+          AssetKey(["mart", "ofsted_judgements"]), AssetKey(["mart", "ofsted_judgement_in_force"])],
+    group_name="analysis",
+    kinds={"python", "html"},
+    owners=OWNERS,
+    description=f"One self-contained HTML page per LA (reports/{la_profiles.PROFILE_DIR}/<code>.html, index.html to find one): "
+                "headline indicators against statistical neighbours, region and nation (mart.la_benchmark), trends, "
+                "funnel positions, deprivation-adjusted residuals and Ofsted grades.",
+)
+def la_profile_pages(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    settings = pipeline_settings.settings()
+    with build_connection(duckdb) as con:
+        synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_benchmark").fetchone()[0])
+        paths = la_profiles.render_profiles(con, settings.reports_dir / la_profiles.PROFILE_DIR, synthetic)
+    return MaterializeResult(metadata={"pages": len(paths) - 1, "index": MetadataValue.path(str(paths[-1])), "synthetic": synthetic})

@@ -18,7 +18,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, panel_statuses, refresh_summary, table_docs, warehouse
+from csc_pipeline import __version__, exports, panel_statuses, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 
@@ -94,6 +94,7 @@ UNIQUE_KEYS = {
     "mart.ofsted_judgements": ("authority_id", "framework", "inspection_type", "publication_date", "judgement_area"),
     "mart.ofsted_judgement_in_force": ("year", "la_code"),
     "mart.statistical_neighbours": ("model_version", "la_code", "neighbour_rank"),
+    "mart.la_benchmark": ("geography", "la_code", "year", "indicator"),
 }
 
 
@@ -195,24 +196,26 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     return published
 
 
-EXPORTED_TABLES = ("mart.la_indicator_panel", "mart.la_reference", "mart.indicator_dictionary", "mart.coverage")
+EXPORTED_SCHEMAS = ("mart", "analysis")
 
 
 @asset(
     key=AssetKey(["exports", "parquet"]),
-    deps=[AssetKey(table.split(".")) for table in EXPORTED_TABLES],
+    deps=[AssetKey(["warehouse", "published"])],
     group_name="publish",
-    kinds={"parquet"},
+    kinds={"parquet", "csv"},
     owners=OWNERS,
-    description="Parquet copies of the analyst tables in $CSC_DATA_LAKE/exports/ (one file per table, "
-                "replaced atomically), for tools that do not speak DuckDB.",
+    description="Every mart and analysis table of the published warehouse as Parquet and CSV in "
+                "$CSC_DATA_LAKE/exports/ (one pair of files per table, each replaced atomically), with "
+                "exports/README.md saying what each file is, whether the data are synthetic and when they "
+                "were published: for people and tools without DuckDB.",
 )
 def parquet_exports(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
     settings = pipeline_settings.settings()
     with build_connection(duckdb) as con:
-        rows = {t: warehouse.export_parquet(con, t, settings.exports_dir / f"{t.replace('.', '__')}.parquet")
-                for t in EXPORTED_TABLES}
+        written = exports.export_tables(con, settings.exports_dir, EXPORTED_SCHEMAS)
     return MaterializeResult(metadata={
-        "files": MetadataValue.md("\n".join(f"- `{t.replace('.', '__')}.parquet`: {n:,} rows" for t, n in rows.items())),
+        "files": MetadataValue.md("\n".join(f"- `{e.stem}.parquet` / `.csv`: {e.rows:,} rows" for e in written)),
+        "tables": len(written),
         "path": MetadataValue.path(str(settings.exports_dir)),
     })
