@@ -207,7 +207,13 @@ def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
             print(f"{what} ({settings.source_mode} mode). Dagster's log: {log_path}", flush=True)
             with console.routed_output(log_path, verbose) as progress.out, \
                     _dagster(settings, progress.note) as (catalog, instance):
+                from csc_pipeline.acquire import skipped_for_credentials
                 from csc_pipeline.definitions import build_definitions
+
+                if settings.source_mode == "live":
+                    for family in catalog.families():
+                        for notice in skipped_for_credentials(family, catalog):
+                            progress.note(notice)
 
                 obtained: dict[tuple[int, str], int] = {}  # (run, step) -> files; each partition repeats it
 

@@ -259,3 +259,19 @@ def test_a_failed_warning_check_is_reported_but_does_not_fail_the_refresh(tmp_pa
     captured = capsys.readouterr()
     assert "WARNING cla_file:quarantine" in captured.err and "3 rows set aside" in captured.err
     assert "Checks: 0 passed, 0 failed, 1 warning(s)." in captured.out and "Refresh complete" in captured.out
+
+
+def test_a_live_refresh_says_first_which_families_wait_for_a_key(tmp_path, monkeypatch, capfd):
+    from csc_pipeline.defs import runs
+
+    def no_network(*args, **kwargs):
+        raise RuntimeError("stopped before obtaining anything")
+
+    monkeypatch.setattr(runs, "refresh", no_network)
+    monkeypatch.delenv("STATXPLORE_API_KEY", raising=False)
+    monkeypatch.setenv("CSC_SOURCE_MODE", "live")
+    monkeypatch.setenv("CSC_DATA_LAKE", str(tmp_path / "lake"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert cli.main(["refresh"]) == cli.EXIT_FAILED
+    out = capfd.readouterr().out  # the progress display writes to the process's own stdout
+    assert "dwp_children_low_income: skipped in live mode; set STATXPLORE_API_KEY" in out
