@@ -94,9 +94,9 @@ def read_every_file(root: Path) -> tuple[int, int]:
             if suffix in CSV_SUFFIXES:
                 # every cell as text, ragged title rows padded: the bytes parsed, whatever the layout
                 con.read_csv(_utf8(path), all_varchar=True, header=False, null_padding=True, strict_mode=False,
-                             ignore_errors=True, parallel=False).fetch_arrow_table()
+                             ignore_errors=True, parallel=False).to_arrow_table()
             elif suffix in PARQUET_SUFFIXES:
-                con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetch_arrow_table()
+                con.execute("SELECT * FROM read_parquet(?)", [str(path)]).to_arrow_table()
             elif suffix in WORKBOOK_SUFFIXES:
                 workbook = fastexcel.read_excel(path.read_bytes())
                 for sheet in workbook.sheet_names:
