@@ -166,6 +166,27 @@ def acquire_release(family: str, release: str, settings: Settings, catalog: Cata
     return records
 
 
+def release_unchanged(family: str, release: str, settings: Settings, catalog: Catalog) -> bool:
+    """Whether obtaining this release again would change nothing: its manifest lists exactly the
+    release's entries, each stored in the raw store with the sha256 its mirror or demo file has now.
+    Never in live mode, where only the publisher can tell."""
+    if settings.source_mode == "live":
+        return False
+    path = manifest_path(settings, family, release)
+    if not path.is_file():
+        return False
+    recorded = {r["entry_id"]: r for r in json.loads(path.read_text(encoding="utf-8"))}
+    entries = release_entries(family, release, settings, catalog)
+    if set(recorded) != {e.id for e in entries}:
+        return False
+    root = ensure_demo_source(settings) if settings.source_mode == "demo" else settings.mirror_dir
+    for entry in entries:
+        source, record = root / entry.mirror_path, recorded[entry.id]
+        if not source.is_file() or not Path(record["raw_path"]).is_file() or download.file_sha256(source) != record["sha256"]:
+            return False
+    return True
+
+
 def acquire_family(family: str, settings: Settings, catalog: Catalog,
                    session: requests.Session | None = None) -> list[Provenance]:
     """Every catalogued release of a family in this mode (what a full refresh obtains)."""

@@ -11,6 +11,8 @@
                 nation, with rank, quartile band and three-year direction (published warehouse)
   csc results [--write README.md]  the README's "Results on the real files", computed from the
                 published warehouse (printed, or written between the README's results markers)
+  csc bench [--demo] [--data-lake DIR]  time a full, a no-change and a one-release refresh and the
+                analyst queries against reading every source file once (mirror mode unless --demo)
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
                 layer groups show, and save reports/ui_asset_graph.png
 """
@@ -29,6 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from csc_pipeline.bench import DEFAULT_REPETITIONS
 from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
 
 # Written into DAGSTER_HOME by csc (and rewritten when csc's own earlier version is found there).
@@ -444,6 +447,28 @@ def results(settings: Settings, readme: Path | None) -> int:
     return 0
 
 
+def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: int) -> int:
+    """The benchmark in its own data lake (``data_lake``, else a temporary one): mirror of CSC_MIRROR_DIR
+    (or ../shared/data/real beside the checkout) unless ``demo``."""
+    from dataclasses import replace
+
+    from csc_pipeline import bench as benchmark
+
+    if demo:
+        settings = replace(settings, source_mode="demo", mirror_dir=None)
+    else:
+        settings = replace(settings, source_mode="mirror", mirror_dir=settings.mirror_dir or benchmark.DEFAULT_MIRROR)
+    settings = replace(settings, data_lake=(data_lake or benchmark.default_data_lake()).resolve())
+    try:
+        measurements = benchmark.run_bench(settings, repetitions, say=lambda text: print(text, flush=True))
+    except benchmark.BenchError as err:
+        print(f"csc: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    print(benchmark.table_text(measurements), end="")
+    print(f"Written to {benchmark.write_csv(measurements, settings.data_lake / 'bench', settings.source_mode)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -465,6 +490,10 @@ def main(argv: list[str] | None = None) -> int:
     backfill_parser = commands.add_parser("backfill", help="obtain one release again and rebuild what depends on it")
     backfill_parser.add_argument("group", help="release group (see `csc releases`), e.g. children_looked_after_in_england_including_adoptions")
     backfill_parser.add_argument("release", help="release, e.g. 2024")
+    bench_parser = commands.add_parser("bench", help="time refreshes and analyst queries against the I/O floor")
+    bench_parser.add_argument("--demo", action="store_true", help="the generated demo set instead of the mirror")
+    bench_parser.add_argument("--data-lake", type=Path, help="an empty or new directory (default: a new temporary one)")
+    bench_parser.add_argument("--repetitions", type=int, default=DEFAULT_REPETITIONS, help="runs of each analyst query (p50, p95)")
     for pipeline_parser in (refresh_parser, backfill_parser):
         pipeline_parser.add_argument("--verbose", action="store_true",
                                      help="print Dagster's event stream on the console too (it always goes to the log file)")
@@ -489,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
             return screenshot(settings)
         if args.command == "backfill":
             return backfill(settings, args.group, args.release, args.verbose)
+        if args.command == "bench":
+            return bench(settings, args.demo, args.data_lake, args.repetitions)
         if args.command == "releases":
             return releases(settings)
         if args.command == "results":

@@ -481,5 +481,13 @@ def _safe_name(raw: str) -> str:
     return re.sub(r"[^\w.-]+", "_", base).strip(".") or "download"
 
 
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in _read_chunks(f):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _read_chunks(f: BinaryIO) -> Iterator[bytes]:
     return iter(lambda: f.read(CHUNK_BYTES), b"")

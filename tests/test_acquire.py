@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -38,6 +39,26 @@ def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
         manifest = json.loads(acquire.manifest_path(demo_settings, "cla_number_and_rate", record.release).read_text())
         assert [r["entry_id"] for r in manifest] == [record.entry_id]
     assert [r.entry_id for r in acquire.read_manifest(demo_settings, "cla_number_and_rate")] == [r.entry_id for r in records]
+
+
+def test_a_release_counts_as_unchanged_only_while_its_stored_files_are_the_sources_files(tmp_path, shared_demo_settings):
+    catalog = load_catalog()
+    demo = acquire.ensure_demo_source(shared_demo_settings)
+    [entry] = acquire.release_entries("cla_number_and_rate", "2024", shared_demo_settings, catalog)
+    source = tmp_path / "mirror" / entry.mirror_path
+    source.parent.mkdir(parents=True)
+    shutil.copyfile(demo / entry.mirror_path, source)
+    settings = Settings(source_mode="mirror", mirror_dir=tmp_path / "mirror", data_lake=tmp_path / "lake")
+    assert not acquire.release_unchanged("cla_number_and_rate", "2024", settings, catalog)  # never obtained
+
+    acquire.acquire_release("cla_number_and_rate", "2024", settings, catalog)
+    assert acquire.release_unchanged("cla_number_and_rate", "2024", settings, catalog)
+    assert not acquire.release_unchanged("cla_number_and_rate", "2023", settings, catalog)  # not obtained
+    # live mode cannot know without asking the publisher
+    assert not acquire.release_unchanged("cla_number_and_rate", "2024", dataclasses.replace(settings, source_mode="live"), catalog)
+
+    source.write_bytes(source.read_bytes().replace(b",", b", ", 1))  # the publisher corrects the file
+    assert not acquire.release_unchanged("cla_number_and_rate", "2024", settings, catalog)
 
 
 def mirror_without_the_files(tmp_path) -> Path:

@@ -93,9 +93,11 @@ def test_a_refresh_killed_at_any_stage_does_not_stop_the_next_and_its_console_is
     if left_temp_copy:
         assert any("removed" in line and ".publishing" in line for line in lines)
     # The console: one progress line for each run of the refresh, nothing of Dagster's event stream.
+    # (How many runs depends on the run history the lake holds: a group it records as obtained with
+    # the same files is not obtained again.)
     progress = [re.search(r" run +(\d+)/(\d+) ", line) for line in lines]
     [total] = {int(m.group(2)) for m in progress if m}
-    assert sorted({int(m.group(1)) for m in progress if m}) == list(range(1, total + 1)) and total > 20
+    assert sorted({int(m.group(1)) for m in progress if m}) == list(range(1, total + 1))
     assert len(lines) < 60, "\n".join(lines)
     assert not [line for line in lines + err.splitlines() if re.search(r"Traceback|Warning|DEBUG|STEP_START", line)]
     log = Path(next(line for line in lines if line.startswith("Log:")).split(maxsplit=1)[1])

@@ -572,6 +572,9 @@ class _Writer:
         self.seed = seed
         self.written: list[Path] = []
         self.region_names = self._region_names()
+        # (authority, mid-year) -> single years of age: the MYE, upper-tier and Nomis files all show
+        # them, and drawing them is most of the demo set's generation time.
+        self._single_years_drawn: dict[tuple[str, int], list[int]] = {}
 
     def _region_names(self) -> dict[str, str]:
         names = {code: name for code, name in zip(LONDON_SUBREGIONS.values(), LONDON_SUBREGIONS.keys())}
@@ -776,6 +779,11 @@ class _Writer:
         self.write(MYE_REAL_PATHS[mid], _csv_text(rows).encode("utf-8"))
 
     def _single_years(self, aid: str, mid: int) -> list[int]:
+        if (aid, mid) not in self._single_years_drawn:
+            self._single_years_drawn[aid, mid] = self._draw_single_years(aid, mid)
+        return self._single_years_drawn[aid, mid]
+
+    def _draw_single_years(self, aid: str, mid: int) -> list[int]:
         rng = _rng(self.seed, "mye", aid, mid)
         children = self.m.pop(aid, mid)
         tilt = rng.gauss(0.0, 0.01)

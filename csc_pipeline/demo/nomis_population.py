@@ -51,7 +51,7 @@ def nomis_export(m, writer, band: str) -> bytes:
     ]
     for aid in in_force:
         period = m.period_at(aid, GEOGRAPHY_DAY)
-        counts = [sum(writer._single_years(aid, mid)[a] for a in ages) for mid in MID_YEARS]
+        counts = [sum(writer._single_years(aid, mid)[ages.start:ages.stop]) for mid in MID_YEARS]
         lines.append(",".join([_quoted(period.la_name), _quoted(period.la_code), *map(str, counts)]))
     for name, code in OTHER_NATIONS:
         rng = _rng(m.seed, "nomis_other", code, band)
