@@ -9,6 +9,8 @@ import shutil
 import uuid
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -25,7 +27,7 @@ from cli_processes import CscProcess, csc_env
 from csc_pipeline import alerts
 from csc_pipeline.settings import AlertSettings, Settings, SettingsError
 
-CLA_2025 = "ees/children-looked-after-in-england-including-adoptions/2025/la_cla_number_and_rate.csv"
+CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 # A PostgreSQL server the tests may create databases on (.ci/run starts one and sets this).
 TEST_PG_URL = os.environ.get("CSC_TEST_PG_URL")
 
@@ -164,7 +166,11 @@ def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receiver
     monkeypatch.setenv("DAGSTER_HOME", str(lake / "dagster_home"))  # csc_env leaves it out for csc
     port = _free_port()
     env = csc_env(lake, CSC_REFRESH_CRON=_cron_for_next_minute(), **alert_env)
-    server = CscProcess(["serve", "--port", str(port)], env)
+    # The servers' output goes to a file: a pipe nobody reads would fill and stall the run's logging.
+    server_log = tmp_path / "serve.log"
+    with server_log.open("w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "csc_pipeline.cli", "serve", "--port", str(port)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait(lambda: _answers(f"http://127.0.0.1:{port}/server_info"), 120, "the webserver did not answer")
         # The daemon launches the scheduled refresh by itself, once, and it succeeds.
@@ -187,13 +193,14 @@ def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receiver
         assert post["failed_checks"][0]["asset"] == "conformed/cla_number_and_rate"
         assert post["failed_checks"][0]["check"] == "contract"
         for text in (post["text"], mail):
-            assert "required column missing" in text and "la_cla_number_and_rate.csv" in text
+            assert "required column missing" in text and "cla_number_and_rate_per_10k_children.csv" in text
             assert f"Log: {log_path}" in text
     finally:
-        server.kill_group(signal.SIGTERM)
-    code, _, stderr = server.finish(timeout=60)
-    assert code == 130, stderr[-2000:]
-    assert "stopping the Dagster webserver and daemon" in stderr
+        os.killpg(server.pid, signal.SIGTERM)
+    code = server.wait(timeout=60)
+    output = server_log.read_text(errors="replace")
+    assert code == 130, output[-3000:]
+    assert "stopping the Dagster webserver and daemon" in output
     assert not _answers(f"http://127.0.0.1:{port}/server_info")
 
 
