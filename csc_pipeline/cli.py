@@ -5,6 +5,8 @@
   csc releases  list the release groups and their release partitions
   csc backfill GROUP RELEASE  obtain one release again and rebuild what depends on it
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
+  csc serve     the Dagster webserver and daemon, so the annual schedule, the release sensor and
+                failure alerts act (the deployment; localhost only unless --host is given)
   csc coverage  print which indicators have values for how many LAs, by year (published warehouse)
   csc summary   print what the last refreshes changed (published warehouse)
   csc la NAME|CODE  one LA's headline indicators against its statistical neighbours, region and
@@ -32,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from csc_pipeline.bench import DEFAULT_REPETITIONS
-from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
+from csc_pipeline.settings import Settings, SettingsError
 
 # Written into DAGSTER_HOME by csc (and rewritten when csc's own earlier version is found there).
 INSTANCE_SETTINGS = """\
@@ -55,6 +57,24 @@ telemetry:
   enabled: false
 """
 INSTANCE_SETTINGS_MARK = "# Written by csc"
+# With CSC_DAGSTER_PG_URL: run, event-log and schedule storage in PostgreSQL (dagster-postgres,
+# the `postgres` extra); the file names the variable, so the password is never written to disk.
+POSTGRES_STORAGE = """\
+storage:
+  postgres:
+    postgres_url:
+      env: CSC_DAGSTER_PG_URL
+"""
+
+
+def instance_settings(settings: Settings) -> str:
+    if settings.dagster_pg_url is None:
+        return INSTANCE_SETTINGS
+    try:
+        import dagster_postgres  # noqa: F401
+    except ImportError:
+        raise SettingsError("CSC_DAGSTER_PG_URL needs dagster-postgres: pip install 'csc-pipeline[postgres]'") from None
+    return INSTANCE_SETTINGS + POSTGRES_STORAGE
 # Exit codes: 2 a setting or argument is wrong (nothing ran); 1 the pipeline failed; 130 stopped
 # by SIGINT or SIGTERM (128 + SIGINT, as a shell reports an interrupted command).
 EXIT_CONFIG, EXIT_FAILED, EXIT_STOPPED = 2, 1, 128 + signal.SIGINT
@@ -88,20 +108,13 @@ def _dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     instance_file = home / "dagster.yaml"
     current = instance_file.read_text(encoding="utf-8") if instance_file.exists() else None
-    if current is None or current.startswith(INSTANCE_SETTINGS_MARK) and current != INSTANCE_SETTINGS:
+    wanted = instance_settings(settings)
+    if current is None or current.startswith(INSTANCE_SETTINGS_MARK) and current != wanted:
         from csc_pipeline.atomic import write_text
 
-        write_text(instance_file, INSTANCE_SETTINGS)
+        write_text(instance_file, wanted)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
-
-
-def _one_line(error) -> str:
-    """The innermost cause of a Dagster error (a SerializableErrorInfo), on one line."""
-    while error.cause is not None:
-        error = error.cause
-    lines = [line for line in error.message.strip().splitlines() if line.strip()]
-    return lines[0] if lines else error.cls_name
 
 
 def _step_failures(runs) -> list:
@@ -118,6 +131,8 @@ def _stopped(settings: Settings, what: str, started: float, log_path: Path) -> i
 
 
 def _report_runs(runs, settings: Settings, started: float, what: str, log_path: Path) -> int:
+    from csc_pipeline.alerts import innermost_message
+
     elapsed = time.monotonic() - started
     evaluations = [e for r in runs.results for e in r.get_asset_check_evaluations()]
     # A failed WARN check (e.g. rows set aside in quarantine) is reported but does not fail the refresh:
@@ -132,7 +147,7 @@ def _report_runs(runs, settings: Settings, started: float, what: str, log_path: 
         if cases is not None:
             print(cases.value, file=sys.stderr)
     for event in _step_failures(runs):
-        print(f"\nFAILED STEP {event.step_key}: {_one_line(event.step_failure_data.error)}", file=sys.stderr)
+        print(f"\nFAILED STEP {event.step_key}: {innermost_message(event.step_failure_data.error)}", file=sys.stderr)
     warnings = len(not_passed) - len(failed_checks)
     print(f"\nChecks: {len(evaluations) - len(not_passed)} passed, {len(failed_checks)} failed"
           + (f", {warnings} warning(s)." if warnings else "."))
@@ -185,7 +200,7 @@ def check_analysis_config(settings: Settings) -> None:
 
 def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
                   usage_errors: tuple[type[Exception], ...] = ()) -> int:
-    """Run ``work(defs, catalog, instance, listener)`` (a refresh or a backfill) with the data lake's
+    """Run ``work(defs, catalog, instance, listener, tags)`` (a refresh or a backfill) with the data lake's
     lock held, Dagster's output in a log file and a progress line per run and stage on the console.
     Errors end in one line on the console (``usage_errors``, a wrong argument: exit 2), their stack
     trace in the log file."""
@@ -212,6 +227,7 @@ def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
                     _dagster(settings, progress.note) as (catalog, instance):
                 from csc_pipeline.acquire import skipped_for_credentials
                 from csc_pipeline.definitions import build_definitions
+                from csc_pipeline.defs.runs import LOG_TAG
 
                 if settings.source_mode == "live":
                     for family in catalog.families():
@@ -232,7 +248,7 @@ def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
                         progress.files = sum(obtained.values())
 
                 try:
-                    result = work(build_definitions(settings, catalog), catalog, instance, listener)
+                    result = work(build_definitions(settings, catalog), catalog, instance, listener, {LOG_TAG: str(log_path)})
                 except BaseException:
                     traceback.print_exc()  # into the log file
                     raise
@@ -260,15 +276,15 @@ def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
 def refresh(settings: Settings, verbose: bool = False) -> int:
     from csc_pipeline.defs import runs
 
-    return _run_pipeline(settings, "Refresh", verbose, lambda defs, catalog, instance, listener: runs.refresh(
-        defs, catalog, instance, settings.source_mode, listener=listener))
+    return _run_pipeline(settings, "Refresh", verbose, lambda defs, catalog, instance, listener, tags: runs.refresh(
+        defs, catalog, instance, settings.source_mode, listener=listener, tags=tags))
 
 
 def backfill(settings: Settings, group: str, release: str, verbose: bool = False) -> int:
     from csc_pipeline.defs import runs
 
-    def work(defs, catalog, instance, listener):
-        return runs.RefreshRuns([], runs.backfill(defs, catalog, instance, settings.source_mode, group, release, listener))
+    def work(defs, catalog, instance, listener, tags):
+        return runs.RefreshRuns([], runs.backfill(defs, catalog, instance, settings.source_mode, group, release, listener, tags))
 
     return _run_pipeline(settings, f"Backfill of {group} {release}", verbose, work, usage_errors=(runs.UnknownRelease,))
 
@@ -285,47 +301,75 @@ def releases(settings: Settings) -> int:
     return 0
 
 
-def _end_process_group(process: subprocess.Popen, grace: float) -> None:
-    """SIGTERM the group's leader (``dagster dev`` then shuts its webserver, daemon and code server
-    down in order), wait up to ``grace`` seconds for it, then SIGKILL whatever is left of the group."""
-    if process.poll() is None:
-        process.terminate()
+def _end_process_groups(processes: list[subprocess.Popen], grace: float) -> None:
+    """SIGTERM each group's leader (``dagster dev``, the webserver and the daemon each shut their own
+    children down in order), wait up to ``grace`` seconds in all, then SIGKILL what is left."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
         try:
-            process.wait(timeout=grace)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
-def ui(settings: Settings, host: str, port: int) -> int:
-    """``dagster dev`` from the interpreter csc runs in (no need for the venv on PATH), in a process
-    group of its own that SIGINT or SIGTERM to csc ends, children included."""
+def _run_dagster_processes(settings: Settings, commands: dict[str, list[str]], what: str) -> int:
+    """Start each ``name: [module, args...]`` with ``python -m`` from the interpreter csc runs in (no
+    need for the venv on PATH), each in a process group of its own. SIGINT or SIGTERM to csc ends
+    them all, children included; if one ends by itself, the others are stopped too."""
     from csc_pipeline.console import add_python_warnings_filter
 
     with _dagster(settings):
         pass  # the instance settings written, dead runs marked failed
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-               "--host", host, "--port", str(port)]
-    # `dagster dev` is superseded by `dg dev` (a separate package); the warning says nothing to a csc user.
     env = dict(os.environ)
+    env["CSC_DATA_LAKE"] = str(settings.data_lake)  # the children see the data lake csc resolved
+    # `dagster dev` is superseded by `dg dev` (a separate package); the warning says nothing to a csc user.
     add_python_warnings_filter(env, DEV_COMMAND_WARNING)
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+    processes = {name: subprocess.Popen([sys.executable, "-m", *command], env=env, start_new_session=True)
+                 for name, command in commands.items()}
     try:
         # Short waits, not one blocking waitpid: a signal the kernel hands to another thread of this
-        # process would not interrupt that, and the handler would only run once dagster dev exited.
+        # process would not interrupt that, and the handler would only run once the child exited.
         while True:
-            try:
-                return process.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
+            for name, process in processes.items():
+                if (code := process.poll()) is not None:
+                    if len(processes) > 1:
+                        print(f"csc: the Dagster {name} ended (exit code {code}); stopping {what}", file=sys.stderr)
+                        return code or EXIT_FAILED
+                    return code
+            time.sleep(0.5)
     except Stopped as stop:
-        print(f"csc: stopping the Dagster UI ({stop})", file=sys.stderr)
+        print(f"csc: stopping {what} ({stop})", file=sys.stderr)
         return EXIT_STOPPED
     finally:
-        _end_process_group(process, UI_STOP_GRACE_SECONDS)
+        _end_process_groups(list(processes.values()), UI_STOP_GRACE_SECONDS)
+
+
+# The code location every Dagster process loads (what workspace.yaml names), found by module so it
+# also works from an installed package.
+CODE_LOCATION = ["-m", "csc_pipeline.definitions", "-a", "defs"]
+
+
+def ui(settings: Settings, host: str, port: int) -> int:
+    """``dagster dev``: the UI with a daemon beside it, for a person at their desk."""
+    return _run_dagster_processes(
+        settings, {"UI": ["dagster", "dev", *CODE_LOCATION, "--host", host, "--port", str(port)]}, "the Dagster UI")
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """The deployment: the webserver and the daemon (schedule, sensors, automation, run queue of
+    one) as two processes; the run history stays in DAGSTER_HOME (or PostgreSQL)."""
+    return _run_dagster_processes(settings, {
+        "webserver": ["dagster_webserver", *CODE_LOCATION, "--host", host, "--port", str(port)],
+        "daemon": ["dagster._daemon", "run", *CODE_LOCATION],
+    }, "the Dagster webserver and daemon")
 
 
 def screenshot(settings: Settings) -> int:
@@ -474,8 +518,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     refresh_parser = commands.add_parser("refresh", help="run the whole pipeline and publish the warehouse")
     ui_parser = commands.add_parser("ui", help="start the Dagster UI (localhost only by default)")
-    ui_parser.add_argument("--host", default="127.0.0.1")
-    ui_parser.add_argument("--port", type=int, default=3000)
+    serve_parser = commands.add_parser("serve", help="run the webserver and the daemon: schedules, sensors and alerts act")
+    for server_parser in (ui_parser, serve_parser):
+        server_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+        server_parser.add_argument("--port", type=int, default=3000)
     commands.add_parser("screenshot", help="screenshot the asset graph as a browser shows it")
     coverage_parser = commands.add_parser("coverage", help="LAs with a value per indicator and year")
     coverage_parser.add_argument("--geography", choices=("as_published", "current"), default="as_published")
@@ -524,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
             return releases(settings)
         if args.command == "results":
             return results(settings, args.write)
+        if args.command == "serve":
+            return serve(settings, args.host, args.port)
         return ui(settings, args.host, args.port)
     except SettingsError as err:
         print(f"csc: {err}", file=sys.stderr)

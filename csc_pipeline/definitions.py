@@ -18,8 +18,8 @@ from csc_pipeline.defs.publish import (
 )
 from csc_pipeline.defs.resources import PipelineSettings, WarehouseDuckDB
 from csc_pipeline.defs.jobs import refresh_job, release_jobs
-from csc_pipeline.defs.schedules import annual_refresh_schedule
-from csc_pipeline.defs.sensors import build_release_sensor, dead_run_sensor
+from csc_pipeline.defs.schedules import build_refresh_schedule
+from csc_pipeline.defs.sensors import build_failure_alert_sensor, build_release_sensor, dead_run_sensor
 from csc_pipeline.defs.warehouse_models import (
     provenance_asset,
     reference_assets,
@@ -60,8 +60,8 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         assets=[*sources, *downstream],
         asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, panel_statuses_consistent, *unique_key_checks()],
         jobs=[refresh_job, *group_jobs.values()],
-        schedules=[annual_refresh_schedule],
-        sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor],
+        schedules=[build_refresh_schedule(settings)],
+        sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor, build_failure_alert_sensor(settings)],
         resources={
             "pipeline_settings": PipelineSettings.from_settings(settings),
             "duckdb": WarehouseDuckDB.from_settings(settings),

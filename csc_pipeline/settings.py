@@ -8,8 +8,9 @@ run will do.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_MODES = ("demo", "mirror", "live")
@@ -18,8 +19,61 @@ SOURCE_MODES = ("demo", "mirror", "live")
 DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 
 
+# The annual safety-net refresh: 1 December 06:00 (Europe/London), after the November CLA and
+# October CIN releases. CSC_REFRESH_CRON moves it (e.g. a test makes it due within a minute).
+DEFAULT_REFRESH_CRON = "0 6 1 12 *"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where failure alerts go (``csc_pipeline.alerts``); nothing is sent when neither is set."""
+
+    webhook_url: str | None = None  # CSC_ALERT_WEBHOOK_URL: JSON POST
+    smtp_host: str | None = None  # CSC_ALERT_SMTP_HOST: host or host:port (587 by default)
+    smtp_port: int = 587
+    smtp_starttls: bool = True  # CSC_ALERT_SMTP_STARTTLS=0 only for a relay on this machine
+    smtp_user: str | None = None  # CSC_ALERT_SMTP_USER / CSC_ALERT_SMTP_PASSWORD
+    smtp_password: str | None = field(default=None, repr=False)
+    email_from: str = "csc-pipeline@localhost"  # CSC_ALERT_EMAIL_FROM
+    email_to: tuple[str, ...] = ()  # CSC_ALERT_EMAIL_TO: comma-separated
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.webhook_url or self.smtp_host)
+
+    @classmethod
+    def from_env(cls, env) -> "AlertSettings":
+        webhook = env.get("CSC_ALERT_WEBHOOK_URL", "").strip() or None
+        if webhook:
+            parts = urlsplit(webhook)
+            if not (parts.scheme == "https" or parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+                raise SettingsError(f"CSC_ALERT_WEBHOOK_URL={webhook!r} must be an https:// URL "
+                                    "(plain http only to this machine)")
+        smtp = env.get("CSC_ALERT_SMTP_HOST", "").strip()
+        host, _, port = smtp.rpartition(":") if smtp.count(":") == 1 else (smtp, "", "")
+        if port and not port.isdigit():
+            raise SettingsError(f"CSC_ALERT_SMTP_HOST={smtp!r}: the port after ':' is not a number")
+        starttls = env.get("CSC_ALERT_SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "off")
+        if smtp and not starttls and host not in LOOPBACK_HOSTS:
+            raise SettingsError(f"CSC_ALERT_SMTP_STARTTLS=0 is only allowed for a relay on this machine, not {host!r}")
+        email_to = tuple(a.strip() for a in env.get("CSC_ALERT_EMAIL_TO", "").split(",") if a.strip())
+        if smtp and not email_to:
+            raise SettingsError("CSC_ALERT_SMTP_HOST is set but CSC_ALERT_EMAIL_TO (who to tell) is not")
+        return cls(
+            webhook_url=webhook,
+            smtp_host=host or None,
+            smtp_port=int(port) if port else 587,
+            smtp_starttls=starttls,
+            smtp_user=env.get("CSC_ALERT_SMTP_USER") or None,
+            smtp_password=env.get("CSC_ALERT_SMTP_PASSWORD") or None,
+            email_from=env.get("CSC_ALERT_EMAIL_FROM", "").strip() or cls.email_from,
+            email_to=email_to,
+        )
 
 
 @dataclass(frozen=True)
@@ -32,6 +86,12 @@ class Settings:
     analysis_config: Path | None = None
     # Seconds a refresh waits for the data lake's lock (another refresh writing it) before giving up.
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+    # CSC_REFRESH_CRON: when the daemon (`csc serve`) runs the annual refresh.
+    refresh_cron: str = DEFAULT_REFRESH_CRON
+    alerts: AlertSettings = AlertSettings()
+    # CSC_DAGSTER_PG_URL: run history in PostgreSQL instead of SQLite files in dagster_home (the
+    # URL, with its password, stays in the environment: dagster.yaml names the variable).
+    dagster_pg_url: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.source_mode not in SOURCE_MODES:
@@ -49,6 +109,10 @@ class Settings:
             raise SettingsError(f"CSC_ANALYSIS_CONFIG={self.analysis_config} is not a file")
         if not self.lock_timeout > 0:
             raise SettingsError(f"CSC_LOCK_TIMEOUT={self.lock_timeout} is not a positive number of seconds")
+        if len(self.refresh_cron.split()) != 5:
+            raise SettingsError(f"CSC_REFRESH_CRON={self.refresh_cron!r} is not a cron expression of five fields")
+        if self.dagster_pg_url is not None and urlsplit(self.dagster_pg_url).scheme not in ("postgresql", "postgres"):
+            raise SettingsError("CSC_DAGSTER_PG_URL is not a postgresql:// URL")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -67,6 +131,9 @@ class Settings:
             data_lake=Path(lake).expanduser().resolve() if lake else PROJECT_ROOT / "data_lake",
             analysis_config=Path(analysis_config).expanduser().resolve() if analysis_config else None,
             lock_timeout=lock_timeout_seconds,
+            refresh_cron=env.get("CSC_REFRESH_CRON", "").strip() or DEFAULT_REFRESH_CRON,
+            alerts=AlertSettings.from_env(env),
+            dagster_pg_url=env.get("CSC_DAGSTER_PG_URL", "").strip() or None,
         )
 
     # Locations inside the data lake: one definition each, used by every layer.

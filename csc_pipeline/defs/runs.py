@@ -34,6 +34,8 @@ from csc_pipeline.defs.jobs import group_source_keys
 from csc_pipeline.settings import Settings
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+# The csc command's log file, on each run it starts (a failure alert points to it).
+LOG_TAG = "csc/log"
 IN_PROGRESS = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
 
 
@@ -123,12 +125,13 @@ def _execute(job, instance: DagsterInstance, planned: PlannedRun, listener: List
 
 
 def _ingest_run(defs: Definitions, instance: DagsterInstance, keys: list[AssetKey], releases: list[str],
-                downstream: bool, planned: PlannedRun, listener: Listener | None) -> ExecuteInProcessResult:
+                downstream: bool, planned: PlannedRun, listener: Listener | None, tags: dict[str, str]) -> ExecuteInProcessResult:
     job = defs.resolve_implicit_global_asset_job_def()
     selection = AssetSelection.assets(*keys)
     if downstream:
         selection = selection.downstream()
-    tags = {RANGE_START: releases[0], RANGE_END: releases[-1]} if len(releases) > 1 else {}
+    if len(releases) > 1:
+        tags = {**tags, RANGE_START: releases[0], RANGE_END: releases[-1]}
     return _execute(
         job, instance, planned, listener, tags=tags,
         partition_key=releases[0] if len(releases) == 1 else None,
@@ -146,9 +149,11 @@ def _obtained_already(instance: DagsterInstance, catalog: Catalog, settings: Set
 
 
 def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str,
-            families: list[str] | None = None, listener: Listener | None = None) -> RefreshRuns:
+            families: list[str] | None = None, listener: Listener | None = None,
+            tags: dict[str, str] | None = None) -> RefreshRuns:
     """Every release of every group (or of ``families``' groups, and only those families) that is not
-    obtained already with the same files, then the rest."""
+    obtained already with the same files, then the rest; ``tags`` go on every run."""
+    tags = tags or {}
     partitions = register_releases(instance, catalog, mode)
     wanted = set(families or catalog.families())
     groups = {group: ([k for k in group_source_keys(catalog, group) if k.path[-1] in wanted], releases)
@@ -163,7 +168,7 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
     ingest = []
     for number, (group, (keys, releases)) in enumerate(groups.items(), start=1):
         planned = PlannedRun(number, total)
-        result = _ingest_run(defs, instance, keys, releases, False, planned, listener)
+        result = _ingest_run(defs, instance, keys, releases, False, planned, listener, tags)
         ingest.append(result)
         if not result.success:
             return RefreshRuns(ingest, None)
@@ -172,12 +177,12 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
         sources = AssetSelection.assets(*(AssetKey(["source_files", f]) for f in families))
         selection = sorted((sources.downstream() - sources).resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
     planned = PlannedRun(total, total)
-    downstream = _execute(defs.resolve_job_def("csc_refresh"), instance, planned, listener, asset_selection=selection)
+    downstream = _execute(defs.resolve_job_def("csc_refresh"), instance, planned, listener, asset_selection=selection, tags=tags)
     return RefreshRuns(ingest, downstream)
 
 
 def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str, group: str,
-             release: str, listener: Listener | None = None) -> ExecuteInProcessResult:
+             release: str, listener: Listener | None = None, tags: dict[str, str] | None = None) -> ExecuteInProcessResult:
     """One release of one group, and everything downstream of it, in one run."""
     groups = catalog.release_groups()
     if group not in groups:
@@ -186,4 +191,4 @@ def backfill(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mod
     if release not in partitions:
         raise UnknownRelease(f"{group} has no release {release!r} in {mode} mode; releases: {', '.join(partitions) or 'none'}")
     planned = PlannedRun(1, 1)
-    return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], True, planned, listener)
+    return _ingest_run(defs, instance, group_source_keys(catalog, group), [release], True, planned, listener, tags or {})

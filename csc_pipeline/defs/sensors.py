@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dagster import (
+    DagsterEventType,
     DefaultSensorStatus,
+    RunFailureSensorContext,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
+    run_failure_sensor,
     sensor,
 )
 
-from csc_pipeline import download, release_check
+from csc_pipeline import alerts, download, release_check
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
 from csc_pipeline.defs.jobs import group_source_keys, release_job_name
 from csc_pipeline.defs.resources import PipelineSettings
-from csc_pipeline.defs.runs import fail_dead_runs
+from csc_pipeline.defs.runs import LOG_TAG, fail_dead_runs
+from csc_pipeline.settings import Settings
 
 # EES releases come out a few times a year; twice a day is prompt enough and polite to the publisher.
 CHECK_INTERVAL_SECONDS = 12 * 60 * 60
@@ -79,3 +83,49 @@ DEAD_RUN_CHECK_SECONDS = 60
 def dead_run_sensor(context: SensorEvaluationContext) -> SkipReason:
     failed = fail_dead_runs(context.instance)
     return SkipReason(f"marked failed: {', '.join(failed)}" if failed else "no dead runs")
+
+
+# Seconds between looks at the run history for failed runs: a person hears within a minute.
+FAILURE_CHECK_SECONDS = 30
+
+
+def run_failure(context: RunFailureSensorContext) -> alerts.RunFailure:
+    """The facts of a failed run: its failed blocking checks (with the file, row, column and value
+    table), its failed steps and where its log is."""
+    run = context.dagster_run
+    checks = []
+    for record in context.instance.get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity.value != "ERROR":
+            continue
+        cases = evaluation.metadata.get("failure_cases")
+        message = "\n".join(part for part in (evaluation.description, cases.value if cases is not None else None) if part)
+        checks.append(alerts.FailedCheck(evaluation.asset_key.to_user_string(), evaluation.check_name, message))
+    steps = [f"{event.step_key}: {alerts.innermost_message(event.step_failure_data.error)}"
+             for event in context.get_step_failure_events()]
+    log = run.tags.get(LOG_TAG) or (f"the run's page in the Dagster UI (/runs/{run.run_id}); run history in "
+                                    f"{context.instance.root_directory}")
+    return alerts.RunFailure(run.run_id, run.job_name, log, checks, steps, context.failure_event.message or "")
+
+
+def build_failure_alert_sensor(settings: Settings):
+    channels = settings.alerts
+
+    @run_failure_sensor(
+        name="failure_alerts",
+        monitor_all_code_locations=True,  # runs `csc refresh` executes in its own process too
+        minimum_interval_seconds=FAILURE_CHECK_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Tells someone when a run fails: the failing checks (file, row, column, value), the failing "
+                    "steps and the log path, to CSC_ALERT_WEBHOOK_URL and/or by e-mail (CSC_ALERT_SMTP_HOST, "
+                    "CSC_ALERT_EMAIL_TO). Needs the daemon (`csc serve`).",
+    )
+    def failure_alerts(context: RunFailureSensorContext):
+        if not channels.configured:
+            context.log.info("no alert channel set (CSC_ALERT_WEBHOOK_URL, CSC_ALERT_SMTP_HOST): not sent")
+            return
+        failure = run_failure(context)
+        used = alerts.send(failure, channels)  # an AlertError fails the tick, which the UI shows
+        context.log.info(f"run {failure.run_id}: alert sent by {', '.join(used)}")
+
+    return failure_alerts
