@@ -114,6 +114,8 @@ def _dagster_home(settings: Settings) -> Path:
 
         write_text(instance_file, wanted)
     os.environ["DAGSTER_HOME"] = str(home)
+    if settings.dagster_pg_url is not None:  # read by dagster.yaml, here and in the processes csc starts
+        os.environ["CSC_DAGSTER_PG_URL"] = settings.dagster_pg_url_with_driver
     return home
 
 

@@ -23,6 +23,7 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 # October CIN releases. CSC_REFRESH_CRON moves it (e.g. a test makes it due within a minute).
 DEFAULT_REFRESH_CRON = "0 6 1 12 *"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 
 
 class SettingsError(ValueError):
@@ -111,7 +112,7 @@ class Settings:
             raise SettingsError(f"CSC_LOCK_TIMEOUT={self.lock_timeout} is not a positive number of seconds")
         if len(self.refresh_cron.split()) != 5:
             raise SettingsError(f"CSC_REFRESH_CRON={self.refresh_cron!r} is not a cron expression of five fields")
-        if self.dagster_pg_url is not None and urlsplit(self.dagster_pg_url).scheme not in ("postgresql", "postgres"):
+        if self.dagster_pg_url is not None and urlsplit(self.dagster_pg_url).scheme not in PG_SCHEMES:
             raise SettingsError("CSC_DAGSTER_PG_URL is not a postgresql:// URL")
 
     @classmethod
@@ -135,6 +136,14 @@ class Settings:
             alerts=AlertSettings.from_env(env),
             dagster_pg_url=env.get("CSC_DAGSTER_PG_URL", "").strip() or None,
         )
+
+    @property
+    def dagster_pg_url_with_driver(self) -> str | None:
+        """CSC_DAGSTER_PG_URL naming psycopg2, the driver dagster-postgres is written for (SQLAlchemy
+        2.1 would pick psycopg 3 for a bare postgresql:// URL, whose parameter binding it breaks)."""
+        if self.dagster_pg_url is None:
+            return None
+        return "postgresql+psycopg2" + self.dagster_pg_url[self.dagster_pg_url.index(":"):]
 
     # Locations inside the data lake: one definition each, used by every layer.
     @property

@@ -152,7 +152,8 @@ def run_storage(request, monkeypatch):
     admin.autocommit = True
     admin.cursor().execute(f"CREATE DATABASE {name}")  # a generated identifier, not input
     url = TEST_PG_URL.rsplit("/", 1)[0] + "/" + name
-    monkeypatch.setenv("CSC_DAGSTER_PG_URL", url)  # this process reads the run history too
+    # This process reads the run history too (csc names the driver for the processes it starts).
+    monkeypatch.setenv("CSC_DAGSTER_PG_URL", "postgresql+psycopg2" + url[url.index(":"):])
     yield {"CSC_DAGSTER_PG_URL": url}
     admin.cursor().execute(f"DROP DATABASE {name} WITH (FORCE)")
     admin.close()
@@ -189,6 +190,8 @@ def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receiver
         assert code == 1
         log_path = next(line for line in lines if "Dagster's log:" in line).split("Dagster's log: ")[1].strip()
         _wait(lambda: received.posts and received.mails, 120, "no alert arrived")
+        time.sleep(45)  # longer than the sensor's interval: a second alert for the run would be here now
+        assert (len(received.posts), len(received.mails)) == (1, 1)
         post, mail = received.posts[0], received.mails[0]
         assert post["failed_checks"][0]["asset"] == "conformed/cla_number_and_rate"
         assert post["failed_checks"][0]["check"] == "contract"
