@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from csc_pipeline.settings import PROJECT_ROOT, Settings, SettingsError
+from csc_pipeline.settings import Settings, SettingsError
 
 # Written into DAGSTER_HOME by csc (and rewritten when csc's own earlier version is found there).
 INSTANCE_SETTINGS = """\
@@ -293,15 +293,16 @@ def ui(settings: Settings, host: str, port: int) -> int:
     """``dagster dev`` from the interpreter csc runs in (no need for the venv on PATH), in a process
     group of its own that SIGINT or SIGTERM to csc ends, children included."""
     from csc_pipeline.console import add_python_warnings_filter
+    from csc_pipeline.ui_check import DEFINITIONS_TARGET
 
     with _dagster(settings):
         pass  # the instance settings written, dead runs marked failed
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-               "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "dagster", "dev", *DEFINITIONS_TARGET, "--host", host, "--port", str(port)]
+    # The code server builds its own settings: name the data lake this command resolved.
+    env = dict(os.environ, CSC_DATA_LAKE=str(settings.data_lake))
     # `dagster dev` is superseded by `dg dev` (a separate package); the warning says nothing to a csc user.
-    env = dict(os.environ)
     add_python_warnings_filter(env, DEV_COMMAND_WARNING)
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+    process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         # Short waits, not one blocking waitpid: a signal the kernel hands to another thread of this
         # process would not interrupt that, and the handler would only run once dagster dev exited.
