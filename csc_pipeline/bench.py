@@ -30,9 +30,9 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from csc_pipeline.settings import PROJECT_ROOT, Settings
+from csc_pipeline.settings import SOURCE_CHECKOUT, Settings
 
-DEFAULT_MIRROR = PROJECT_ROOT.parent / "shared" / "data" / "real"
+DEFAULT_MIRROR = SOURCE_CHECKOUT.parent / "shared" / "data" / "real"
 DEFAULT_REPETITIONS = 20
 # The backfill measured by default: the looked-after children's publication, its latest release.
 DEFAULT_BACKFILL_FAMILY = "cla_number_and_rate"
@@ -124,7 +124,7 @@ def _run_csc(args: list[str], env: dict[str, str], log: Path) -> tuple[float, fl
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen([sys.executable, "-m", "csc_pipeline.cli", *args], env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+                                   stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
     wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)

@@ -354,13 +354,10 @@ def _run_dagster_processes(settings: Settings, commands: dict[str, list[str]], w
         _end_process_groups(list(processes.values()), UI_STOP_GRACE_SECONDS)
 
 
-# The code location every Dagster process loads (what workspace.yaml names), found by module so it
-# also works from an installed package.
-CODE_LOCATION = ["-m", "csc_pipeline.definitions", "-a", "defs"]
-
-
 def ui(settings: Settings, host: str, port: int) -> int:
     """``dagster dev``: the UI with a daemon beside it, for a person at their desk."""
+    from csc_pipeline.ui_check import DEFINITIONS_TARGET as CODE_LOCATION
+
     return _run_dagster_processes(
         settings, {"UI": ["dagster", "dev", *CODE_LOCATION, "--host", host, "--port", str(port)]}, "the Dagster UI")
 
@@ -368,6 +365,8 @@ def ui(settings: Settings, host: str, port: int) -> int:
 def serve(settings: Settings, host: str, port: int) -> int:
     """The deployment: the webserver and the daemon (schedule, sensors, automation, run queue of
     one) as two processes; the run history stays in DAGSTER_HOME (or PostgreSQL)."""
+    from csc_pipeline.ui_check import DEFINITIONS_TARGET as CODE_LOCATION
+
     return _run_dagster_processes(settings, {
         "webserver": ["dagster_webserver", *CODE_LOCATION, "--host", host, "--port", str(port)],
         "daemon": ["dagster._daemon", "run", *CODE_LOCATION],

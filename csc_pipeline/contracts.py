@@ -37,9 +37,9 @@ import pandera.polars as pa
 import polars as pl
 import yaml
 
-from csc_pipeline.settings import PROJECT_ROOT
+from csc_pipeline.settings import package_folder
 
-SCHEMAS_DIR = PROJECT_ROOT / "schemas"
+SCHEMAS_DIR = package_folder("schemas")
 SOURCE_COLUMNS = ("source_file", "source_row")
 # Wide files with the year in their column names ("CLA_Mar2013", "numbers 2008") are turned into
 # one row per year: the year goes to this column, each year pattern to a column of its own name,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_CHECKOUT = Path(__file__).resolve().parent.parent
 SOURCE_MODES = ("demo", "mirror", "live")
 # How long a refresh waits for another one on the same data lake before giving up: a demo refresh
 # takes about a minute and a mirror one under two, so ten minutes means something is wrong.
@@ -24,6 +25,19 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 DEFAULT_REFRESH_CRON = "0 6 1 12 *"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
+
+
+def package_folder(name: str) -> Path:
+    """A folder of files the package reads (``sql``, ``schemas``): the wheel carries the repository's
+    top-level folders inside the package; an editable install reads them where they are, at the top
+    of the source checkout."""
+    shipped = Path(str(resources.files(__package__) / name))
+    return shipped if shipped.is_dir() else SOURCE_CHECKOUT / name
+
+
+def default_data_lake() -> Path:
+    """``data_lake/`` in the working directory (never inside the installed package)."""
+    return Path.cwd() / "data_lake"
 
 
 class SettingsError(ValueError):
@@ -81,7 +95,7 @@ class AlertSettings:
 class Settings:
     source_mode: str = "demo"
     mirror_dir: Path | None = None
-    data_lake: Path = PROJECT_ROOT / "data_lake"
+    data_lake: Path = field(default_factory=default_data_lake)
     # A YAML file of analysis settings laid over csc_pipeline/analysis/config.yaml (periods,
     # indicator sets, exclusions, thresholds); None runs the analyses with methods.md's defaults.
     analysis_config: Path | None = None
@@ -129,7 +143,7 @@ class Settings:
         return cls(
             source_mode=env.get("CSC_SOURCE_MODE", "demo").strip().lower() or "demo",
             mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
-            data_lake=Path(lake).expanduser().resolve() if lake else PROJECT_ROOT / "data_lake",
+            data_lake=Path(lake).expanduser().resolve() if lake else default_data_lake(),
             analysis_config=Path(analysis_config).expanduser().resolve() if analysis_config else None,
             lock_timeout=lock_timeout_seconds,
             refresh_cron=env.get("CSC_REFRESH_CRON", "").strip() or DEFAULT_REFRESH_CRON,

@@ -17,8 +17,10 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from csc_pipeline.settings import PROJECT_ROOT
 
+# What Dagster's commands load: the package's definitions module (workspace.yaml says the same for a
+# checkout; an installed package has no workspace file).
+DEFINITIONS_TARGET = ("-m", "csc_pipeline.definitions", "-a", "defs")
 LAYER_GROUPS = ("ingest", "validate", "load", "reference", "staging", "intermediate", "marts", "analysis", "publish")
 # Chromium flags for a closed network: no background services, no first-run UI.
 CHROMIUM_ARGS = [
@@ -50,10 +52,9 @@ def running_webserver(dagster_home: Path, timeout: float = 120.0):
     port = _free_port()
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home))
     dagster_home.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "dagster_webserver", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-               "-h", "127.0.0.1", "-p", str(port)]
+    command = [sys.executable, "-m", "dagster_webserver", *DEFINITIONS_TARGET, "-h", "127.0.0.1", "-p", str(port)]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + timeout

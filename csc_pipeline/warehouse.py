@@ -18,9 +18,9 @@ import duckdb
 import polars as pl
 
 from csc_pipeline.atomic import PUBLIC, atomic_path, atomic_write
-from csc_pipeline.settings import PROJECT_ROOT
+from csc_pipeline.settings import package_folder
 
-SQL_DIR = PROJECT_ROOT / "sql"
+SQL_DIR = package_folder("sql")
 LAYERS = ("staging", "intermediate", "marts", "analysis")
 # The schema each layer's tables live in (marts are what analysts query, as `mart.*`).
 LAYER_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "mart", "analysis": "analysis"}

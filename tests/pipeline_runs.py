@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -216,3 +217,13 @@ def write_demo_family(out, write):
     model = _Model(las, changes, DEFAULT_SEED)
     write(model, _Writer(model, out, DEFAULT_SEED))
     return out
+
+
+def copy_demo_source(shared: Settings, lake: Path) -> Settings:
+    """Demo settings over ``lake`` holding a copy of ``shared``'s generated demo set (the session's,
+    generated once): its marker fingerprints the same generator, so nothing is generated again. Its
+    ``demo_dir`` also serves as a writable demo mirror."""
+    from csc_pipeline.acquire import ensure_demo_source
+
+    shutil.copytree(ensure_demo_source(shared), lake / "demo_source")
+    return Settings(source_mode="demo", data_lake=lake)

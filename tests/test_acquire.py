@@ -20,14 +20,15 @@ from csc_pipeline.settings import Settings
 CLA_MEMBER = "data/cla_number_and_rate_per_10k_children.csv"
 
 
-def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
+def test_demo_mode_reuses_its_generated_set_and_stores_immutable_raw_files(demo_source_copy):
+    # demo_source_copy: a fresh lake holding the session's generated demo set and its marker
     catalog = load_catalog()
-    records = acquire.acquire_family("cla_number_and_rate", demo_settings, catalog)
+    records = acquire.acquire_family("cla_number_and_rate", demo_source_copy, catalog)
     assert [r.release for r in records] == ["2021", "2022", "2023", "2024", "2025"]
     assert all(r.synthetic and r.mode == "demo" for r in records)
-    marker = demo_settings.demo_dir / ".generated.json"
+    marker = demo_source_copy.demo_dir / ".generated.json"
     before = marker.stat().st_mtime_ns
-    again = acquire.acquire_family("cla_number_and_rate", demo_settings, catalog)
+    again = acquire.acquire_family("cla_number_and_rate", demo_source_copy, catalog)
     assert marker.stat().st_mtime_ns == before  # not regenerated
     assert [r.sha256 for r in again] == [r.sha256 for r in records]
     for record in records:
@@ -36,9 +37,9 @@ def test_demo_mode_generates_once_and_stores_immutable_raw_files(demo_settings):
         assert os.stat(record.raw_path).st_mode & 0o222 == 0  # read-only (root could still write)
     # One manifest per release partition; together they are the family's files.
     for record in records:
-        manifest = json.loads(acquire.manifest_path(demo_settings, "cla_number_and_rate", record.release).read_text())
+        manifest = json.loads(acquire.manifest_path(demo_source_copy, "cla_number_and_rate", record.release).read_text())
         assert [r["entry_id"] for r in manifest] == [record.entry_id]
-    assert [r.entry_id for r in acquire.read_manifest(demo_settings, "cla_number_and_rate")] == [r.entry_id for r in records]
+    assert [r.entry_id for r in acquire.read_manifest(demo_source_copy, "cla_number_and_rate")] == [r.entry_id for r in records]
 
 
 def test_a_release_counts_as_unchanged_only_while_its_stored_files_are_the_sources_files(tmp_path, shared_demo_settings):
@@ -85,9 +86,8 @@ def test_demo_only_families_are_empty_in_mirror_mode(tmp_path):
     assert acquire.acquire_family("wales_population_mye2", settings, stand_ins) == []
 
 
-def test_live_mode_finds_the_release_downloads_the_zip_and_extracts_the_member(tmp_path, demo_settings):
-    acquire.ensure_demo_source(demo_settings)
-    csv_bytes = (demo_settings.demo_dir / "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv").read_bytes()
+def test_live_mode_finds_the_release_downloads_the_zip_and_extracts_the_member(tmp_path, shared_demo_settings):
+    csv_bytes = (acquire.ensure_demo_source(shared_demo_settings) / "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv").read_bytes()
     release_id = str(uuid.uuid4())
     server = fake_ees({
         "/find-statistics/children-looked-after-in-england-including-adoptions/2025": ees_page(None, release_id),

@@ -165,10 +165,8 @@ def test_2024_and_2025_headers_conform_to_one_contract(real_dir):
 # Demo files
 # ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("lake"))
-    problems = _ingest(settings, CATALOG, FAMILIES)
-    return settings, problems
+def demo(shared_demo_settings):
+    return shared_demo_settings, _ingest(shared_demo_settings, CATALOG, FAMILIES)
 
 
 def test_demo_files_read_back_through_the_same_contracts(demo):

@@ -18,9 +18,10 @@ import polars as pl
 import pytest
 
 from csc_pipeline import acquire, staging, warehouse
+from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import conform, load_contract, validate
-from csc_pipeline.demo.generator import ENGLAND_HISTORY_PATH, generate_demo
+from csc_pipeline.demo.generator import ENGLAND_HISTORY_PATH
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
 from csc_pipeline.reference_tables import reference_frames
@@ -167,9 +168,8 @@ def test_without_its_year_correction_the_2015_starts_file_fails(real_dir):
     assert problems == []
 
 
-def test_demo_files_are_read_back_through_the_same_contract(tmp_path):
-    generate_demo(tmp_path / "demo")
-    settings = Settings(source_mode="mirror", mirror_dir=tmp_path / "demo", data_lake=tmp_path / "lake")
+def test_demo_files_are_read_back_through_the_same_contract(tmp_path, shared_demo_settings):
+    settings = Settings(source_mode="mirror", mirror_dir=ensure_demo_source(shared_demo_settings), data_lake=tmp_path / "lake")
     catalog, resolver = load_catalog(), default_resolver()
     records = [acquire.acquire_entry(e, settings, catalog) for e in catalog.family("cla_sfr_underlying", "demo")]
     assert len(records) == 24
@@ -204,9 +204,9 @@ def test_demo_files_are_read_back_through_the_same_contract(tmp_path):
     assert 45 < rate < 70  # about 57 per 10,000 in 2010, as the latent model intends
 
 
-def test_demo_files_keep_the_real_layout(tmp_path):
-    generate_demo(tmp_path)
-    paths = {e.id: tmp_path / e.mirror_path for e in load_catalog().family("cla_sfr_underlying", "demo")}
+def test_demo_files_keep_the_real_layout(shared_demo_settings):
+    demo_dir = ensure_demo_source(shared_demo_settings)
+    paths = {e.id: demo_dir / e.mirror_path for e in load_catalog().family("cla_sfr_underlying", "demo")}
     for entry_id, path in paths.items():
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data, entry_id
@@ -248,15 +248,15 @@ def sheet_grid(path: Path, sheet: str) -> list[list[str]]:
     return [["" if c is None else c for c in row] for row in grid.iter_rows()]
 
 
-def test_demo_sfr27_tables_keep_the_real_layout(tmp_path):
-    generate_demo(tmp_path)
+def test_demo_sfr27_tables_keep_the_real_layout(shared_demo_settings):
+    demo_dir = ensure_demo_source(shared_demo_settings)
     entries = {e.id: e for f in FAMILIES[1:] for e in load_catalog().family(f, "demo")}
     assert set(entries) == set(SFR27_SHEETS)
     for entry_id, entry in entries.items():
-        path = tmp_path / entry.mirror_path
+        path = demo_dir / entry.mirror_path
         assert path.read_bytes().startswith(b"\xd0\xcf\x11\xe0"), entry_id  # OLE2: a legacy .xls
         assert fastexcel.read_excel(path).sheet_names == SFR27_SHEETS[entry_id]
-    laa1 = sheet_grid(tmp_path / entries["dfe_cla_sfr27_2010_laa1"].mirror_path, "LAA1")
+    laa1 = sheet_grid(demo_dir / entries["dfe_cla_sfr27_2010_laa1"].mirror_path, "LAA1")
     assert laa1[0][2] == "Back to Contents" and laa1[1][2].startswith("Table LAA1:")
     assert (laa1[5][3], laa1[5][9]) == ("numbers3", "rates4")
     assert laa1[6][3:14] == ["2006", "2007", "2008", "2009", "2010", "", "2006", "2007", "2008", "2009", "2010"]
@@ -269,7 +269,7 @@ def test_demo_sfr27_tables_keep_the_real_layout(tmp_path):
     london = names.index("London")
     assert names[london + 1] == "Inner London" and "Outer London" in names
     assert any(row[2].startswith("5.  ") for row in laa1) and laa1[-1][2].startswith(".   ")
-    lac1 = sheet_grid(tmp_path / entries["dfe_cla_sfr27_2010_lac1"].mirror_path, "LAC1")
+    lac1 = sheet_grid(demo_dir / entries["dfe_cla_sfr27_2010_lac1"].mirror_path, "LAC1")
     assert lac1[5][:6] == ["", "2006", "2007", "2008", "2009", "2010"] and lac1[6][0] == "England"
 
 

@@ -115,14 +115,13 @@ def test_suppression_symbols_never_become_numbers(tmp_path):
     assert frame.select(pl.col("children_count"), pl.col("rate_per_10000")).row(0) == ("x", "z")
 
 
-def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(tmp_path):
+def test_excel_reader_finds_the_header_below_title_rows_and_names_a_wrong_sheet(shared_demo_settings):
     from dataclasses import replace
 
-    from csc_pipeline.demo.generator import generate_demo
+    from csc_pipeline.acquire import ensure_demo_source
     from csc_pipeline.readers import read_excel
 
-    generate_demo(tmp_path)
-    ods = tmp_path / "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    ods = ensure_demo_source(shared_demo_settings) / "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
     contract = replace(load_contract("cla_number_and_rate"), reader="excel",
                        reader_options={"sheet": "ILACS_inspection_history", "header_first_cell": "Web link"})
     frame = read_excel(ods, contract)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster import AssetKey
 
 from csc_pipeline.catalog import load_catalog
@@ -71,9 +73,8 @@ def test_the_code_location_loads_as_the_webserver_loads_it(tmp_path):
     import subprocess
     import sys
 
-    from csc_pipeline.settings import PROJECT_ROOT
-
+    checkout = Path(__file__).resolve().parents[1]
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path), CSC_DATA_LAKE=str(tmp_path / "lake"))
-    done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-w", str(PROJECT_ROOT / "workspace.yaml")],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-w", str(checkout / "workspace.yaml")],
+                          cwd=checkout, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

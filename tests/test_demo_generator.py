@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.demo import generate_demo
 from csc_pipeline.demo.generator import (
@@ -110,23 +111,19 @@ def test_writes_the_mirror_layout_and_marker(demo):
     assert "synthetic" in marker and "csc-pipeline" in marker and "not official statistics" in marker
 
 
-def test_same_seed_gives_identical_bytes_and_other_seed_differs(demo, tmp_path):
+def test_same_seed_gives_identical_bytes_other_seed_differs_and_regenerating_replaces_files(demo, shared_demo_settings, tmp_path):
     out, _ = demo
     first = _digests(out)
-    generate_demo(tmp_path / "again")
-    assert _digests(tmp_path / "again") == first
-    generate_demo(tmp_path / "other", seed=7)
-    other = _digests(tmp_path / "other")
+    # The session's demo set, generated separately with the same (default) seed, plus its marker.
+    again = _digests(ensure_demo_source(shared_demo_settings))
+    assert again.pop(".generated.json") and again == first
+    generate_demo(tmp_path, seed=7)
+    other = _digests(tmp_path)
     assert other.keys() == first.keys()
     same = [name for name in first if other[name] == first[name]]
     assert not same, f"files identical under a different seed: {same}"
-
-
-def test_regenerating_over_an_existing_directory_replaces_files(tmp_path):
-    generate_demo(tmp_path, seed=11)
-    before = _digests(tmp_path)
-    generate_demo(tmp_path, seed=11)
-    assert _digests(tmp_path) == before
+    generate_demo(tmp_path)  # over the other seed's files
+    assert _digests(tmp_path) == first
 
 
 # ------------------------------------------------------------------------------------------

@@ -511,6 +511,7 @@ PIPELINE_CASES = [
 ]
 
 
+@pytest.mark.integration
 def test_a_failed_check_stops_the_backfill_and_the_published_warehouse_is_untouched(real_dir, tmp_path):
     import duckdb
     from dagster import DagsterInstance

@@ -8,9 +8,8 @@ import zipfile
 
 import pytest
 
-from csc_pipeline.demo.generator import generate_demo
 from csc_pipeline.settings import Settings
-from pipeline_runs import family_warehouse
+from pipeline_runs import copy_demo_source, family_warehouse
 
 FAMILIES = ["ofsted_ilacs_history", "ofsted_la_inspections_wide"]
 TABLES = ["mart.ofsted_judgements", "mart.ofsted_judgement_in_force"]
@@ -28,9 +27,8 @@ def real(real_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("lake"))
-    con, problems = family_warehouse(settings, FAMILIES, TABLES)
+def demo(shared_demo_settings):
+    con, problems = family_warehouse(shared_demo_settings, FAMILIES, TABLES)
     assert problems == {f: [] for f in FAMILIES}, problems
     yield con
     con.close()
@@ -186,10 +184,9 @@ def test_demo_files_read_back_and_all_ilacs_vintages_agree(demo):
     assert codes == {"E10000009", "E06000059"}
 
 
-def test_adequate_is_grade_3_and_flagged(tmp_path):
+def test_adequate_is_grade_3_and_flagged(tmp_path, shared_demo_settings):
     """A 2023-layout file that prints the pre-2013 grade "Adequate" (as older Ofsted files did)."""
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
+    mirror = copy_demo_source(shared_demo_settings, tmp_path).demo_dir
     path = mirror / OFSTED_2023
     with zipfile.ZipFile(path) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
@@ -228,9 +225,8 @@ def _edit_ods(path, old: str, new: str) -> None:
         ('office:value-type="date" office:date-value="2016-', 'office:value-type="string" data-was="2016-', None, "not a date"),
     ],
 )
-def test_a_malformed_wide_file_fails_naming_file_row_and_column(tmp_path, old, new, column, fragment):
-    mirror = tmp_path / "mirror"
-    generate_demo(mirror)
+def test_a_malformed_wide_file_fails_naming_file_row_and_column(tmp_path, shared_demo_settings, old, new, column, fragment):
+    mirror = copy_demo_source(shared_demo_settings, tmp_path).demo_dir
     _edit_ods(mirror / OFSTED_2023, old, new)
     settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=tmp_path / "lake")
     _, problems = family_warehouse(settings, FAMILIES, TABLES)

@@ -9,12 +9,10 @@ import duckdb
 import polars as pl
 from dagster import DagsterInstance
 
-from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.definitions import build_definitions
 from csc_pipeline.defs import runs
 from csc_pipeline.defs.analysis import FAMILIES
-from csc_pipeline.settings import Settings
 from pipeline_runs import failed_checks, read_write_reader, run_refresh, table_fingerprints
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
@@ -81,25 +79,22 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run, demo_warehouse):
     assert any("data:image/png;base64," in str(v.value) for k, v in trends_event.metadata.items() if k.startswith("chart_"))
 
 
-def test_reruns_without_changes_publish_identical_compact_warehouses_past_a_read_write_reader(demo_run):
-    settings, _ = demo_run
+def test_a_rerun_without_changes_publishes_an_identical_compact_warehouse_past_a_read_write_reader(demo_run_copy):
+    settings = demo_run_copy
     published, build = settings.warehouse_path, settings.build_warehouse_path
     first = table_fingerprints(published)
     sizes = [published.stat().st_size]
     about = "SELECT value FROM meta.about WHERE key = 'published_at'"
     with read_write_reader(published) as analyst:  # DuckDB's default connection: read-write
         first_published_at = analyst(about)
-        second = run_refresh(settings)
-        assert second.success
+        rerun = run_refresh(settings)
+        assert rerun.success
         assert analyst(about) == first_published_at  # the analyst still reads the old, whole copy
     sizes.append(published.stat().st_size)
-    conformed = second.asset_materializations_for_node("conformed__cla_number_and_rate")[0]
+    conformed = rerun.asset_materializations_for_node("conformed__cla_number_and_rate")[0]
     assert conformed.metadata["files_parsed"].value == 0
     assert conformed.metadata["files_unchanged"].value == 5
     assert table_fingerprints(published) == first  # bit-identical mart and analysis tables
-    assert run_refresh(settings).success
-    sizes.append(published.stat().st_size)
-    assert table_fingerprints(published) == first
 
     con = duckdb.connect(str(published), read_only=True)
     assert con.execute(about).fetchone()[0] != first_published_at
@@ -107,10 +102,10 @@ def test_reruns_without_changes_publish_identical_compact_warehouses_past_a_read
     schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
     free_blocks = con.execute("SELECT free_blocks FROM pragma_database_size()").fetchone()[0]
     con.close()
-    assert history.height >= 3  # the demo refresh, then these two
-    for rerun in history.tail(2).iter_rows(named=True):
-        assert (rerun["files_new"], rerun["files_changed"], rerun["files_dropped"]) == (0, 0, 0), rerun
-        assert (rerun["rows_added"], rerun["rows_removed"], rerun["values_revised"]) == (0, 0, 0), rerun
+    assert history.height == 2  # the demo refresh, then the rerun
+    rerun_row = history.row(1, named=True)
+    assert (rerun_row["files_new"], rerun_row["files_changed"], rerun_row["files_dropped"]) == (0, 0, 0), rerun_row
+    assert (rerun_row["rows_added"], rerun_row["rows_removed"], rerun_row["values_revised"]) == (0, 0, 0), rerun_row
     # A fresh file each time: no free blocks carried over, so it does not grow from run to run (sizes
     # still differ by a few per cent: DuckDB's parallel writer splits row groups differently per run),
     # and it is smaller than the build database.
@@ -147,12 +142,24 @@ MUTATIONS = {
 }
 
 
-def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_unchanged(tmp_path):
+def _plant_implausible_rate(path: Path) -> dict:
+    """Set one LA's 2025 rate in the CLA file to 1,500 per 10,000 (valid, implausible); returns its row."""
+    frame = pl.read_csv(path, infer_schema=False)
+    target = frame.with_row_index().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2025")
+        & pl.col("population_type").str.contains("on 31 March")
+    ).row(0, named=True)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit("1500")).otherwise(pl.col("rate_per_10000")).alias("rate_per_10000")
+    ).write_csv(path)
+    return target
+
+
+def test_a_malformed_cla_file_fails_the_blocking_check_and_an_implausible_row_is_quarantined_not_loaded(demo_run_copy):
     # Demo mode keeps its generated files between refreshes (until the generator changes), so an
     # edited demo file stands for a malformed published file. (A generated demo set cannot serve as
     # a whole mirror: the RO3 workbooks before 2023-24 and StatsWales before 2010 are mirror-only.)
-    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
-    assert run_refresh(settings).success
+    settings = demo_run_copy
     mirror = settings.demo_dir
     pristine = (mirror / CLA_2025).read_bytes()
     published = _sha(settings.warehouse_path)
@@ -170,8 +177,24 @@ def test_malformed_cla_file_fails_the_blocking_check_and_leaves_the_warehouse_un
         assert not {"raw__cla_number_and_rate", "mart__la_indicator_panel", "warehouse__published"} & started, name
         assert _sha(settings.warehouse_path) == published, name
 
+    # The file fixed but for one implausible, valid value: the refresh recovers and sets that row aside.
     (mirror / CLA_2025).write_bytes(pristine)
-    assert run_refresh(settings, family="cla_number_and_rate").success  # fixed file: the refresh recovers
+    target = _plant_implausible_rate(mirror / CLA_2025)
+    result = run_refresh(settings, family="cla_number_and_rate")
+
+    assert result.success
+    assert list(failed_checks(result)) == ["raw/cla_number_and_rate:quarantine"]  # a warning, not blocking
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert con.sql("SELECT source_file, source_row, \"column\", value FROM mart.quarantine").fetchall() == [
+        (CLA_2025, target["index"] + 2, "rate_per_10000", "1500")
+    ]
+    # the quarantined row (the LA's whole CLA record for that year) is not in the panel
+    assert con.execute(
+        "SELECT count(*) FROM mart.la_indicator_panel "
+        "WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%' AND geography = 'as_published'",
+        [target["new_la_code"]],
+    ).fetchone()[0] == 4  # starts and ceased (count and rate) only
+    con.close()
 
 
 def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_warehouse):
@@ -189,35 +212,6 @@ def test_demo_lait_and_low_income_reach_the_panel_and_the_cross_check(demo_wareh
         "SELECT count(agrees), count(*) FILTER (WHERE agrees) FROM analysis.lait_crosscheck WHERE indicator LIKE '%count'"
     ).fetchone()
     assert counts[0] > 3 * 140 * 8 and counts[1] == counts[0]  # LAIT's demo counts are the EES demo counts
-
-
-def test_implausible_but_valid_rows_are_quarantined_not_loaded(tmp_path):
-    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
-    mirror = ensure_demo_source(settings)  # edited demo files stand for published ones
-    frame = pl.read_csv(mirror / CLA_2025, infer_schema=False)
-    target = frame.with_row_index().filter(
-        (pl.col("geographic_level") == "Local authority") & (pl.col("time_period") == "2025")
-        & pl.col("population_type").str.contains("on 31 March")
-    ).row(0, named=True)
-    frame.with_columns(
-        pl.when(pl.int_range(pl.len()) == target["index"]).then(pl.lit("1500")).otherwise(pl.col("rate_per_10000")).alias("rate_per_10000")
-    ).write_csv(mirror / CLA_2025)
-
-    result = run_refresh(settings)
-
-    assert result.success
-    assert list(failed_checks(result)) == ["raw/cla_number_and_rate:quarantine"]  # a warning, not blocking
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    assert con.sql("SELECT source_file, source_row, \"column\", value FROM mart.quarantine").fetchall() == [
-        (CLA_2025, target["index"] + 2, "rate_per_10000", "1500")
-    ]
-    # the quarantined row (the LA's whole CLA record for that year) is not in the panel
-    assert con.execute(
-        "SELECT count(*) FROM mart.la_indicator_panel "
-        "WHERE la_code = ? AND year = 2025 AND indicator LIKE 'cla_%' AND geography = 'as_published'",
-        [target["new_la_code"]],
-    ).fetchone()[0] == 4  # starts and ceased (count and rate) only
-    con.close()
 
 
 def test_revision_log_lists_what_later_releases_changed(demo_warehouse):
@@ -251,10 +245,8 @@ def test_coverage_counts_las_with_values_against_authorities_in_force(demo_wareh
     assert (wales["las_with_value"] == 22).all() and (wales["authorities_expected"] == 22).all()
 
 
-def test_backfilling_a_revised_historical_release_reruns_only_that_partition_and_the_history_says_what_changed(tmp_path):
-    settings = Settings(source_mode="demo", data_lake=tmp_path / "lake")
-    instance = DagsterInstance.ephemeral()
-    assert run_refresh(settings, instance=instance).success
+def test_backfilling_a_revised_historical_release_reruns_only_that_partition_and_the_history_says_what_changed(demo_run_copy):
+    settings = demo_run_copy
     mirror = settings.demo_dir  # edited demo files stand for a publisher's correction of an old release
     frame = pl.read_csv(mirror / CLA_2023, infer_schema=False)
     # revise one LA count for 2019: the 2023 release is the latest to publish 2019, so the panel changes
@@ -267,7 +259,7 @@ def test_backfilling_a_revised_historical_release_reruns_only_that_partition_and
         .otherwise(pl.col("number")).alias("number")
     ).write_csv(mirror / CLA_2023)
 
-    result = runs.backfill(build_definitions(settings), load_catalog(), instance, "demo",
+    result = runs.backfill(build_definitions(settings), load_catalog(), DagsterInstance.ephemeral(), "demo",
                            "children_looked_after_in_england_including_adoptions", "2023")
 
     assert result.success

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from csc_pipeline import results_doc
 from csc_pipeline.cli import main
-from csc_pipeline.settings import PROJECT_ROOT
 
-README = PROJECT_ROOT / "README.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_markdown_table_formats_numbers_for_people():

@@ -22,9 +22,8 @@ def real(real_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    settings = Settings(source_mode="demo", data_lake=tmp_path_factory.mktemp("lake"))
-    con, problems = family_warehouse(settings, [FAMILY], TABLES)
+def demo(shared_demo_settings):
+    con, problems = family_warehouse(shared_demo_settings, [FAMILY], TABLES)
     assert problems == {FAMILY: []}, problems
     yield con
     con.close()

@@ -16,6 +16,8 @@ import pytest
 
 from csc_pipeline.ui_check import LAYER_GROUPS, _free_port, capture_ui, find_chromium
 
+pytestmark = pytest.mark.integration  # the Dagster UI and csc ui, in processes of their own
+
 
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed (.ci/run installs it: apt-get install chromium)")
 def test_asset_graph_page_shows_the_layer_groups_and_is_saved(tmp_path):

@@ -14,7 +14,7 @@ from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.report import relative_source, render_report, write_report
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
-from csc_pipeline.settings import PROJECT_ROOT
+from csc_pipeline.settings import SOURCE_CHECKOUT
 
 # Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
 FAMILIES = {
@@ -93,7 +93,7 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
         synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
         changes = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl().row(0, named=True)
         refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
-        source = relative_source(config.source, (PROJECT_ROOT, settings.data_lake))
+        source = relative_source(config.source, (SOURCE_CHECKOUT, settings.data_lake))
         page = render_report(con, synthetic, source, FAMILIES, refresh)
     path = write_report(settings.reports_dir / REPORT_FILE, page)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": len(page.encode()), "synthetic": synthetic})
