@@ -3,6 +3,8 @@ a failed run reaches a person by webhook and e-mail (local receivers, 127.0.0.1 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import shutil
@@ -57,7 +59,9 @@ def receivers():
 
     class Mailbox:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-            received.mails.append(envelope.content.decode("utf-8"))
+            # As a mail client shows it: the subject, then the body decoded (long lines travel quoted-printable).
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            received.mails.append(f"Subject: {message['Subject']}\n{message.get_content()}")
             received.arrived.set()
             return "250 OK"
 
