@@ -42,28 +42,15 @@ class Provenance:
 
 def ensure_demo_source(settings: Settings) -> Path:
     """Generate the synthetic demo set once (it is deterministic, so a marker suffices)."""
-    from csc_pipeline.demo.generator import generate_demo
+    from csc_pipeline.demo.writer import code_fingerprint, generate_demo
 
     marker = settings.demo_dir / ".generated.json"
-    fingerprint = {"seed": DEMO_SEED, "generator": _generator_fingerprint()}
+    fingerprint = {"seed": DEMO_SEED, "generator": code_fingerprint()}
     if marker.is_file() and json.loads(marker.read_text()) == fingerprint:
         return settings.demo_dir
     generate_demo(settings.demo_dir, seed=DEMO_SEED)
     write_json(marker, fingerprint, mode=OWNER_ONLY)
     return settings.demo_dir
-
-
-def _generator_fingerprint() -> str:
-    """A hash of every demo writer module: editing any of them regenerates the demo set."""
-    import hashlib
-
-    from csc_pipeline.demo import generator
-
-    # Every module of the demo package writes files, so any change to one of them regenerates.
-    digest = hashlib.sha256()
-    for path in sorted(Path(generator.__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _now() -> str:

@@ -210,12 +210,12 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
 
 
 def write_demo_family(out, write):
-    """The files one demo family writer (e.g. ``csc_pipeline.demo.lait.write_lait``) writes under ``out``."""
-    from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model, _Writer
+    """The files one demo family module's ``write`` (e.g. ``csc_pipeline.demo.families.lait.write``)
+    writes under ``out``."""
+    from csc_pipeline.demo.formats import DemoFiles
+    from csc_pipeline.demo.model import DEFAULT_SEED, Model, load_geography
 
-    las, changes = _load_geography(None, None)
-    model = _Model(las, changes, DEFAULT_SEED)
-    write(model, _Writer(model, out, DEFAULT_SEED))
+    write(Model(*load_geography(None, None), DEFAULT_SEED), DemoFiles(out))
     return out
 
 

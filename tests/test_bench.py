@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from csc_pipeline import bench
-from csc_pipeline.demo.generator import _xlsx_bytes
+from csc_pipeline.demo.formats import xlsx_bytes
 
 
 def test_the_io_floor_reads_every_csv_parquet_and_workbook_whatever_its_layout_or_encoding(tmp_path):
@@ -17,7 +17,7 @@ def test_the_io_floor_reads_every_csv_parquet_and_workbook_whatever_its_layout_o
     (tmp_path / "a" / "titled.csv").write_text('Table 1,,\nla,count,rate\nE1,"1\n2",3\nE2,4\n', encoding="utf-8")
     (tmp_path / "a" / "b" / "old.csv").write_bytes("la,note\nE1,café – €\n".encode("cp1252"))
     pl.DataFrame({"la": ["E1", "E2"], "value": [1.5, None]}).write_parquet(tmp_path / "a" / "p.parquet")
-    (tmp_path / "w.xlsx").write_bytes(_xlsx_bytes([("One", [["la", "n"], ["E1", 1]]), ("Two", [["x"], [2.5]])], "title"))
+    (tmp_path / "w.xlsx").write_bytes(xlsx_bytes([("One", [["la", "n"], ["E1", 1]]), ("Two", [["x"], [2.5]])], "title"))
     (tmp_path / "README.md").write_text("not data\n")
 
     files, size = bench.read_every_file(tmp_path)

@@ -16,7 +16,7 @@ import pytest
 from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.catalog import Catalog, SourceEntry, load_catalog
 from csc_pipeline.contracts import conform, load_contract
-from csc_pipeline.demo.cin import SFR_YEARS
+from csc_pipeline.demo.families.cin import SFR_YEARS
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
 from csc_pipeline.reference_tables import reference_frames

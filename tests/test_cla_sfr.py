@@ -21,7 +21,7 @@ from csc_pipeline import acquire, staging, warehouse
 from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import conform, load_contract, validate
-from csc_pipeline.demo.generator import ENGLAND_HISTORY_PATH
+from csc_pipeline.demo.model import ENGLAND_HISTORY_PATH
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
 from csc_pipeline.reference_tables import reference_frames

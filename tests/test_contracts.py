@@ -339,7 +339,7 @@ def test_csv_columns_with_a_blank_header_are_dropped_when_empty_and_rejected_whe
 
 
 def test_excel_header_rows_combine_group_labels_and_name_blank_headers(tmp_path):
-    from csc_pipeline.demo.generator import _ods_bytes
+    from csc_pipeline.demo.formats import ods_bytes
     from csc_pipeline.readers import read_excel
 
     rows = [
@@ -350,7 +350,7 @@ def test_excel_header_rows_combine_group_labels_and_name_blank_headers(tmp_path)
         [None, "1. A footnote"],
     ]
     path = tmp_path / "t.ods"
-    path.write_bytes(_ods_bytes([("LAA1", rows)]))
+    path.write_bytes(ods_bytes([("LAA1", rows)], title="test"))
     contract = replace(load_contract("cla_number_and_rate"), reader="excel", reader_options={
         "sheet": "LAA1", "header_first_cell": "2009", "header_rows": 2, "header_names": {"B": "area"}})
     frame = read_excel(path, contract)
@@ -410,7 +410,7 @@ def test_date_columns_accept_date_cells_and_locate_anything_else(tmp_path):
 def test_stacked_tables_on_a_renamed_sheet_are_read_under_canonical_names(tmp_path):
     import datetime as dt
 
-    from csc_pipeline.demo.generator import _ods_bytes
+    from csc_pipeline.demo.formats import ods_bytes
 
     contract = tiny_contract(tmp_path)
     sheet = [
@@ -423,7 +423,7 @@ def test_stacked_tables_on_a_renamed_sheet_are_read_under_canonical_names(tmp_pa
         ["Dorset", dt.date(2011, 10, 28)],
     ]
     path = tmp_path / "stacked.ods"
-    path.write_bytes(_ods_bytes([("Cover", [["x"]]), ("New name", sheet)]))
+    path.write_bytes(ods_bytes([("Cover", [["x"]]), ("New name", sheet)], title="test"))
     frame = read_published(path, contract)  # each table's headers already under canonical names
     assert frame.select("name", "score_1", "score_2", "source_row").rows() == [("Dorset", "Good", "Good", 4), ("Dorset", None, None, 8)]
     assert [d[:10] for d in frame["published"]] == ["2021-11-19", "2011-10-28"]
@@ -431,10 +431,10 @@ def test_stacked_tables_on_a_renamed_sheet_are_read_under_canonical_names(tmp_pa
     assert problems == [] and conformed["score_2"].to_list() == ["Good", None]
 
     sheet[6][1] = "Date of publication"  # a header the contract does not know
-    path.write_bytes(_ods_bytes([("New name", sheet)]))
+    path.write_bytes(ods_bytes([("New name", sheet)], title="test"))
     _, problems = conform(read_published(path, contract), contract, path.name)
     assert [(p.column, "unexpected column" in p.message) for p in problems] == [("Date of publication", True)]
-    path.write_bytes(_ods_bytes([("Another name", sheet)]))
+    path.write_bytes(ods_bytes([("Another name", sheet)], title="test"))
     with pytest.raises(ReadError, match=r"no sheet \['Old name', 'New name'\]"):
         read_published(path, contract)
 
@@ -466,11 +466,11 @@ def test_repeated_headers_are_numbered_only_when_the_contract_says_so(tmp_path):
 
 
 def test_csv_or_excel_reads_a_workbook_by_its_bytes(tmp_path):
-    from csc_pipeline.demo.generator import _xlsx_bytes
+    from csc_pipeline.demo.formats import xlsx_bytes
 
     contract = tiny_contract(tmp_path, reader="csv_or_excel")
     path = tmp_path / "sn.csv"  # a workbook, whatever the name says
-    path.write_bytes(_xlsx_bytes([("Old name", [["index"], ["Name", "Code"], ["Hartlepool", 805]])], title="t"))
+    path.write_bytes(xlsx_bytes([("Old name", [["index"], ["Name", "Code"], ["Hartlepool", 805]])], title="t"))
     frame = read_published(path, contract)
     assert frame.select("name", "code", "source_row").rows() == [("Hartlepool", "805", 3)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import conform, load_contract, validate
-from csc_pipeline.demo.csww import sfr_header
+from csc_pipeline.demo.families.csww import sfr_header
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import read_published
 from csc_pipeline.settings import Settings

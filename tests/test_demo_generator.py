@@ -1,4 +1,4 @@
-"""Tests for the synthetic demo-data generator (csc_pipeline.demo.generator).
+"""Tests for the synthetic demo-data generator (csc_pipeline.demo: the kit, the writer and the family modules).
 
 The generated mirror is built once per module (about a second). Tests that compare against the real
 published files skip when ``../shared/data/real`` (or ``$CSC_REAL_DATA_DIR``) is absent.
@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import io
 import os
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -19,14 +21,11 @@ import pytest
 from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.demo import generate_demo
-from csc_pipeline.demo.generator import (
-    CLA_RELEASES,
-    MARKER_FILE,
-    MID_YEARS,
-    MYE_REAL_PATHS,
-    MYE_UTLA_YEARS,
-    WALES_CLA_YEARS,
-)
+from csc_pipeline.demo import families
+from csc_pipeline.demo.families.cla_number_and_rate import CLA_RELEASES
+from csc_pipeline.demo.families.wales_population_mye2 import MYE_REAL_PATHS, MYE_UTLA_YEARS
+from csc_pipeline.demo.model import MID_YEARS, WALES_CLA_YEARS
+from csc_pipeline.demo.writer import MARKER_FILE, DemoWriterError, family_writers
 from csc_pipeline.geography import load_local_authorities
 
 REAL_DIR = Path(os.environ.get("CSC_REAL_DATA_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real")
@@ -124,6 +123,46 @@ def test_same_seed_gives_identical_bytes_other_seed_differs_and_regenerating_rep
     assert not same, f"files identical under a different seed: {same}"
     generate_demo(tmp_path)  # over the other seed's files
     assert _digests(tmp_path) == first
+
+
+def _with_family(catalog, family: str):
+    """The catalog plus one demo-mode entry of ``family`` (a copy of its first entry under a new name)."""
+    return replace(catalog, entries=(*catalog.entries, replace(catalog.entries[0], id=f"{family}_demo", family=family)))
+
+
+def test_a_catalog_family_without_a_demo_writer_is_named():
+    with pytest.raises(DemoWriterError, match="catalog family 'new_family' has demo-mode entries but no demo writer"):
+        family_writers(_with_family(load_catalog(), "new_family"))
+
+
+def _extra_family_module(tmp_path, monkeypatch, declared: tuple[str, ...]) -> str:
+    """A module ``zz_extra`` declaring ``declared``, found in ``csc_pipeline.demo.families`` as if added there."""
+    (tmp_path / "zz_extra.py").write_text(
+        f"FAMILIES = {declared!r}\n\n\ndef write(model, files):\n    files.write('extra/new_family.csv', b'a\\n1\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(families, "__path__", [*families.__path__, str(tmp_path)])
+    name = f"{families.__name__}.zz_extra"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    return name
+
+
+def test_adding_a_family_is_adding_one_module(tmp_path, monkeypatch):
+    """A module in the families package that declares a new catalog family is found by scanning."""
+    before = family_writers()
+    name = _extra_family_module(tmp_path, monkeypatch, ("new_family",))
+    modules = family_writers(_with_family(load_catalog(), "new_family"))
+    assert [m.__name__ for m in modules] == [m.__name__ for m in before] + [name]
+
+
+@pytest.mark.parametrize("declared, problem", [
+    (("lait",), "demo family 'lait' is written by both csc_pipeline.demo.families.lait and csc_pipeline.demo.families.zz_extra"),
+    (("no_such_family",), "zz_extra declares 'no_such_family', which is not a catalog family with demo-mode entries"),
+])
+def test_a_family_module_that_does_not_match_the_catalog_is_refused(tmp_path, monkeypatch, declared, problem):
+    _extra_family_module(tmp_path, monkeypatch, declared)
+    with pytest.raises(DemoWriterError, match=problem):
+        family_writers()
 
 
 # ------------------------------------------------------------------------------------------

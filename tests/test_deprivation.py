@@ -14,7 +14,8 @@ import fastexcel
 import polars as pl
 import pytest
 
-from csc_pipeline.demo.deprivation import IOD_PATH, WIMD_PATH, write_deprivation
+from csc_pipeline.demo.families import deprivation
+from csc_pipeline.demo.families.deprivation import IOD_PATH, WIMD_PATH
 from csc_pipeline.settings import Settings
 from pipeline_runs import build_models, check_families, check_family, checked_models, write_demo_family
 
@@ -137,7 +138,7 @@ def test_wimd_cut_is_the_publishers_decile_1_with_a_planted_ranking():
 # -- demo files in the real formats ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo_mirror(tmp_path_factory):
-    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), write_deprivation)
+    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), deprivation.write)
 
 
 def test_demo_files_meet_the_contracts_and_follow_the_real_layouts(demo_mirror, tmp_path):
@@ -157,9 +158,9 @@ def test_demo_files_meet_the_contracts_and_follow_the_real_layouts(demo_mirror, 
 
 def test_demo_imd_follows_the_models_deprivation(demo_mirror, tmp_path):
     """Authorities the model makes more deprived score higher (a planted gradient)."""
-    from csc_pipeline.demo.generator import DEFAULT_SEED, _load_geography, _Model
+    from csc_pipeline.demo.model import DEFAULT_SEED, Model, load_geography
 
-    model = _Model(*_load_geography(None, None), DEFAULT_SEED)
+    model = Model(*load_geography(None, None), DEFAULT_SEED)
     _, frames = check_families(demo_mirror, tmp_path, FAMILIES)
     imd = frames["mhclg_iod_imd"].filter(pl.col("period") == 2019)
     dep = {model.periods[a][-1].la_code: model.dep(a) for a in model.english}

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from csc_pipeline.contracts import load_contract
-from csc_pipeline.demo.lait import write_lait
+from csc_pipeline.demo.families import lait
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import ReadError, read_parquet
 from csc_pipeline.reference_tables import load_indicators
@@ -157,7 +157,7 @@ def test_a_series_comes_whole_from_the_latest_refresh_that_carries_it(real_stage
 # -- (c) the demo files, in the real formats, read back through the same contracts ------------------
 @pytest.fixture(scope="module")
 def demo_mirror(tmp_path_factory):
-    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), write_lait)
+    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), lait.write)
 
 
 def test_demo_lait_files_meet_the_contracts_and_look_like_the_real_ones(demo_mirror, tmp_path):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from csc_pipeline.contracts import load_contract
-from csc_pipeline.demo.low_income import RELATIVE_CODES_PATH, RELATIVE_PATH, write_low_income
+from csc_pipeline.demo.families import low_income
+from csc_pipeline.demo.families.low_income import RELATIVE_CODES_PATH, RELATIVE_PATH
 from csc_pipeline.readers import ReadError, read_statxplore
 from csc_pipeline.settings import Settings
 from pipeline_runs import check_families, check_family, checked_models, write_demo_family
@@ -134,7 +135,7 @@ def test_hmrc_shire_counties_are_built_from_their_districts_counts(real, real_di
 # -- (c) the demo files, in the real formats, read back through the same contracts ------------------
 @pytest.fixture(scope="module")
 def demo_mirror(tmp_path_factory):
-    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), write_low_income)
+    return write_demo_family(tmp_path_factory.mktemp("demo_mirror"), low_income.write)
 
 
 def test_demo_files_meet_the_contracts(demo_mirror, tmp_path):

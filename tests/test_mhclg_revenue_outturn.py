@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from csc_pipeline.contracts import conform, load_contract
-from csc_pipeline.demo.generator import _ods_bytes
+from csc_pipeline.demo.formats import ods_bytes
 from csc_pipeline.readers import ReadError, read_published
 from pipeline_runs import family_warehouse
 
@@ -133,7 +133,7 @@ def test_demo_rsx_children_social_care_equals_ro3(demo):
 # -- the grouped-header reader and the contract features it relies on ------------------------------
 def workbook(tmp_path, rows, sheet="RO3_LA_Data_2023-24", name="ro3.ods"):
     path = tmp_path / name
-    path.write_bytes(_ods_bytes([("Front_Page", [["x"]]), (sheet, rows)], title="test"))
+    path.write_bytes(ods_bytes([("Front_Page", [["x"]]), (sheet, rows)], title="test"))
     return path
 
 

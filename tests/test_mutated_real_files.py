@@ -199,12 +199,12 @@ def resave(edit: Callable[[str, list[list[object]]], list[list[object]]] = lambd
            as_format: str | None = None) -> Mutate:
     """A workbook re-written (XLS with xlwt, XLSX and ODS as the demo generator writes them) after
     ``edit`` changed each sheet's rows."""
-    from csc_pipeline.demo.generator import _ods_bytes, _xls_bytes, _xlsx_bytes
+    from csc_pipeline.demo.formats import ods_bytes, xls_bytes, xlsx_bytes
 
     def mutate(src: Path, dst: Path) -> None:
         sheets = [(name, edit(name, rows)) for name, rows in sheets_of(src)]
         fmt = as_format or src.suffix.lstrip(".").lower()
-        writer = {"xls": _xls_bytes, "xlsx": lambda s: _xlsx_bytes(s, "mutated"), "ods": lambda s: _ods_bytes(s, "mutated")}[fmt]
+        writer = {"xls": xls_bytes, "xlsx": lambda s: xlsx_bytes(s, "mutated"), "ods": lambda s: ods_bytes(s, "mutated")}[fmt]
         dst.write_bytes(writer(sheets))
     return mutate
 
@@ -243,8 +243,8 @@ def renamed(old: str, new: str) -> Callable[[list], list]:
 
 def renamed_sheets(src: Path, dst: Path) -> None:
     resave(lambda name, rows: rows)(src, dst)
-    from csc_pipeline.demo.generator import _xlsx_bytes
-    dst.write_bytes(_xlsx_bytes([(f"{name} (revised)", rows) for name, rows in sheets_of(dst)], "mutated"))
+    from csc_pipeline.demo.formats import xlsx_bytes
+    dst.write_bytes(xlsx_bytes([(f"{name} (revised)", rows) for name, rows in sheets_of(dst)], "mutated"))
 
 
 def reversed_columns_upper_case_header(src: Path, dst: Path) -> None:

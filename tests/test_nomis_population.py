@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from csc_pipeline import warehouse
-from csc_pipeline.demo import nomis_population
+from csc_pipeline.demo.families import nomis_population
 from csc_pipeline.settings import Settings
 from pipeline_runs import check_family, family_warehouse, write_demo_family
 
@@ -146,7 +146,7 @@ def test_published_ons_population_wins_and_nomis_fills_2011_and_2012(real):
 
 
 def test_demo_exports_pass_the_contract(tmp_path):
-    out = write_demo_family(tmp_path / "mirror", nomis_population.write_nomis_population)
+    out = write_demo_family(tmp_path / "mirror", nomis_population.write)
     settings = Settings(source_mode="mirror", mirror_dir=out, data_lake=tmp_path / "lake")
     problems, frame = check_family(settings, FAMILY)
     assert problems == []

@@ -31,6 +31,11 @@ import csv
 import io
 import math
 
+from csc_pipeline.demo.formats import DemoFiles
+from csc_pipeline.demo.model import Model, march_31
+from csc_pipeline.demo.numbers import random_stream
+
+FAMILIES = ("dwp_children_low_income", "hmrc_children_low_income")
 BASE = "dwp/low_income/"
 ABSOLUTE_PATH = BASE + "children-abs-low-inc-utla-2015-21.csv"
 RELATIVE_PATH = BASE + "children-rel-low-inc-utla-2015-21.csv"
@@ -60,9 +65,7 @@ def _line(cells: list[object]) -> str:
 
 class _LowIncome:
     def __init__(self, model) -> None:
-        from csc_pipeline.demo.generator import _march31, _rng
-
-        self.m, self.rng, self.march31 = model, _rng, _march31
+        self.m, self.rng, self.march31 = model, random_stream, march_31
 
     def areas(self, year: int) -> list[tuple[str, object]]:
         """Authorities in force on 31 March ``year``: English by region (unitaries before counties), then Welsh."""
@@ -185,11 +188,11 @@ class _LowIncome:
         return buffer.getvalue().encode("utf-8")
 
 
-def write_low_income(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     """The four DWP Stat-Xplore exports and the Fingertips HMRC extract, at their mirror paths."""
     low = _LowIncome(model)
-    writer.write(ABSOLUTE_PATH, low.long_export("2022", "absolute"))
-    writer.write(RELATIVE_PATH, low.wide_export("2022", "relative"))
-    writer.write(RELATIVE_CODES_PATH, low.wide_export("2023", "relative", by_code=True))
-    writer.write(RELATIVE_RESAVED_PATH, low.resaved_export("2025"))
-    writer.write(FINGERTIPS_PATH, low.fingertips())
+    files.write(ABSOLUTE_PATH, low.long_export("2022", "absolute"))
+    files.write(RELATIVE_PATH, low.wide_export("2022", "relative"))
+    files.write(RELATIVE_CODES_PATH, low.wide_export("2023", "relative", by_code=True))
+    files.write(RELATIVE_RESAVED_PATH, low.resaved_export("2025"))
+    files.write(FINGERTIPS_PATH, low.fingertips())

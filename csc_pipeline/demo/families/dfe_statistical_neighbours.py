@@ -25,8 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from csc_pipeline.demo.generator import CLA_YEARS, _csv_text, _Model, _Period, _Writer, _xlsx_bytes
+from csc_pipeline.demo.formats import DemoFiles, csv_text, xlsx_bytes
+from csc_pipeline.demo.model import CLA_YEARS, Model, Period
 
+FAMILIES = ("dfe_statistical_neighbours",)
 GROUPINGS_2021_PATH = "dfe/statistical_neighbours/New_Statistical_Neighbour_Groupings_April_2021.csv"
 MODEL_2025_PATH = "dfe/statistical_neighbours/sn_model_2025_wide.csv"
 LAIT_2021_PATH = "dfe/statistical_neighbours/sn_april_2021.xlsx"
@@ -43,7 +45,7 @@ PROXIMITY = {
 PROXIMITY_CUTS = (0.35, 0.7, 1.1, 1.5)  # distance bounds between the labels above
 
 
-def _features(model: _Model, aid: str, day: dt.date) -> tuple[float, float, float]:
+def _features(model: Model, aid: str, day: dt.date) -> tuple[float, float, float]:
     """(deprivation, log CLA rate, log child population) of the authority in the modelled year nearest ``day``."""
     year = min((y for y in CLA_YEARS if model.exists(aid, y)), key=lambda y: abs(y - day.year))
     population = model.pop(aid, year - 1)
@@ -51,7 +53,7 @@ def _features(model: _Model, aid: str, day: dt.date) -> tuple[float, float, floa
     return model.dep(aid), math.log(rate), math.log(population)
 
 
-def _neighbours(model: _Model, day: dt.date) -> list[tuple[_Period, list[tuple[_Period, float]]]]:
+def _neighbours(model: Model, day: dt.date) -> list[tuple[Period, list[tuple[Period, float]]]]:
     """Every authority in force on ``day``, and every one abolished in the four years before it, with
     its 10 nearest authorities among those in force on its last day (nearest first, with distances)."""
     last = {aid: min(day, model.last_valid_to(aid) or day) for aid in model.english}
@@ -72,7 +74,7 @@ def _neighbours(model: _Model, day: dt.date) -> list[tuple[_Period, list[tuple[_
     return out
 
 
-def _rows(model: _Model, version: int, labels: tuple[str, ...]) -> tuple[list[list[object]], list[list[object]]]:
+def _rows(model: Model, version: int, labels: tuple[str, ...]) -> tuple[list[list[object]], list[list[object]]]:
     """(current, old) rows in the LA num .. SN10, SNP columns, codes as numbers, ordered by code."""
     day = MODEL_DATES[version]
     current, old = [], []
@@ -93,25 +95,25 @@ def _old_sns_section(width: int) -> list[list[object]]:
 
 def _lait_workbook(rows: list[list[object]], title: str) -> bytes:
     index_rows = [["A", "B", "C", "D", "E", *range(3, 23)], list(range(1, 26))]
-    return _xlsx_bytes([("LA SN Groups", index_rows + [HEADER_2021] + rows)], title=title)
+    return xlsx_bytes([("LA SN Groups", index_rows + [HEADER_2021] + rows)], title=title)
 
 
-def write_dfe_statistical_neighbours(model: _Model, writer: _Writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     current, old = _rows(model, 2021, PROXIMITY[2021])
     section = _old_sns_section(len(HEADER_2021))
     text = [[*map(str, r), ""] for r in [HEADER_2021, *current, *section, *old]]
-    writer.write(GROUPINGS_2021_PATH, _csv_text(text).encode("utf-8-sig"))
+    files.write(GROUPINGS_2021_PATH, csv_text(text).encode("utf-8-sig"))
     later = [a for a in model.english if (model.periods[a][0].valid_from or MODEL_DATES[2021]) > MODEL_DATES[2021]]
     not_modelled = [[int(p.la_code_3), p.la_name, int(p.la_code_3), REGION_IND[p.region_code], p.region_name] + ["-"] * 20
                     for p in (model.periods[a][-1] for a in sorted(later))]
-    writer.write(LAIT_2021_PATH, _lait_workbook(current + not_modelled + section + old, "LA SN Groups April 2021"))
+    files.write(LAIT_2021_PATH, _lait_workbook(current + not_modelled + section + old, "LA SN Groups April 2021"))
 
     current_2025, old_2025 = _rows(model, 2025, PROXIMITY[2025])
     header = ["old_la_code", "la_name", "region_ind", "region_name"] + [h for k in range(1, 11) for h in (f"SN_{k}", f"SN_{k}P")]
     wide = [[r[0], r[1], r[3], "London" if str(r[4]).startswith("London") else str(r[4]).replace("the Humber", "The Humber"), *r[5:]]
             for r in sorted(current_2025, key=lambda r: r[1])]
-    writer.write(MODEL_2025_PATH, _csv_text([header, *[[*map(str, r)] for r in wide]]).encode("utf-8-sig"))
+    files.write(MODEL_2025_PATH, csv_text([header, *[[*map(str, r)] for r in wide]]).encode("utf-8-sig"))
     # The workbook trims the label, and keeps the 2021 model's Old SNs (and newly abolished authorities).
     lait = [[x.strip() if isinstance(x, str) else x for x in r] for r in sorted(current_2025, key=lambda r: r[1])]
     carried = old + [r for r in old_2025 if r[0] not in {o[0] for o in old}]
-    writer.write(LAIT_2025_PATH, _lait_workbook(lait + section + carried, "LA SN Groups May 2025"))
+    files.write(LAIT_2025_PATH, _lait_workbook(lait + section + carried, "LA SN Groups May 2025"))

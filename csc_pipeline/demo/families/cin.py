@@ -1,6 +1,6 @@
 """Synthetic DfE children in need (CIN) and child protection files, in the real layouts.
 
-``write_cin(model, writer)`` writes, from the latent world of ``generator._Model``:
+``write(model, files)`` writes, from the latent world of ``csc_pipeline.demo.model.Model``:
 
 - the EES "Characteristics of children in need" tables b1, c1, c2, c4, d1, d3, d5 and d6 of the 2022
   and 2024 releases and b1, c1, c4, d3 and d5 of the 2025 release, each with its release's headers
@@ -12,9 +12,9 @@
   percentages); national and regional counts are rounded to 10; rates and percentages have one
   decimal (``15`` rather than ``15.0``). From 2024, rates of the authorities abolished in 2019 are
   ``x`` (their populations were withdrawn after the Census 2021 re-basing).
-- the ONS 0-17 population files of the 2022 release (mid-2012..mid-2020, the vintage before the
-  re-basing; BOM, LF) and the 2024 release (mid-2012..mid-2023; BOM, CRLF). As in the real 2022
-  release, its 2022 rates use the mid-2020 estimate (mid-2021 was not yet published).
+- rates on the ONS 0-17 populations the releases carry (written by the ``ons_population_0_17``
+  family). As in the real 2022 release, its 2022 rates use the mid-2020 estimate (mid-2021 was not
+  yet published).
 - CIN census SFR underlying CSVs 2010-2017 with each year's published header (``cin_sfr_headers.yaml``,
   mislabelled years included): one row per LA by 3-digit code after the national row (``921`` to
   2012; from 2013 ``National,,E06000046,England``, 2016 ``E92000001``); national counts rounded to 100
@@ -40,20 +40,11 @@ from pathlib import Path
 import yaml
 
 from csc_pipeline.contracts import load_contract, pattern_for
-from csc_pipeline.demo.generator import (
-    EES_REGION_ORDER,
-    ENGLAND_PATH,
-    _apportion,
-    _clip,
-    _csv_text,
-    _march31,
-    _Model,
-    _poisson,
-    _rng,
-    _round_to,
-    _Writer,
-)
+from csc_pipeline.demo.formats import DemoFiles, csv_text
+from csc_pipeline.demo.model import EES_REGION_ORDER, ENGLAND_PATH, Model, march_31
+from csc_pipeline.demo.numbers import apportion, clip, poisson, random_stream, round_to
 
+FAMILIES = ("cin_b1", "cin_c1", "cin_c2", "cin_c4", "cin_d1", "cin_d3", "cin_d5", "cin_d6", "cin_sfr_underlying")
 EES_RELEASES = (2022, 2024, 2025)
 SFR_YEARS = tuple(range(2010, 2018))
 SFR_HEADERS = Path(__file__).with_name("cin_sfr_headers.yaml")
@@ -225,7 +216,7 @@ def _share(name: str, z: float, need: float, rng) -> float:
 class _CinWorld:
     """True CIN and child protection counts per English LA and year (the latest vintage)."""
 
-    def __init__(self, model: _Model, seed: int) -> None:
+    def __init__(self, model: Model, seed: int) -> None:
         self.m = model
         self.seed = seed
         self.years = range(2010, 2026)
@@ -243,7 +234,7 @@ class _CinWorld:
     def _counts(self) -> None:
         m = self.m
         for measure in PATHS:
-            effect = {a: _clip(_rng(self.seed, "cin-effect", measure, a).gauss(0.0, 0.12), 0.3) for a in m.english}
+            effect = {a: clip(random_stream(self.seed, "cin-effect", measure, a).gauss(0.0, 0.12), 0.3) for a in m.english}
             for year in self.years:
                 national = _path(measure, year)
                 if national is None:
@@ -251,18 +242,18 @@ class _CinWorld:
                 live = [a for a in m.english if (a, year) in self.need]
                 expected = {}
                 for aid in live:
-                    rng = _rng(self.seed, "cin-count", measure, aid, year)
+                    rng = random_stream(self.seed, "cin-count", measure, aid, year)
                     expected[aid] = (rng, self.need[(aid, year)] ** ELASTICITY.get(measure, 1.0)
                                      * math.exp(effect[aid] + rng.gauss(0.0, 0.05)) * self.pop[(aid, year)])
                 scale = national * sum(self.pop[(a, year)] for a in live) / 10_000 / sum(e for _, e in expected.values())
                 for aid, (rng, e) in expected.items():
-                    self.cells.setdefault((aid, year), {})[measure] = _poisson(rng, e * scale)
+                    self.cells.setdefault((aid, year), {})[measure] = poisson(rng, e * scale)
 
     def _details(self, aid: str, year: int) -> None:
         v = self.cells[(aid, year)]
-        rng = _rng(self.seed, "cin-detail", aid, year)
+        rng = random_stream(self.seed, "cin-detail", aid, year)
         need = self.need[(aid, year)]
-        z = {name: _rng(self.seed, "cin-share", name, aid).gauss(0.0, 1.0) for name in SHARES}
+        z = {name: random_stream(self.seed, "cin-share", name, aid).gauss(0.0, 1.0) for name in SHARES}
         share = {name: _share(name, z[name], need, rng) for name in SHARES}
 
         def part(total: float, low: float, high: float) -> int:
@@ -289,15 +280,15 @@ class _CinWorld:
         v["cpp_second"] = int(round(v["cpp_start"] * share["cpp_second"]))
         v["cpp_2_years"] = int(round(v["cpp_at31"] * share["cpp_2yrs"]))
         weights = [w * math.exp(rng.gauss(0.0, 0.1)) for w in CPP_DURATION_WEIGHTS]
-        v.update(zip(CPP_DURATIONS, _apportion(v["cpp_at31"] - v["cpp_2_years"], weights)))
+        v.update(zip(CPP_DURATIONS, apportion(v["cpp_at31"] - v["cpp_2_years"], weights)))
         v["cpp_at31_3_months"] = v["cpp_at31"] - v["cpp_le_3m"]
         v["cpp_reviewed"] = int(round(v["cpp_at31_3_months"] * share["reviewed"]))
         for measure, ((within, w_in), (beyond, w_out)) in BANDS.items():
             if measure not in v:
                 continue
             inside = int(round(v[measure] * share[f"{measure}_within"]))
-            v.update(zip(within, _apportion(inside, [w * math.exp(rng.gauss(0.0, 0.15)) for w in w_in])))
-            v.update(zip(beyond, _apportion(v[measure] - inside, [w * math.exp(rng.gauss(0.0, 0.15)) for w in w_out])))
+            v.update(zip(within, apportion(inside, [w * math.exp(rng.gauss(0.0, 0.15)) for w in w_in])))
+            v.update(zip(beyond, apportion(v[measure] - inside, [w * math.exp(rng.gauss(0.0, 0.15)) for w in w_out])))
             v[WITHIN[measure]] = inside
         slow = 1.0 - share["assessments_within"]
         v["assessments_median"] = round(24 + 40 * slow + rng.gauss(0.0, 2.0))
@@ -312,7 +303,7 @@ class _CinWorld:
         v = dict(self.cells[(aid, year)])
         if release < max(EES_RELEASES):
             for key in ("cin_at31", "referrals", "s47", "icpc", "cpp_start", "cpp_at31", "assessments"):
-                rng = _rng(self.seed, "cin-revision", release, aid, year, key)
+                rng = random_stream(self.seed, "cin-revision", release, aid, year, key)
                 if key in v and v[key] >= 10 and rng.random() < 0.35:
                     v[key] += rng.choice((-2, -1, 1, 2))
         return v
@@ -349,10 +340,10 @@ def _cell(kind: str, key, v: dict, pop: int | None, la: bool, small: str, fmt_co
 
 
 class _CinWriter:
-    def __init__(self, model: _Model, writer: _Writer) -> None:
+    def __init__(self, model: Model, files: DemoFiles) -> None:
         self.m = model
-        self.w = writer
-        self.world = _CinWorld(model, writer.seed)
+        self.files = files
+        self.world = _CinWorld(model, model.seed)
         self._cache: dict[tuple[int, int], tuple[dict, dict, list]] = {}
 
     # -- EES ------------------------------------------------------------------------------------
@@ -364,15 +355,15 @@ class _CinWriter:
             pops = {aid: self._population(aid, year, release) for *_, aid, _ in las}
             groups = [("National", "", "", [aid for *_, aid, _ in las])]
             for code in EES_REGION_ORDER:
-                members = [aid for *_, aid, p in las if code in self.w._ees_regions(p)]
-                groups.append(("Regional", code, self.w.region_names.get(code, ""), members))
+                members = [aid for *_, aid, p in las if code in p.ees_regions]
+                groups.append(("Regional", code, self.m.region_names.get(code, ""), members))
             rows = [(level, code, name, _aggregate([values[a] for a in members]), sum(pops[a] or 0 for a in members))
                     for level, code, name, members in groups]
             self._cache[key] = (values, pops, rows)
         return self._cache[key]
 
     def _population(self, aid: str, year: int, release: int) -> int | None:
-        if release >= 2024 and (self.m.last_valid_to(aid) or _march31(2100)) < _march31(2020):
+        if release >= 2024 and (self.m.last_valid_to(aid) or march_31(2100)) < march_31(2020):
             return None  # withdrawn after the re-basing on Census 2021
         mid = min(year - 1, 2020) if release == 2022 else year - 1
         return self.m.pop(aid, mid, rebased=release >= 2023)
@@ -389,13 +380,13 @@ class _CinWriter:
             las = []
             for aid in self.m.english:
                 if (aid, year) in self.world.cells:
-                    period = self.m.period_at(aid, _march31(year))
+                    period = self.m.period_at(aid, march_31(year))
                     las.append((order[period.ees_region[0]], period.la_name, aid, period))
             las.sort(key=lambda t: t[:2])
             values, pops, groups = self._vintages(release, year, las)
             for level, rcode, rname, total, pop in groups:
                 rcode, rname = (empty, empty) if level == "National" else (rcode, rname)
-                cells = [_cell(kind, key, total, pop, False, "c", fmt_count=lambda n: str(_round_to(n, 10)))
+                cells = [_cell(kind, key, total, pop, False, "c", fmt_count=lambda n: str(round_to(n, 10)))
                          for _, kind, key in columns]
                 rows.append([year, "Reporting year", level, "E92000001", "England", rcode, rname, "", empty, empty, category] + cells)
             for _, _, aid, p in las:
@@ -403,19 +394,15 @@ class _CinWriter:
                 cells = [_cell(kind, key, values[aid], pops[aid], True, "c") for _, kind, key in columns]
                 rows.append([year, "Reporting year", "Local authority", "E92000001", "England", rcode, rname,
                              p.la_code_3, p.la_code, p.la_name, category] + cells)
-        text = _csv_text(rows, "\r\n" if release == 2024 else "\n").replace(QUOTED_EMPTY, '""')
+        text = csv_text(rows, "\r\n" if release == 2024 else "\n").replace(QUOTED_EMPTY, '""')
         return text.encode("utf-8-sig" if release == 2022 else "utf-8")
 
     def ees(self) -> None:
         for release in EES_RELEASES:
             for table, (stem, first, _, _) in EES_TABLES.items():
                 if release < 2025 or table in EES_2025:
-                    self.w.write(f"{EES_DIR.format(release=release)}{stem}_{first}_to_{release}.csv",
+                    self.files.write(f"{EES_DIR.format(release=release)}{stem}_{first}_to_{release}.csv",
                                  self.ees_table(table, release))
-        self.w.population_file(EES_DIR.format(release=2022) + "ons_mid-year_population_estimates.csv",
-                               tuple(range(2012, 2021)), rebased=False, bom=True)
-        self.w.population_file(EES_DIR.format(release=2024) + "ons_mid-year_population_estimates_2012_to_2023.csv",
-                               tuple(range(2012, 2024)), rebased=True, bom=True, lineterminator="\r\n")
 
     # -- SFR ------------------------------------------------------------------------------------
     def sfr(self) -> None:
@@ -427,14 +414,14 @@ class _CinWriter:
         for year in SFR_YEARS:
             header = headers[year]
             canonical = {h: found[0].name for h in header if (found := pattern_for(h, contract, str(year)))}
-            self.w.write(paths[year], self.sfr_file(year, header, canonical))
+            self.files.write(paths[year], self.sfr_file(year, header, canonical))
 
     def sfr_file(self, year: int, header: list[str], canonical: dict[str, str]) -> bytes:
         m = self.m
         separators = year in (2010, 2011, 2013, 2015)
         count = (lambda n: f"{n:,}") if separators else str
         las = sorted((a for a in m.english if (a, year) in self.world.cells),
-                     key=lambda a: int(m.period_at(a, _march31(year)).la_code_3))
+                     key=lambda a: int(m.period_at(a, march_31(year)).la_code_3))
         values = {a: self.world.cells[(a, year)] for a in las}
         pops = {a: m.pop(a, year - 1, rebased=False) for a in las}
         total = _aggregate(list(values.values()))
@@ -447,10 +434,10 @@ class _CinWriter:
                 if h in ids:
                     out.append(ids[h])
                 elif re.fullmatch(r"Mid20\d\dPop0-?17", h):
-                    out.append(count(_round_to(pop, 100)))
+                    out.append(count(round_to(pop, 100)))
                 elif name in SFR_COLUMNS:
                     kind, key = SFR_COLUMNS[name]
-                    fmt = count if la or kind != "count" else (lambda n, k=key: count(_round_to(n, national_base)))
+                    fmt = count if la or kind != "count" else (lambda n, k=key: count(round_to(n, national_base)))
                     out.append(_cell(kind, key, v, pop, la, "x", fmt_count=fmt, fmt_rate=lambda r: f"{r:.1f}"))
                 else:
                     out.append("x")
@@ -460,15 +447,14 @@ class _CinWriter:
                     "new_la_code": "E92000001" if year == 2016 else "E06000046"}
         rows = [header, line(total, sum(pops.values()), False, national)]
         for aid in las:
-            p = m.period_at(aid, _march31(year))
+            p = m.period_at(aid, march_31(year))
             ids = {"geog_l": "LA", "geog_c": p.la_code_3, "geog_n": p.la_name, "new_la_code": p.la_code}
             rows.append(line(values[aid], pops[aid], True, ids))
-        return _csv_text(rows).encode("utf-8")
+        return csv_text(rows).encode("utf-8")
 
 
-def write_cin(model: _Model, writer: _Writer) -> None:
-    """Every demo-mode CIN file of the catalog: EES releases 2022-2025, their ONS population files,
-    and the SFR underlying data 2010-2017."""
-    cin = _CinWriter(model, writer)
+def write(model: Model, files: DemoFiles) -> None:
+    """Every demo-mode CIN file of the catalog: EES releases 2022-2025 and the SFR underlying data 2010-2017."""
+    cin = _CinWriter(model, files)
     cin.ees()
     cin.sfr()

@@ -15,23 +15,25 @@ Written for every demo-mode entry of the ``s251_outturn_lines``, ``s251_ees_high
 - EES highlights summary 2014-15 to 2019-20 (£ million, UTF-8 with BOM) and the national
   children's and young people's services file 2015-16 to 2021-22 (a subset of its lines).
 
-Spend follows the latent world: children looked after cost about £42,000 a child a year in
+Spend follows the latent world (``csc_pipeline.demo.spending``): children looked after cost about £42,000 a child a year in
 2008-09 rising by 2.5% a year; family support and other services scale with the child population
 and deprivation; the budget total is the sum of the lines.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
 
 from csc_pipeline.catalog import load_catalog
+from csc_pipeline.demo.formats import DemoFiles, csv_text
+from csc_pipeline.demo.model import EES_REGION_ORDER, Model
+from csc_pipeline.demo.numbers import random_stream
+from csc_pipeline.demo.spending import childrens_services_spend
 
 OUTTURN_FAMILY = "s251_outturn_lines"
 HIGHLIGHTS_FAMILY = "s251_ees_highlights"
 NATIONAL_FAMILY = "s251_ees_national"
+FAMILIES = (OUTTURN_FAMILY, HIGHLIGHTS_FAMILY, NATIONAL_FAMILY)
 
 # Per financial year ending 31 March: header, and the lines written as (number, label, part, report group).
 # part: cla / fs (components of the totals), cla_total / fs_total, other, total_incl / total_excl.
@@ -136,50 +138,28 @@ NATIONAL_LINES = [
 ]
 
 
-def write_s251(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     catalog = load_catalog()
-    spend = _Spend(model, writer.seed)
+    spend = _Spend(model, model.seed)
     for entry in catalog.family(OUTTURN_FAMILY, "demo"):
-        writer.write(entry.mirror_path, spend.outturn_file(int(entry.period)))
+        files.write(entry.mirror_path, spend.outturn_file(int(entry.period)))
     for entry in catalog.family(HIGHLIGHTS_FAMILY, "demo"):
-        writer.write(entry.mirror_path, spend.highlights_file(writer.region_names))
+        files.write(entry.mirror_path, spend.highlights_file(model.region_names))
     for entry in catalog.family(NATIONAL_FAMILY, "demo"):
-        writer.write(entry.mirror_path, spend.national_file())
-
-
-def _text(rows: list[list[object]], lineterminator: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=lineterminator).writerows(rows)
-    return buffer.getvalue()
+        files.write(entry.mirror_path, spend.national_file())
 
 
 class _Spend:
     def __init__(self, model, seed: int) -> None:
-        from csc_pipeline.demo.generator import _rng
-
         self.m = model
         self.seed = seed
-        self.rng = _rng
+        self.rng = random_stream
 
     def authorities(self, year: int) -> list:
         """(authority id, period) in force on 31 March ``year`` (2010 geography for earlier years)."""
         day = dt.date(max(year, 2010), 3, 31)
         live = [(aid, self.m.period_at(aid, day)) for aid in self.m.english]
         return [(aid, p) for aid, p in live if p is not None]
-
-    def lines(self, aid: str, year: int) -> dict[str, float]:
-        """Gross spend in £ on the parts of the budget, for the financial year ending 31 March ``year``."""
-        m = self.m
-        la = self.rng(self.seed, "s251-la", aid)
-        r = self.rng(self.seed, "s251", aid, year)
-        cla = m.count(aid, min(max(year, 2010), 2025), "cla")
-        children = m.pop(aid, min(max(year - 1, 2009), 2024))
-        cost = 42_000 * 1.025 ** (year - 2009) * math.exp(la.gauss(0, 0.15) + r.gauss(0, 0.05))
-        dep = m.dep(aid)
-        cla_spend = cla * cost
-        family_support = children * 40 * (1 + 0.2 * dep) * math.exp(la.gauss(0, 0.2) + r.gauss(0, 0.08))
-        other = children * 260 * math.exp(0.1 * dep + la.gauss(0, 0.15) + r.gauss(0, 0.05))
-        return {"cla": max(cla_spend, 1_000.0), "fs": max(family_support, 1_000.0), "other": other}
 
     def _parts(self, total: float, key: tuple, n: int) -> list[float]:
         r = self.rng(self.seed, "s251-split", *key)
@@ -189,7 +169,7 @@ class _Spend:
     def line_values(self, aid: str, year: int) -> dict[int, tuple[int, int]]:
         """(gross spend, income) in £ per written line number; totals are sums of their parts."""
         spec = OUTTURN[year]["lines"]
-        spend = self.lines(aid, year)
+        spend = childrens_services_spend(self.m, aid, year)
         out: dict[int, tuple[int, int]] = {}
         for part in ("cla", "fs", "other"):
             numbers = [n for n, _, p, _ in spec if p == part]
@@ -230,7 +210,7 @@ class _Spend:
                 rows.append(identity + line + ["NULL"] * 4 + [gross, income, net, "NULL", "NULL", "NULL"])
                 continue
             rows.append(identity + line + self._split(gross, (aid, year, number), 4) + [gross, income, net, grants, 0, net - grants])
-        return _text(rows, "\r\n").encode("utf-8" if year <= 2010 else "cp1252")
+        return csv_text(rows, "\r\n").encode("utf-8" if year <= 2010 else "cp1252")
 
     def _split(self, gross: float, key: tuple, n: int) -> list[int]:
         parts = [round(x) for x in self._parts(gross, ("provision",) + key, n)]
@@ -239,12 +219,10 @@ class _Spend:
 
     # -- EES ------------------------------------------------------------------------------------
     def _cyps_million(self, aid: str, year: int) -> float:
-        spend = self.lines(aid, year)
+        spend = childrens_services_spend(self.m, aid, year)
         return (spend["cla"] + spend["fs"] + spend["other"]) / 1e6
 
     def highlights_file(self, region_names: dict[str, str]) -> bytes:
-        from csc_pipeline.demo.generator import EES_REGION_ORDER
-
         regions = [c for c in EES_REGION_ORDER if c.startswith("E12")]
         rows: list[list[object]] = [HIGHLIGHTS_HEADER]
 
@@ -279,13 +257,13 @@ class _Spend:
                     if period is not None:
                         rows.append(line(year, "Local authority", (name, code),
                                          (period.la_name, period.la_code_3, period.la_code), [aid]))
-        return _text(rows, "\n").encode("utf-8-sig")
+        return csv_text(rows, "\n").encode("utf-8-sig")
 
     def national_file(self) -> bytes:
         rows: list[list[object]] = [NATIONAL_HEADER]
         for year in NATIONAL_YEARS:
             aids = [a for a, _ in self.authorities(min(year, 2025))]
-            totals = {k: sum(self.lines(a, year)[k] for a in aids) / 1e6 for k in ("cla", "fs", "other")}
+            totals = {k: sum(childrens_services_spend(self.m, a, year)[k] for a in aids) / 1e6 for k in ("cla", "fs", "other")}
             parts = {"cla_total": totals["cla"], "fs_total": totals["fs"],
                      "total_excl": sum(totals.values()), "total_incl": sum(totals.values()) * 1.01}
             children = sum(self.m.pop(a, min(year - 1, 2024)) for a in aids)
@@ -305,7 +283,7 @@ class _Spend:
                              category, description, f"{own:.2f}", f"{private:.2f}", f"{other_public:.2f}",
                              f"{voluntary:.2f}", f"{gross:.2f}", f"{income:.2f}", f"{net:.2f}", f"{grants_in:.2f}",
                              grants_out, net_revenue, round(net * 1e6 / children)])
-        return _text(rows, "\n").encode("utf-8-sig")
+        return csv_text(rows, "\n").encode("utf-8-sig")
 
 
 def _sig(value: float) -> str:

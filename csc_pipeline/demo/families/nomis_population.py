@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csc_pipeline.demo.formats import DemoFiles
+from csc_pipeline.demo.model import Model
+from csc_pipeline.demo.numbers import random_stream
+
+FAMILIES = ("ons_nomis_population_age_band",)
 PATH = "ons/population_nomis/2009-2021__popest-{band}.csv"
 MID_YEARS = tuple(range(2009, 2022))
 GEOGRAPHY_DAY = dt.date(2021, 4, 1)
@@ -35,11 +40,9 @@ def _quoted(text: str) -> str:
     return f'"{text}"'
 
 
-def nomis_export(m, writer, band: str) -> bytes:
-    from csc_pipeline.demo.generator import _rng
-
+def nomis_export(m: Model, band: str) -> bytes:
     label, ages = BANDS[band]
-    in_force = [a for a in m.english if m.period_at(a, GEOGRAPHY_DAY)] + [a for a in writer.welsh_order() if m.period_at(a, GEOGRAPHY_DAY)]
+    in_force = [a for a in m.english if m.period_at(a, GEOGRAPHY_DAY)] + [a for a in m.welsh_order() if m.period_at(a, GEOGRAPHY_DAY)]
     lines = [
         "",
         _quoted("Population estimates - local authority based by single year of age"),
@@ -51,15 +54,15 @@ def nomis_export(m, writer, band: str) -> bytes:
     ]
     for aid in in_force:
         period = m.period_at(aid, GEOGRAPHY_DAY)
-        counts = [sum(writer._single_years(aid, mid)[ages.start:ages.stop]) for mid in MID_YEARS]
+        counts = [sum(m.single_years(aid, mid)[ages.start:ages.stop]) for mid in MID_YEARS]
         lines.append(",".join([_quoted(period.la_name), _quoted(period.la_code), *map(str, counts)]))
     for name, code in OTHER_NATIONS:
-        rng = _rng(m.seed, "nomis_other", code, band)
+        rng = random_stream(m.seed, "nomis_other", code, band)
         lines.append(",".join([_quoted(name), _quoted(code), *(str(int(rng.uniform(1_000, 20_000) / len(ages))) for _ in MID_YEARS)]))
     return ("\n".join(lines) + "\n\n\n\n").encode("utf-8")
 
 
-def write_nomis_population(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     """The five age-band exports at their mirror paths."""
     for band in BANDS:
-        writer.write(PATH.format(band=band), nomis_export(model, writer, band))
+        files.write(PATH.format(band=band), nomis_export(model, band))

@@ -24,9 +24,12 @@ the id ends in ``_31mar``, ``_started`` or ``_ceased``).
 from __future__ import annotations
 
 from csc_pipeline.catalog import load_catalog
-from csc_pipeline.demo.generator import _apportion, _csv_text, _march31, _round_to
+from csc_pipeline.demo.formats import DemoFiles, csv_text
+from csc_pipeline.demo.model import TINY_AUTHORITY_CODES, Model, march_31
+from csc_pipeline.demo.numbers import apportion, round_to
 
 FAMILY = "cla_sfr_underlying"
+FAMILIES = (FAMILY,)
 REGIONS_2010 = (  # (letter, region code, name as printed)
     ("A", "E12000001", "North East "), ("B", "E12000002", "North West"), ("D", "E12000003", "Yorkshire and The Humber"),
     ("E", "E12000004", "East Midlands"), ("F", "E12000005", "West Midlands"), ("G", "E12000006", "East of England "),
@@ -40,7 +43,6 @@ REGIONS = (  # 2011-2017: (letter, code printed, name, members' region or London
     ("I", "E12000007", "OUTER LONDON", "Outer London"), ("J", "E12000008", "SOUTH EAST", "E12000008"),
     ("K", "E12000009", "SOUTH WEST", "E12000009"),
 )
-TINY = ("E09000001", "E06000053")  # City of London, Isles of Scilly
 # Breakdown columns (not ingested, written for a faithful layout) and their rough shares.
 BREAKDOWNS = {
     ("31mar", True): (("MarPlace_Q1_2010", 0.05), ("MarPlace_P1_2010", 0.08), ("MarPlace_R3_2010", 0.12), ("MarPlace_U1_2010", 0.75)),
@@ -72,20 +74,20 @@ def _breakdowns(kind: str, year: int) -> tuple[tuple[str, float], ...]:
 
 
 def _cells(total: int, shares: tuple[tuple[str, float], ...], suppress: bool) -> list[object]:
-    parts = _apportion(total, [share for _, share in shares])
+    parts = apportion(total, [share for _, share in shares])
     return ["x" if suppress and 0 < v < 6 else v for v in parts]
 
 
-def write_cla_sfr(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     """Write every demo-mode SFR underlying-data file of the catalog from the latent model."""
     for entry in load_catalog().family(FAMILY, "demo"):
         kind = entry.id.rsplit("_", 1)[1]
         rows = _file_rows(model, kind, entry.period)
-        writer.write(entry.mirror_path, _csv_text(rows, lineterminator="\r\n").encode("ascii"))
+        files.write(entry.mirror_path, csv_text(rows, lineterminator="\r\n").encode("ascii"))
 
 
 def _file_rows(m, kind: str, year: int) -> list[list[object]]:
-    day = _march31(year)
+    day = march_31(year)
     live = sorted(
         ((aid, m.period_at(aid, day)) for aid in m.english if m.exists(aid, year)),
         key=lambda ap: ap[1].la_code_3,
@@ -100,7 +102,7 @@ def _file_rows(m, kind: str, year: int) -> list[list[object]]:
         shown: object = "x" if tiny and 0 < total < 6 else total
         parts = _cells(total, shares, suppress=not area_total)
         if area_total:  # England and regions: breakdowns rounded to 10 like the totals
-            parts = [_round_to(v, 10) for v in parts]
+            parts = [round_to(v, 10) for v in parts]
         return ident + [shown] + ([pop] if with_pop else []) + parts
 
     header = (["geog_l", "geog_c", "geog_n"] if old else ["New_geog_code", "geog_l", "geog_c", "geog_n"])
@@ -110,29 +112,29 @@ def _file_rows(m, kind: str, year: int) -> list[list[object]]:
     rows: list[list[object]] = [header]
 
     def rounded_pop(value: int) -> int:
-        return _round_to(value, 100 if value >= 1000 else 10)
+        return round_to(value, 100 if value >= 1000 else 10)
 
     england = sum(counts.values())
     groups = []
     if old:
-        groups.append((["National", "921", "England"], _round_to(england, 100 if england > 1000 else 10),
+        groups.append((["National", "921", "England"], round_to(england, 100 if england > 1000 else 10),
                        rounded_pop(sum(pops.values()))))
         for letter, code, name in REGIONS_2010:
             members = [a for a, p in live if p.region_code == code]
-            groups.append((["GOR", letter, name], _round_to(sum(counts[a] for a in members), 10),
+            groups.append((["GOR", letter, name], round_to(sum(counts[a] for a in members), 10),
                            rounded_pop(sum(pops[a] for a in members))))
     else:
-        groups.append((["E92000001", "NATIONAL", "999", "ENGLAND"], _round_to(england, 10), None))
+        groups.append((["E92000001", "NATIONAL", "999", "ENGLAND"], round_to(england, 10), None))
         for letter, code, name, member_of in REGIONS:
             members = [a for a, p in live if member_of in (p.region_code, p.london_subregion)]
-            groups.append(([code, "REGION", letter, name], _round_to(sum(counts[a] for a in members), 10), None))
+            groups.append(([code, "REGION", letter, name], round_to(sum(counts[a] for a in members), 10), None))
     for ident, total, pop in groups:
         rows.append(line(ident, total, pop, area_total=True))
 
     scilly = None
     for aid, p in live:
         ident = ["LA", p.la_code_3, p.la_name] if old else [p.la_code, "LA", p.la_code_3, p.la_name]
-        row = line(ident, counts[aid], rounded_pop(pops[aid]), tiny=p.la_code in TINY)
+        row = line(ident, counts[aid], rounded_pop(pops[aid]), tiny=p.la_code in TINY_AUTHORITY_CODES)
         if p.la_code == "E06000053" and not old:
             if kind == "31mar" and year == 2017:
                 scilly = [p.la_code, "", p.la_code_3, p.la_name] + row[4:]

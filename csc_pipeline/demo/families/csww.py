@@ -30,9 +30,13 @@ import re
 from dataclasses import dataclass
 
 from csc_pipeline.catalog import load_catalog
+from csc_pipeline.demo.formats import DemoFiles, csv_text
+from csc_pipeline.demo.model import EES_REGION_ORDER, Model
+from csc_pipeline.demo.numbers import random_stream
 
 EES_FAMILY = "csww_ees"
 SFR_FAMILY = "csww_sfr_underlying"
+FAMILIES = (EES_FAMILY, SFR_FAMILY)
 HEADLINE_YEARS = tuple(range(2017, 2023))  # time_period = at 30 September
 INDICATOR_YEARS = tuple(range(2017, 2026))
 WORKING_DAYS = 225
@@ -97,25 +101,23 @@ class _Unit:
         return len(self.members) > 1
 
 
-def write_csww(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     catalog = load_catalog()
-    workforce = _Workforce(model, writer.seed)
+    workforce = _Workforce(model, model.seed)
     for entry in catalog.family(EES_FAMILY, "demo"):
         if entry.release == "2022":
-            writer.write(entry.mirror_path, workforce.headline_file(writer.region_names))
+            files.write(entry.mirror_path, workforce.headline_file(model.region_names))
         else:
-            writer.write(entry.mirror_path, workforce.indicators_file(writer.region_names))
+            files.write(entry.mirror_path, workforce.indicators_file(model.region_names))
     for entry in catalog.family(SFR_FAMILY, "demo"):
-        writer.write(entry.mirror_path, workforce.sfr_file(int(entry.period), writer.region_names))
+        files.write(entry.mirror_path, workforce.sfr_file(int(entry.period), model.region_names))
 
 
 class _Workforce:
     def __init__(self, model, seed: int) -> None:
-        from csc_pipeline.demo.generator import _rng
-
         self.m = model
         self.seed = seed
-        self.rng = _rng
+        self.rng = random_stream
         self._cache: dict[tuple[str, int], dict[str, float]] = {}
 
     # -- latent values -------------------------------------------------------------------------
@@ -203,15 +205,12 @@ class _Workforce:
         return sorted(units, key=lambda u: (u.region_code, u.name))
 
     def regions(self, year: int, region_names: dict[str, str]) -> list[tuple[str, str, list[str]]]:
-        from csc_pipeline.demo.generator import EES_REGION_ORDER, LONDON_SUBREGIONS
-
         day = dt.date(year + 1, 3, 31)
         live = [(aid, self.m.period_at(aid, day)) for aid in self.m.english]
         live = [(aid, p) for aid, p in live if p is not None]
         out = []
         for code in EES_REGION_ORDER:
-            members = [aid for aid, p in live
-                       if p.region_code == code or (p.london_subregion and LONDON_SUBREGIONS[p.london_subregion] == code)]
+            members = [aid for aid, p in live if code in p.ees_regions]
             out.append((code, region_names.get(code, ""), members))
         return out
 
@@ -251,8 +250,6 @@ class _Workforce:
 
     def _ees_file(self, years: tuple[int, ...], header: tuple[str, ...], columns: dict[str, str],
                   region_names: dict[str, str], headline: bool) -> list[list[str]]:
-        from csc_pipeline.demo.generator import _csv_text
-
         rows: list[list[str]] = [list(header)]
         empty = {c: "" for c in header}
         for year in sorted(years, reverse=True):
@@ -288,7 +285,7 @@ class _Workforce:
                         flags["agency"] = flags["agency_rate"] = flags["agency_cover"] = "low"
                     cells = self._ees_cells(values, columns, self._tiny(shown_values), flags)
                 rows.append([(line | cells)[c] for c in header])
-        return _csv_text(rows)
+        return csv_text(rows)
 
     def _display_units(self, units: list[_Unit], year: int, headline: bool) -> list[tuple[_Unit, list[str] | None]]:
         """(unit as printed, authorities whose values it shows or None for a z row)."""
@@ -321,8 +318,6 @@ class _Workforce:
 
     # -- SFR underlying data ----------------------------------------------------------------------
     def sfr_file(self, year: int, region_names: dict[str, str]) -> bytes:
-        from csc_pipeline.demo.generator import _csv_text
-
         header = sfr_header(year)
         integer_rates = year == 2015
         names = region_names | SFR_REGION_NAMES | {"E12000007": "London"}
@@ -354,7 +349,7 @@ class _Workforce:
             for column in header[7:]:
                 cells.append(self._sfr_cell(column, values, year, rounded, integer_rates, tiny, missing_absence))
             rows.append(identity + cells)
-        text = _csv_text(rows)
+        text = csv_text(rows)
         if year >= 2016:  # two empty fields end every line; comma-only lines follow the data
             text = "".join(line + ",,\n" for line in text.splitlines())
             text += ("," * (len(header) + 1) + "\n") * 5

@@ -27,6 +27,11 @@ import math
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from csc_pipeline.demo.formats import DemoFiles
+from csc_pipeline.demo.model import Model, march_31
+from csc_pipeline.demo.numbers import random_stream, rate_per_10k
+
+FAMILIES = ("lait", "lait_dictionary")
 LAIT_PATH = "dfe/lait/{refresh}/bds_long_0.parquet"
 DICTIONARY_PATH = "dfe/lait/2026-04-08/lait_data_dictionary.csv"
 REFRESHES = ("2024-11-15", "2026-04-08")
@@ -105,9 +110,7 @@ def _number(value: float, aggregate: bool = False) -> str:
 
 class _Lait:
     def __init__(self, model) -> None:
-        from csc_pipeline.demo.generator import _march31, _rng, rate_per_10k
-
-        self.m, self.rng, self.rate, self.march31 = model, _rng, rate_per_10k, _march31
+        self.m, self.rng, self.rate, self.march31 = model, random_stream, rate_per_10k, march_31
         years = range(2015, 2027)
         las = [a for a in model.english if any(model.exists(a, y) for y in years)]
         self.las = sorted(las, key=self.name)  # LAIT lists LAs by name
@@ -228,9 +231,9 @@ def _quoted(text: str) -> str:
     return buffer.getvalue()
 
 
-def write_lait(model, writer) -> None:
+def write(model: Model, files: DemoFiles) -> None:
     """Both LAIT refreshes (parquet) and the 2026-04-08 data dictionary, at their mirror paths."""
     lait = _Lait(model)
     for refresh in REFRESHES:
-        writer.write(LAIT_PATH.format(refresh=refresh), lait.data_set(refresh))
-    writer.write(DICTIONARY_PATH, _dictionary(lait.rng(model.seed, "lait_dictionary")))
+        files.write(LAIT_PATH.format(refresh=refresh), lait.data_set(refresh))
+    files.write(DICTIONARY_PATH, _dictionary(lait.rng(model.seed, "lait_dictionary")))

@@ -38,6 +38,10 @@ from __future__ import annotations
 import datetime as dt
 
 from csc_pipeline.catalog import load_catalog
+from csc_pipeline.demo.formats import DemoFiles, ods_bytes
+from csc_pipeline.demo.model import Model
+from csc_pipeline.demo.numbers import random_stream
+from csc_pipeline.demo.spending import childrens_services_spend
 
 FAMILY = "mhclg_ro3"
 MEASURES = ("Employees", "Running Expenses", "Total Expenditure", "Sales, Fees and Charges", "Other Income",
@@ -69,6 +73,7 @@ MISSING_RETURNS = 2  # authorities a year whose return was not received
 
 
 RSX_FAMILY = "mhclg_rsx"
+FAMILIES = (FAMILY, RSX_FAMILY)
 # (service as printed, item code stem, RSX row number)
 RSX_SERVICES = (
     ("Education services", "edu", 190), ("Highways and transport services", "trans", 290),
@@ -86,22 +91,23 @@ RSX_SHARES = {"edu": (2.5, 3.5), "trans": (0.2, 0.5), "phs": (0.15, 0.3), "hous"
 DISTRICT_SPEND = {"SD": ("trans", "hous", "cul", "env", "plan", "cen"), "Police": ("pol",), "Fire": ("frs",)}
 
 
-def write_mhclg_ro3(model, writer) -> None:
-    from csc_pipeline.demo.generator import _ods_bytes
+def write(model: Model, files: DemoFiles) -> None:
+    _write_ro3(model, files)
+    _write_rsx(model, files)
 
+
+def _write_ro3(model: Model, files: DemoFiles) -> None:
     for entry in load_catalog().family(FAMILY, "demo"):
         year = int(entry.period)
-        sheets = _workbook(model, writer.seed, year)
-        writer.write(entry.mirror_path, _ods_bytes(sheets, title=f"Revenue outturn RO3 {year - 1}-{year % 100:02d}"))
+        sheets = _workbook(model, model.seed, year)
+        files.write(entry.mirror_path, ods_bytes(sheets, title=f"Revenue outturn RO3 {year - 1}-{year % 100:02d}"))
 
 
-def write_mhclg_rsx(model, writer) -> None:
-    from csc_pipeline.demo.generator import _ods_bytes
-
+def _write_rsx(model: Model, files: DemoFiles) -> None:
     for entry in load_catalog().family(RSX_FAMILY, "demo"):
         year = int(entry.period)
-        sheets = _rsx_workbook(model, writer.seed, year)
-        writer.write(entry.mirror_path, _ods_bytes(sheets, title=f"Revenue outturn RSX {year - 1}-{year % 100:02d}"))
+        sheets = _rsx_workbook(model, model.seed, year)
+        files.write(entry.mirror_path, ods_bytes(sheets, title=f"Revenue outturn RSX {year - 1}-{year % 100:02d}"))
 
 
 def _name(period, tagged: bool = True) -> str:
@@ -111,11 +117,9 @@ def _name(period, tagged: bool = True) -> str:
 
 def _blocks(model, seed: int, aid: str, year: int) -> dict[str, list[int]]:
     """Seven measures (£ thousand) per service of one authority, consistent with the S251 demo."""
-    from csc_pipeline.demo.generator import _rng
-    from csc_pipeline.demo.s251 import _Spend
 
-    spend = _Spend(model, seed).lines(aid, year)
-    r = _rng(seed, "ro3", aid, year)
+    spend = childrens_services_spend(model, aid, year)
+    r = random_stream(seed, "ro3", aid, year)
     gross = {
         "sure_start": spend["other"] * r.uniform(0.15, 0.25),
         "cla": spend["cla"] * r.uniform(0.97, 1.05),
@@ -140,12 +144,10 @@ def _table(model, seed: int, year: int, width: int, values_of, other_values_of, 
     ``[x]`` and Notes ``M``), the ENGLAND row and the class totals' rows. ``values_of(aid)`` gives an
     authority's ``width`` values, ``other_values_of(body)`` those of one of OTHER_BODIES.
     Returns (body rows, ENGLAND row, class total rows, names in body order)."""
-    from csc_pipeline.demo.generator import _rng
-
     day = dt.date(year, 3, 31)
     las = [(aid, model.period_at(aid, day)) for aid in model.english]
     las = [(aid, p) for aid, p in las if p is not None]
-    r = _rng(seed, "ro3-missing", year)  # one RO return: RO3 and RSX miss the same authorities
+    r = random_stream(seed, "ro3-missing", year)  # one RO return: RO3 and RSX miss the same authorities
     missing = set(r.sample([aid for aid, _ in las], MISSING_RETURNS))
     body: list[tuple[str, list[object]]] = []
     sums = {cls: [0] * width for _, _, cls in CLASS_TOTALS}
@@ -229,10 +231,8 @@ def _workbook(model, seed: int, year: int) -> list[tuple[str, list[list[object]]
 
 def _rsx_values(model, seed: int, aid: str, year: int) -> list[int]:
     """Seven measures (£ thousand) per RSX service of one authority: social care as RO3's totals."""
-    from csc_pipeline.demo.generator import _rng
-
     ro3 = _blocks(model, seed, aid, year)
-    r = _rng(seed, "rsx", aid, year)
+    r = random_stream(seed, "rsx", aid, year)
     blocks = {"csc": ro3["total"], "asc": ro3["adult"]}
     for stem, (low, high) in RSX_SHARES.items():
         blocks[stem] = _random_measures(round(ro3["total"][2] * r.uniform(low, high)), r)
@@ -242,10 +242,8 @@ def _rsx_values(model, seed: int, aid: str, year: int) -> list[int]:
 
 def _rsx_other_values(seed: int, body: tuple, year: int) -> list[int]:
     """A district, police or fire body: spend on its own services only."""
-    from csc_pipeline.demo.generator import _rng
-
     ecode, _, _, _, detailed = body
-    r = _rng(seed, "rsx", ecode, year)
+    r = random_stream(seed, "rsx", ecode, year)
     stems = DISTRICT_SPEND[detailed]
     blocks = {stem: _random_measures(round(r.uniform(500, 8000)), r) if stem in stems else [0] * 7
               for _, stem, _ in RSX_SERVICES[:-1]}

@@ -12,8 +12,9 @@ Two files, one row per LA with its inspections side by side, LA names only, publ
 - ``LA_Inspection_Outcomes_as_at_March_2024.ods``, sheet ``ILACS_inspections_2018-2024``: first and
   second ILACS only, header on row 4, the table of former authorities straight below.
 
-ILACS inspections are the generator's own history (the one behind the 2025 file), cut at each
-vintage's as-at date and publication deadline, so the three vintages agree where they overlap.
+ILACS inspections are the latent history (``csc_pipeline.demo.inspections``, the one behind the 2025
+file), cut at each vintage's as-at date and publication deadline, so the three vintages agree where
+they overlap.
 Pre-ILACS judgements come from each LA's latent quality (deprivation and CLA rate, as for ILACS).
 Every name, grade and date is synthetic.
 """
@@ -23,19 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from csc_pipeline.demo.generator import (
-    OFSTED_LINK,
-    OFSTED_REGION,
-    SYNTHETIC_NOTE,
-    _grade,
-    _Model,
-    _nudge,
-    _ods_bytes,
-    _ofsted_name,
-    _rng,
-    _Writer,
-)
+from csc_pipeline.demo.formats import SYNTHETIC_NOTE, DemoFiles, ods_bytes
+from csc_pipeline.demo.inspections import OFSTED_LINK, OFSTED_REGION, grade_for, inspection_history, nudge, ofsted_name
+from csc_pipeline.demo.model import Model
+from csc_pipeline.demo.numbers import random_stream
 
+FAMILIES = ("ofsted_la_inspections_wide",)
 CSC_2023_PATH = "ofsted/Childrens_social_care_in_England_2023_underlying_data.ods"
 OUTCOMES_2024_PATH = "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods"
 # (as at, reports published by): the vintage's cut-off, as its cover sheet states.
@@ -94,25 +88,25 @@ def _region(region_code: str, region_name: str) -> str:
 class _History:
     """Pre-ILACS judgements per authority, and the authority's row labels in a vintage."""
 
-    def __init__(self, model: _Model, writer: _Writer) -> None:
+    def __init__(self, model: Model) -> None:
         self.m = model
-        self.seed = writer.seed
-        self.ilacs = writer._inspections()
+        self.seed = model.seed
+        self.ilacs = inspection_history(model)
 
     def exists(self, aid: str, day: dt.date) -> bool:
         return self.m.period_at(aid, day) is not None
 
     def quality(self, aid: str) -> float:
-        rng = _rng(self.seed, "ofsted-pre-ilacs", aid)
+        rng = random_stream(self.seed, "ofsted-pre-ilacs", aid)
         return -0.6 * self.m.dep(aid) + rng.gauss(-0.3, 0.75)
 
     def _grades(self, rng: random.Random, q: float, n: int, p: float = 0.3) -> list[str]:
-        overall = _grade(q + rng.gauss(0.0, 0.4))
-        return [overall] + [_nudge(overall, rng, p) for _ in range(n - 1)]
+        overall = grade_for(q + rng.gauss(0.0, 0.4))
+        return [overall] + [nudge(overall, rng, p) for _ in range(n - 1)]
 
     def pre_ilacs(self, aid: str) -> list[object]:
         """The SLAC .. SIF re-inspection cells of the 2023 sheet (28 cells, None where none)."""
-        rng = _rng(self.seed, "ofsted-2009", aid)
+        rng = random_stream(self.seed, "ofsted-2009", aid)
         q = self.quality(aid)
         cells: list[object] = [None] * 28
 
@@ -124,7 +118,7 @@ class _History:
             safeguarding, looked_after = self._grades(rng, q, 2)
             cells[0:3] = [slac, safeguarding, looked_after]
             if safeguarding == "Inadequate" and rng.random() < 0.6:
-                cells[3:5] = [_weekday(slac + dt.timedelta(days=rng.randint(300, 500))), _nudge("Requires improvement to be good", rng, 0.3)]
+                cells[3:5] = [_weekday(slac + dt.timedelta(days=rng.randint(300, 500))), nudge("Requires improvement to be good", rng, 0.3)]
             elif looked_after == "Inadequate" and rng.random() < 0.5:
                 cells[5:7] = [_weekday(slac + dt.timedelta(days=rng.randint(300, 500))), "Requires improvement to be good"]
         if rng.random() < 0.35 and (cpi := judged(dt.date(2012, 6, 1), dt.date(2013, 6, 28))):
@@ -135,7 +129,7 @@ class _History:
             cells[11:13] = [tlac, self._grades(rng, q - 0.5, 1)[0]]
         if sif := judged(dt.date(2014, 1, 6), dt.date(2017, 12, 15)):
             grades = self._grades(rng, q, 6)
-            lscb = _nudge(grades[0], rng, 0.4)
+            lscb = nudge(grades[0], rng, 0.4)
             cells[13:21] = [sif, *grades, lscb]
             if grades[0] == "Inadequate" and rng.random() < 0.6:
                 again = _weekday(sif + dt.timedelta(days=rng.randint(700, 1000)))
@@ -163,7 +157,7 @@ class _History:
     def label(self, aid: str, as_at: dt.date) -> tuple[str, str, str, bool]:
         """(name, region, LA type, whether the authority still exists) as a vintage prints them."""
         period = self.m.period_at(aid, as_at) or self.m.periods[aid][-1]
-        name = _ofsted_name(period.la_name).replace(" & ", " and ")
+        name = ofsted_name(period.la_name).replace(" & ", " and ")
         name = NAME_2023.get(name, name)
         return name, _region(period.region_code, period.region_name), LA_TYPE.get(period.la_type, ""), self.exists(aid, as_at)
 
@@ -211,7 +205,7 @@ def _csc_2023(history: _History) -> bytes:
     contents = [["Contents"], ["Worksheet title and link", "Description of contents of worksheet"],
                 ["LA inspections 31 March 2009 to 01 April 2023",
                  "This is a list of all the local authorities in England and their inspection history from 31 March 2009 to 31 March 2023"]]
-    return _ods_bytes([("Cover", cover), ("Contents", contents), ("LA_inspections_2009-2023", sheet)],
+    return ods_bytes([("Cover", cover), ("Contents", contents), ("LA_inspections_2009-2023", sheet)],
                       title="Children's social care data in England 2023")
 
 
@@ -256,12 +250,12 @@ def _outcomes_2024(history: _History) -> bytes:
                 ["ILACS inspections 2018-2024", "All ILACS inspections since 2018; a separate table shows local "
                  "authorities that no longer exist."]]
     notes = [["Notes"], [SYNTHETIC_NOTE]]
-    return _ods_bytes([("Cover", cover), ("Contents", contents), ("Notes", notes), ("ILACS_inspections_2018-2024", sheet)],
+    return ods_bytes([("Cover", cover), ("Contents", contents), ("Notes", notes), ("ILACS_inspections_2018-2024", sheet)],
                       title=title)
 
 
-def write_ofsted_la_inspections_wide(model: _Model, writer: _Writer) -> None:
-    history = _History(model, writer)
-    writer.write(CSC_2023_PATH, _csc_2023(history))
-    writer.write(OUTCOMES_2024_PATH, _outcomes_2024(history))
+def write(model: Model, files: DemoFiles) -> None:
+    history = _History(model)
+    files.write(CSC_2023_PATH, _csc_2023(history))
+    files.write(OUTCOMES_2024_PATH, _outcomes_2024(history))
 
