@@ -1,7 +1,9 @@
 """The source catalog (``catalog/*.yaml``): what is published, where, and under which contract.
 
 ``_catalog.yaml`` holds the settings (allowed hosts, publisher base URLs); every other YAML file in
-the folder holds ``entries`` (one file per source family or publisher, so they can be edited apart).
+the folder holds ``families`` (one file per source family or publisher, so they can be edited apart):
+a block per family with the fields its files share, and a ``releases`` list with one item per
+published file. A file is its family's fields overlaid with its item's (``live`` merged key by key).
 """
 
 from __future__ import annotations
@@ -124,6 +126,22 @@ class Catalog:
         raise KeyError(entry_id)
 
 
+def _family_entries(family: str, block: dict) -> list[dict]:
+    """The catalog entries of one family block: each release item over the family's fields."""
+    if not isinstance(block, dict) or not block.get("releases"):
+        raise CatalogError(f"family {family}: needs a `releases` list")
+    shared = {k: v for k, v in block.items() if k != "releases"}
+    entries = []
+    for item in block["releases"]:
+        entry = {"family": family, "contract": family, **shared, **item,
+                 "live": {**(shared.get("live") or {}), **(item.get("live") or {})}}
+        if entry["live"].get("kind") == "ees_release_file":
+            # An EES release's URL slug is its release label unless the item says otherwise.
+            entry["live"].setdefault("release_slug", str(entry.get("release")))
+        entries.append(entry)
+    return entries
+
+
 def _entry(raw: dict) -> SourceEntry:
     required = ("id", "family", "publisher", "dataset", "release", "contract", "licence", "mirror_path")
     missing = [k for k in required if not raw.get(k)]
@@ -156,7 +174,10 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
             continue
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         try:
-            entries += [_entry(e) for e in raw.get("entries", [])]
+            if unknown := sorted(set(raw) - {"families"}):
+                raise CatalogError(f"unknown top-level keys {unknown} (a catalog file holds `families`)")
+            entries += [_entry(e) for name, block in (raw.get("families") or {}).items()
+                        for e in _family_entries(name, block)]
         except CatalogError as err:
             raise CatalogError(f"{path.name}: {err}") from None
     ids = [e.id for e in entries]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
@@ -53,17 +54,43 @@ def catalog_frame(catalog: Catalog) -> pl.DataFrame:
     )
 
 
-def reference_frames() -> dict[str, pl.DataFrame]:
+@dataclass(frozen=True)
+class ReferenceTable:
+    """A ``ref`` table: the project file it comes from (its kind), what it holds, how it is built."""
+
+    table: str
+    source_kind: str
+    description: str
+    build: Callable[[], pl.DataFrame]
+
+
+def _symbol_status() -> pl.DataFrame:
     symbols = load_symbols()
-    return {
-        "ref.catalog_entries": catalog_frame(load_catalog()),
-        "ref.local_authorities": load_local_authorities(),
-        "ref.boundary_changes": load_boundary_changes(),
-        "ref.symbol_status": pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())}),
-        "ref.indicators": load_indicators(),
-        "ref.combined_units": load_combined_units(),
-        "ref.s251_outturn_lines": load_s251_outturn_lines(),
-    }
+    return pl.DataFrame({"symbol": list(symbols), "status": list(symbols.values())})
+
+
+# The one list of reference tables: each is an asset of the ``reference`` group.
+REFERENCE_TABLES = {t.table: t for t in (
+    ReferenceTable("ref.catalog_entries", "yaml", "The source catalog's entries (csc_pipeline/catalog/*.yaml): publisher, dataset, release and precedence.",
+                   lambda: catalog_frame(load_catalog())),
+    ReferenceTable("ref.local_authorities", "csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse.",
+                   load_local_authorities),
+    ReferenceTable("ref.boundary_changes", "csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv).",
+                   load_boundary_changes),
+    ReferenceTable("ref.symbol_status", "yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml).",
+                   _symbol_status),
+    ReferenceTable("ref.indicators", "csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv).",
+                   load_indicators),
+    ReferenceTable("ref.combined_units", "csv", "Combined reporting units (e.g. Kingston upon Thames / Richmond upon Thames) and their member LAs (csc_pipeline/reference/combined_units.csv).",
+                   load_combined_units),
+    ReferenceTable("ref.s251_outturn_lines", "csv", "Section 251 outturn lines per year and the spending concept each is (csc_pipeline/reference/s251_outturn_lines.csv).",
+                   load_s251_outturn_lines),
+)}
+
+
+def reference_frames() -> dict[str, pl.DataFrame]:
+    """Every reference table's frame (for tests and tools that build the ``ref`` schema at once)."""
+    return {table: ref.build() for table, ref in REFERENCE_TABLES.items()}
 
 
 def provenance_frame(records: list[Provenance], catalog: Catalog) -> pl.DataFrame:

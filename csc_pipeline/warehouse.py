@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -34,14 +34,29 @@ PUBLISHED_SCHEMAS = ("raw", "ref", "meta", "mart", "analysis")
 
 
 @dataclass(frozen=True)
+class Feed:
+    """A model's ``-- feeds: <table> [where <condition>]`` line: its rows are part of ``<table>``'s
+    input (the union a model reads as ``<name>_feeds``), optionally only those meeting the condition."""
+
+    source: str
+    target: str
+    condition: str | None = None
+
+    def select(self) -> str:
+        return f"SELECT * FROM {self.source}" + (f" WHERE {self.condition}" if self.condition else "")
+
+
+@dataclass(frozen=True)
 class SqlModel:
-    """One SQL file: it creates the table ``schema.name`` and declares what it reads."""
+    """One SQL file: it creates the table ``schema.name``; what it reads is found in its SQL."""
 
     layer: str
     name: str
     path: Path
     description: str
-    depends_on: tuple[str, ...]
+    # Tables the SQL reads, and the models declared to feed it (in their file-name order).
+    reads: tuple[str, ...] = ()
+    feeds_in: tuple[Feed, ...] = ()
 
     @property
     def schema(self) -> str:
@@ -51,25 +66,86 @@ class SqlModel:
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
 
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Every table this model needs built first: those its SQL reads and those that feed it."""
+        fed = [t for feed in self.feeds_in for t in (feed.source, *_tables_read(feed.condition or ""))]
+        return tuple(dict.fromkeys([*self.reads, *fed]))
 
-_HEADER = re.compile(r"^--\s*(description|depends_on):\s*(.*)$")
+    @property
+    def feeds_view(self) -> str:
+        return f"{self.name}_feeds"
+
+    def feeds_union(self) -> str | None:
+        """The view of everything declared to feed this model (None when nothing does)."""
+        if not self.feeds_in:
+            return None
+        union = "\nUNION ALL BY NAME ".join(feed.select() for feed in self.feeds_in)
+        return f"CREATE OR REPLACE TEMP VIEW {self.feeds_view} AS\n{union}"
+
+
+_HEADER = re.compile(r"^--\s*(description|feeds):\s*(.*)$")
+_FEED = re.compile(r"^(\w+\.\w+)(?:\s+where\s+(.+))?$", re.IGNORECASE | re.DOTALL)
+# A schema-qualified table name (also inside a string handed to a table macro: ees_cells('raw.x')).
+_TABLE_NAME = re.compile(r"\b(" + "|".join(("raw", "ref", "meta", *LAYER_SCHEMA.values())) + r")\.([a-z_][a-z0-9_]*)\b")
+
+
+# Documentation statements name other tables in prose, not as inputs.
+_COMMENT_ON = re.compile(r"COMMENT\s+ON\s+(?:TABLE|COLUMN)\s+[\w.\"]+\s+IS\s+'(?:[^']|'')*'", re.IGNORECASE)
+
+
+def _tables_read(sql: str) -> list[str]:
+    """The schema-qualified tables SQL names, comments and documentation left out, in order."""
+    code = _COMMENT_ON.sub("", "\n".join(line.split("--", 1)[0] for line in sql.splitlines()))
+    return list(dict.fromkeys(f"{schema}.{name}" for schema, name in _TABLE_NAME.findall(code)))
+
+
+_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO\s+(\w+)\s*\(", re.IGNORECASE)
+
+
+def _macro_reads(sql_dir: Path) -> dict[str, list[str]]:
+    """Per macro of ``sql/macros/``, the tables its body reads (a model calling it reads them too)."""
+    reads = {}
+    for path in sorted((sql_dir / "macros").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        starts = list(_MACRO.finditer(text))
+        for this, following in zip(starts, [*starts[1:], None]):
+            reads[this.group(1)] = _tables_read(text[this.start():following.start() if following else len(text)])
+    return reads
+
+
+def _read_model(layer: str, path: Path, macro_reads: dict[str, list[str]]) -> tuple[SqlModel, list[Feed]]:
+    header: dict[str, list[str]] = {"description": [], "feeds": []}
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            header[match.group(1)].append(match.group(2).strip())
+        elif line.strip() and not line.startswith("--"):
+            break
+    model = SqlModel(layer, path.stem, path, " ".join(header["description"]))
+    called = [name for name in macro_reads if re.search(rf"\b{name}\s*\(", text)]
+    reads = [*_tables_read(text), *(t for name in called for t in macro_reads[name])]
+    model = replace(model, reads=tuple(t for t in dict.fromkeys(reads) if t != model.table))
+    feeds = []
+    for line in header["feeds"]:
+        match = _FEED.match(line)
+        if not match:
+            raise ValueError(f"{path}: cannot read '-- feeds: {line}' (expected: schema.table [where <condition>])")
+        feeds.append(Feed(model.table, match.group(1), match.group(2)))
+    return model, feeds
 
 
 def discover_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
-    """Read every model's header comments: ``-- description:`` and ``-- depends_on:`` lines."""
-    models = []
-    for layer in LAYERS:
-        for path in sorted((sql_dir / layer).glob("*.sql")):
-            header: dict[str, list[str]] = {"description": [], "depends_on": []}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                match = _HEADER.match(line.strip())
-                if match:
-                    header[match.group(1)].append(match.group(2).strip())
-                elif line.strip() and not line.startswith("--"):
-                    break
-            deps = tuple(d.strip() for part in header["depends_on"] for d in part.split(",") if d.strip())
-            models.append(SqlModel(layer, path.stem, path, " ".join(header["description"]), deps))
-    return models
+    """Every model of ``sql/<layer>/``: its ``-- description:`` header, the tables its SQL reads,
+    and the models whose ``-- feeds:`` header names it."""
+    macro_reads = _macro_reads(sql_dir)
+    read = [_read_model(layer, path, macro_reads) for layer in LAYERS for path in sorted((sql_dir / layer).glob("*.sql"))]
+    feeds = [feed for _, model_feeds in read for feed in model_feeds]
+    models = {model.table: model for model, _ in read}
+    if unknown := sorted({f"{f.source} -> {f.target}" for f in feeds if f.target not in models}):
+        raise ValueError(f"-- feeds: names a table no model in {sql_dir} creates: {unknown}")
+    return [replace(model, feeds_in=tuple(f for f in feeds if f.target == model.table)) for model in models.values()]
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -100,6 +176,8 @@ def run_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     """Run one model in a transaction; return the row count of the table it produced."""
     ensure_schemas(con)
     with transaction(con):
+        if union := model.feeds_union():
+            con.execute(union)
         con.execute(model.path.read_text(encoding="utf-8"))
     return table_rows(con, model.table)
 

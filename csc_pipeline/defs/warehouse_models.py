@@ -1,6 +1,7 @@
 """One asset per SQL model in ``sql/``, plus the reference tables the models read.
 
-Dependencies come from each model's ``-- depends_on:`` header, so adding a model is adding a file.
+Dependencies come from the tables each model's SQL reads (and the models declared to feed it:
+``-- feeds:``), so adding a model is adding a file.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, table_docs, warehouse
 from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.ingest import QUARANTINE
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import table_metadata
-from csc_pipeline.reference_tables import provenance_frame, reference_frames
+from csc_pipeline.reference_tables import REFERENCE_TABLES, ReferenceTable, provenance_frame
 
 
 def table_key(table: str) -> AssetKey:
@@ -20,10 +22,10 @@ def table_key(table: str) -> AssetKey:
 
 
 def _dependency_keys(model: warehouse.SqlModel, catalog: Catalog) -> list[AssetKey]:
-    """``raw.*`` in a depends_on header means every source family's raw table."""
+    """The assets building what a model reads; ``meta.quarantine`` is written by every family's load."""
     keys = []
     for table in model.depends_on:
-        if table == "raw.*":
+        if table == QUARANTINE:
             keys += [AssetKey(["raw", family]) for family in catalog.families()]
         else:
             keys.append(table_key(table))
@@ -55,33 +57,22 @@ def sql_model_assets(catalog: Catalog) -> list[AssetsDefinition]:
     return [_model_asset(m, catalog) for m in warehouse.discover_models()]
 
 
-REFERENCE_TABLES = {
-    "ref.catalog_entries": ("yaml", "The source catalog's entries (csc_pipeline/catalog/*.yaml): publisher, dataset, release and precedence."),
-    "ref.local_authorities": ("csv", "The project's LA reference (csc_pipeline/reference/local_authorities.csv) in the warehouse."),
-    "ref.boundary_changes": ("csv", "Boundary and code changes since 2005, one row per predecessor -> successor link (csc_pipeline/reference/boundary_changes.csv)."),
-    "ref.symbol_status": ("yaml", "Suppression and special-value symbols and the status each means (schemas/_symbols.yaml)."),
-    "ref.indicators": ("csv", "Indicator definitions, units, polarity and numerator/denominator (csc_pipeline/reference/indicators/*.csv)."),
-    "ref.combined_units": ("csv", "Combined reporting units (e.g. Kingston upon Thames / Richmond upon Thames) and their member LAs (csc_pipeline/reference/combined_units.csv)."),
-    "ref.s251_outturn_lines": ("csv", "Section 251 outturn lines per year and the spending concept each is (csc_pipeline/reference/s251_outturn_lines.csv)."),
-}
-
-
-def _reference_asset(table: str, source_kind: str, description: str) -> AssetsDefinition:
+def _reference_asset(reference: ReferenceTable) -> AssetsDefinition:
     @asset(
-        key=table_key(table),
+        key=table_key(reference.table),
         group_name="reference",
-        kinds={"duckdb", source_kind},
+        kinds={"duckdb", reference.source_kind},
         owners=OWNERS,
-        description=description,
+        description=reference.description,
     )
     def _reference(duckdb: DuckDBResource) -> MaterializeResult:
-        return _load_table(duckdb, table, reference_frames()[table])
+        return _load_table(duckdb, reference.table, reference.build())
 
     return _reference
 
 
 def reference_assets() -> list[AssetsDefinition]:
-    return [_reference_asset(table, kind, text) for table, (kind, text) in REFERENCE_TABLES.items()]
+    return [_reference_asset(reference) for reference in REFERENCE_TABLES.values()]
 
 
 PROVENANCE = "meta.provenance"
@@ -109,5 +100,5 @@ def _load_table(duckdb: DuckDBResource, table: str, frame) -> MaterializeResult:
     with build_connection(duckdb) as con:
         warehouse.replace_table(con, table, frame, table_docs.META_DOCS.get(table))
         if table in REFERENCE_TABLES:
-            table_docs.mark_internal(con, table, REFERENCE_TABLES[table][1])
+            table_docs.mark_internal(con, table, REFERENCE_TABLES[table].description)
         return MaterializeResult(metadata=table_metadata(con, table))

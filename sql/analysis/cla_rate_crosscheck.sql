@@ -1,5 +1,4 @@
 -- description: Cross-check of the rate method: for every LA and year with a published rate of children looked after at 31 March (SFR27/2010 LAA1 for 2006-2010, EES from 2018), the rate recomputed from the panel's count and 0-17 population, the difference, and whether it is within the publisher's rounding (rates are published as whole numbers, so |computed - published| <= 0.5). Rows without a count or a population are kept and say so, so coverage is visible; disagreements are listed, not dropped.
--- depends_on: intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE analysis.cla_rate_crosscheck AS
 WITH latest AS (
     SELECT *

@@ -1,5 +1,4 @@
 -- description: LAIT against the panel for the children looked after measures both hold (at 31 March, starting, ceasing: counts and rates per 10,000), LA by LA and year where both have a row: the two values, their difference and whether they agree. Rates agree within 0.5 (both publishers print whole-number LA rates); counts must be equal. Only values the panel holds as published (not rates it computed). A disagreement is usually a revision between the release in the panel and the later LAIT refresh: counts (the panel's latest release) for 2016 and 2017, which LAIT shows as later releases revised them, and rates, which the panel keeps as first published (at the time) while LAIT shows them re-based on later population estimates (compare mart.la_rate_variants, latest_population).
--- depends_on: mart.lait_long, mart.la_indicator_panel
 CREATE OR REPLACE TABLE analysis.lait_crosscheck AS
 WITH pairs(lait_indicator, indicator, tolerance) AS (
     VALUES

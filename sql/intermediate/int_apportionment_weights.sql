@@ -1,5 +1,4 @@
 -- description: How much of each predecessor authority goes to each successor at a boundary change between different authorities (splits, merges, part transfers, area-changing unitarisations), from child (0-17) population shares at the change. A merge passes the whole predecessor (weight 1). Otherwise each successor's contribution is its child population in the first year after the change, less the populations (in the last year before it) of other authorities merged whole into it; the predecessor's weights are those contributions' shares. E.g. Christchurch's share of Dorset county = (BCP - Bournemouth - Poole) / ((BCP - Bournemouth - Poole) + Dorset). The weight is NULL (and values not harmonisable) when a population is missing. Pure recodes keep the authority and need no weight.
--- depends_on: ref.boundary_changes, ref.local_authorities, intermediate.int_indicator_values_latest
 CREATE OR REPLACE TABLE intermediate.int_apportionment_weights AS
 WITH code_owner AS (
     SELECT DISTINCT la_code, authority_id FROM ref.local_authorities

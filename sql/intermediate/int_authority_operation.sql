@@ -1,5 +1,4 @@
 -- description: When each authority operated: the first and last day over all its code periods (a pure recode does not interrupt it). A year (ending 31 March) is in force when its 31 March falls in between.
--- depends_on: ref.local_authorities
 CREATE OR REPLACE TABLE intermediate.int_authority_operation AS
 SELECT
     authority_id,

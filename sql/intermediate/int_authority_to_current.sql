@@ -1,5 +1,4 @@
 -- description: For every authority, the current authorities (those with no later boundary change) it maps to and with what weight, following chains of changes (e.g. Bedfordshire 2009 -> Bedford / Central Bedfordshire). Weights of one authority sum to 1, so harmonisation moves children between areas but never creates or loses any.
--- depends_on: intermediate.int_apportionment_weights, ref.local_authorities
 CREATE OR REPLACE TABLE intermediate.int_authority_to_current AS
 WITH RECURSIVE walk(origin, authority_id, weight, apportioned, merged) AS (
     SELECT DISTINCT authority_id, authority_id, 1.0::DOUBLE, false, false

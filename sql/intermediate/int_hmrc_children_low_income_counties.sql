@@ -1,5 +1,5 @@
 -- description: The HMRC children-in-low-income-families percentage for shire counties, which the Fingertips file publishes only for their lower-tier districts: aggregated from counts, never by averaging percentages (methods.md section 4). Each district's children in low-income families are estimated as its percentage of its children under 16 (the measure's population), the children under 16 being the ONS MYE2 estimate of the latest mid-year that has the district (mid-2014 in the real mirror, for every snapshot); the county's percentage is the summed estimates over the summed children. The district -> county lookup is the MYE2 file's own hierarchy (each district row follows its county's row, ONS's layout; the mid-2014 file's 201 districts are the Fingertips file's). A county-year needs every one of its districts (method 'aggregated_from_districts_by_children_under_16'); otherwise it is missing (value NULL, method 'not_aggregated_district_missing'); published_period names the weights' mid-year.
--- depends_on: staging.stg_hmrc_children_low_income, raw.wales_population_mye2
+-- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE intermediate.int_hmrc_children_low_income_counties AS
 WITH hierarchy AS (
     SELECT

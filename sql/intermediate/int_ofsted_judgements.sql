@@ -1,5 +1,4 @@
 -- description: Every Ofsted judgement of an LA's children's services once: the staging vintages unioned, each judgement tied to its authority, and an inspection published by several vintages kept from the latest one only. The same inspection is recognised by authority, framework and a publication date within 183 days (inspections of one LA are years apart; the 2023 and 2024 files date Nottingham's 2022 ILACS publication 5 November 2022, a Saturday, which the 2025 file corrects to 5 September). Grades get their ordinal (1 = Outstanding ... 4 = Inadequate; the pre-November-2013 "Adequate" = 3, flagged).
--- depends_on: staging.stg_ofsted_ilacs_history, staging.stg_ofsted_la_inspections_wide, ref.local_authorities
 CREATE OR REPLACE TABLE intermediate.int_ofsted_judgements AS
 WITH unioned AS (
     SELECT * FROM staging.stg_ofsted_ilacs_history

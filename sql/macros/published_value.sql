@@ -37,3 +37,17 @@ CREATE OR REPLACE MACRO published_percent(numerator, denominator) AS
         WHEN published_number(denominator) > 0
             THEN CAST(published_number(numerator) / published_number(denominator) * 100 AS VARCHAR)
     END;
+
+-- The published-value projection a staging model feeding the indicator panel ends with: from a
+-- relation of published cells (geography, year, period, indicator, unit, lineage and `cell`, the
+-- text as published) to the panel's columns, in order, the cell read as value / symbol / status.
+CREATE OR REPLACE MACRO published_values(cells) AS TABLE
+    SELECT
+        c.geographic_level, c.area_code, c.la_code_3, c.area_name, c.country_code, c.year,
+        c.published_period, c.indicator,
+        published_number(c.cell) AS value,
+        published_symbol(c.cell) AS symbol,
+        published_status(c.cell, s.status) AS status,
+        c.unit, c.source_entry, c.release, c.source_file, c.source_row
+    FROM query_table(cells) AS c
+    LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(c.cell);

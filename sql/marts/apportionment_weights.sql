@@ -1,5 +1,4 @@
 -- description: The weights used to put earlier years on current boundaries: predecessor, successor, change date and type, weight, and the population year and source it was computed from.
--- depends_on: intermediate.int_apportionment_weights
 CREATE OR REPLACE TABLE mart.apportionment_weights AS
 SELECT * FROM intermediate.int_apportionment_weights;
 

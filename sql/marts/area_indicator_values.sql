@@ -1,5 +1,4 @@
 -- description: National and English regional values as the publishers printed them: one row per area, year and indicator (the number int_indicator_values_latest keeps, as for LAs), with the area named as in mart.la_indicator_panel (its nation, or its region's name), so that sums of LA values (analysis.trend_national_regional) can be set beside the publisher's own figure. Inner and Outer London keep their published names.
--- depends_on: intermediate.int_indicator_values_latest, ref.local_authorities
 CREATE OR REPLACE TABLE mart.area_indicator_values AS
 WITH region_names AS (
     SELECT DISTINCT region_code, region_name FROM ref.local_authorities WHERE region_code IS NOT NULL

@@ -1,5 +1,4 @@
 -- description: Coverage report: for each geography, indicator, year and nation, how many LAs have a value, how many are suppressed, missing or not harmonisable, and how many there should be (authorities in force that year for as_published; today's authorities for current), so gaps are visible instead of silent.
--- depends_on: mart.la_indicator_panel, ref.local_authorities, intermediate.int_authority_to_current, intermediate.int_authority_operation
 CREATE OR REPLACE TABLE mart.coverage AS
 WITH in_force AS (
     SELECT r.nation, y.year, count(DISTINCT o.authority_id) AS authorities_in_force

@@ -1,5 +1,4 @@
 -- description: What each indicator id means: definition, unit, polarity (whether higher is better, worse or neither), numerator and denominator ids for rates and percentages, and where it is defined.
--- depends_on: ref.indicators
 CREATE OR REPLACE TABLE mart.indicator_dictionary AS
 SELECT indicator, definition, unit, polarity, numerator, denominator, kind, defined_in
 FROM ref.indicators

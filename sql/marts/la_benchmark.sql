@@ -1,5 +1,4 @@
 -- description: LA benchmarking as DfE's LAIT does it: one row per geography, LA, year and indicator of mart.la_indicator_panel with the LA's value beside its region's, its nation's (England or Wales) and its statistical neighbours' mean (DfE's model for the year), the change from the previous year and over three years, a polarity-aware rank among the nation's LAs (1 = best), a quartile band and the three-year direction. Area values are the publisher's (mart.area_indicator_values) where published, else computed from the panel (counts summed over every LA of the area, rates and percentages as the ratio of summed numerators and denominators).
--- depends_on: mart.la_indicator_panel, mart.area_indicator_values, mart.statistical_neighbours, mart.indicator_dictionary
 CREATE OR REPLACE TABLE mart.la_benchmark AS
 WITH dictionary AS (
     SELECT indicator, polarity, kind, numerator, denominator,

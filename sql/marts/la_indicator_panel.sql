@@ -1,5 +1,4 @@
 -- description: The analyst panel: one row per geography, LA, year and indicator, with the LA's name, region, type and nation, the value, its status and how it was harmonised. geography = 'as_published' holds each LA-year's count as the latest release published it and each rate as published (or computed over the population) at the time; geography = 'current' puts every year on today's boundaries.
--- depends_on: intermediate.int_la_values_as_published, intermediate.int_la_values_current, intermediate.int_authority_operation, ref.local_authorities, ref.combined_units, meta.provenance
 CREATE OR REPLACE TABLE mart.la_indicator_panel AS
 WITH as_published AS (
     SELECT * FROM intermediate.int_la_values_as_published

@@ -1,5 +1,4 @@
 -- description: Every LA rate per 10,000 children aged 0-17 on two bases (methods.md section 4, "Which rate"), long: rate_basis at_the_time is the panel's value (the rate published for the year, or the count over the population vintage current then); latest_population is the latest count over the latest 0-17 population vintage (e.g. after the Census-2021 re-basing), the sensitivity variant. Both geographies; on current boundaries both are recomputed from harmonised counts and populations of their basis where an authority changed. Only panel LA-years appear (the same applicability rules).
--- depends_on: mart.la_indicator_panel, intermediate.int_la_rates_computed, intermediate.int_la_values_current, ref.indicators
 CREATE OR REPLACE TABLE mart.la_rate_variants AS
 WITH rates AS (
     SELECT indicator FROM ref.indicators

@@ -1,5 +1,4 @@
 -- description: The LA dimension: every upper-tier authority in England and Wales since 2005, one row per authority and GSS code period, with DfE 3-digit code, official name, region (and Inner/Outer London), LA type, nation and dates of operation.
--- depends_on: ref.local_authorities
 CREATE OR REPLACE TABLE mart.la_reference AS
 SELECT
     authority_id, la_code, la_code_3, la_name, nation, region_code, region_name AS region,

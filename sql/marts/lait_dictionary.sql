@@ -1,5 +1,4 @@
 -- description: The DfE LAIT data dictionary: one row per LAIT indicator and topic it is shown under, with the warehouse's indicator id (lait_<short description>), definition, unit, polarity (LAIT's High / Low mapped to higher_is_better / higher_is_worse), year type, source, methodology, and whether the indicator is in mart.la_indicator_panel.
--- depends_on: raw.lait_dictionary, ref.indicators
 CREATE OR REPLACE TABLE mart.lait_dictionary AS
 SELECT
     lait_indicator_id(d.measure_short) AS indicator,

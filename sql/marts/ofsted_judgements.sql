@@ -1,5 +1,4 @@
 -- description: Ofsted judgements of English LAs' children's services since 2009: one row per LA, inspection and judgement area, across the frameworks SLAC (2009-2012), CPI/CPRI and TLAC (2012-2013), SIF (2014-2018) and ILACS (2018 on), each inspection from the latest vintage that published it.
--- depends_on: intermediate.int_ofsted_judgements, ref.local_authorities, meta.provenance
 CREATE OR REPLACE TABLE mart.ofsted_judgements AS
 WITH code_rows AS (
     SELECT * FROM ref.local_authorities

@@ -1,5 +1,4 @@
 -- description: The difference the population vintage makes to each LA rate: per geography, LA, year and indicator with a value on both bases of mart.la_rate_variants, the rate at the time, the rate over the latest population, their difference and each one's population vintage and year (methods.md section 4: report both and the difference).
--- depends_on: mart.la_rate_variants, mart.la_indicator_panel
 CREATE OR REPLACE TABLE mart.rate_basis_differences AS
 SELECT
     t.geography, t.la_code, t.authority_id, t.year, t.indicator,

@@ -1,5 +1,4 @@
 -- description: What changed between vintages: for every area, year and indicator published by more than one release, each release whose value or status differs from the previous release's (old and new value, status and release). The panel keeps the latest release with a number; this table shows what it replaced.
--- depends_on: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE mart.revision_log AS
 WITH ordered AS (
     SELECT

@@ -1,5 +1,4 @@
 -- description: DfE children's services statistical neighbours, tidy: one row per model version ('2021-04', '2025-05'), LA and neighbour rank 1-10, with GSS codes resolved through the LA reference and the authority of both sides. A model obtained as several files (DfE's CSV and the LAIT workbook) appears once: an LA's neighbours come from the CSV where it lists the LA, else from the workbook (the two agree where both list an LA).
--- depends_on: staging.stg_dfe_statistical_neighbours, ref.local_authorities, meta.provenance
 CREATE OR REPLACE TABLE mart.statistical_neighbours AS
 WITH code_rows AS (
     SELECT * FROM ref.local_authorities

@@ -1,5 +1,5 @@
 -- description: DfE children in need (CIN) and child protection: referrals, re-referrals, assessments, section 47 enquiries, initial child protection conferences (ICPCs), CIN and child protection plans (CPPs), one row per area, year, indicator and release (every vintage kept). Sources: the EES "Characteristics of children in need" tables b1, c1, c2, c4, d1, d3, d5, d6 (releases 2022, 2024, 2025; 2025 published only b1, c1, c4, d3, d5 and no rates) and the CIN census SFR underlying data 2010-2017. Year = the year ending 31 March (EES time_period; the SFR file's year): flows are "during the year ending 31 March", stocks "at 31 March". Shares within timescale (assessments in 45 working days, ICPCs in 15, initial assessments in 10, core assessments in 35) are computed where no percentage is published: the published working-day bands up to the timescale over all cases of the year, as DfE computes them (checked against LAIT); a suppressed band leaves the share suppressed.
--- depends_on: raw.cin_b1, raw.cin_c1, raw.cin_c2, raw.cin_c4, raw.cin_d1, raw.cin_d3, raw.cin_d5, raw.cin_d6, raw.cin_sfr_underlying, ref.symbol_status
+-- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE staging.stg_cin AS
 WITH sfr AS (
     -- SFR rows in the EES shape: the year is the contract's year column (the file's, catalog period); LA rows keep the published
@@ -157,36 +157,36 @@ indicators(source_table, value_column, indicator, unit, fallback) AS (
         ('sfr', 'cpp_at31_3_months', 'cpp_at_31_march_3_months_or_more_count', 'children', false),
         ('sfr', 'cpp_reviewed', 'cpp_reviewed_in_time_count', 'children', false),
         ('sfr', 'cpp_reviewed_percent', 'cpp_reviewed_in_time_percent', 'percent of children on a plan for 3 months or more', false)
+),
+panel_cells AS (
+    SELECT
+        ees_level(c.geographic_level) AS geographic_level,
+        ees_area_code(c.geographic_level, c.country_code, c.region_code, c.new_la_code) AS area_code,
+        c.old_la_code AS la_code_3,
+        coalesce(c.la_name, c.region_name, c.country_name) AS area_name,
+        c.country_code,
+        CAST(c.time_period AS INTEGER) AS year,
+        -- EES: "Reporting year 2024"; SFR files label years in their column names ("1213"): "2012-13".
+        coalesce(
+            c.time_identifier || ' ' || c.time_period,
+            CAST(CAST(c.time_period AS INTEGER) - 1 AS VARCHAR) || '-' || right(c.time_period, 2)
+        ) AS published_period,
+        i.indicator,
+        c.cell AS cell,
+        i.unit,
+        c.source_entry,
+        c.release,
+        c.source_file,
+        c.source_row
+    FROM cells AS c
+    JOIN indicators AS i USING (source_table, value_column)
+    -- One row per release, area, year and indicator: a fallback column only where the main table is
+    -- absent (areas by 3-digit code, as one release can code an authority differently in two tables:
+    -- Buckinghamshire E06000060 in d1 but E10000002 in d3 for 2013-2020 in the 2022 release).
+    QUALIFY row_number() OVER (
+        PARTITION BY c.release, c.geographic_level, c.region_code, coalesce(c.old_la_code, c.new_la_code),
+                     c.time_period, i.indicator
+        ORDER BY i.fallback
+    ) = 1
 )
-SELECT
-    ees_level(c.geographic_level) AS geographic_level,
-    ees_area_code(c.geographic_level, c.country_code, c.region_code, c.new_la_code) AS area_code,
-    c.old_la_code AS la_code_3,
-    coalesce(c.la_name, c.region_name, c.country_name) AS area_name,
-    c.country_code,
-    CAST(c.time_period AS INTEGER) AS year,
-    -- EES: "Reporting year 2024"; SFR files label years in their column names ("1213"): "2012-13".
-    coalesce(
-        c.time_identifier || ' ' || c.time_period,
-        CAST(CAST(c.time_period AS INTEGER) - 1 AS VARCHAR) || '-' || right(c.time_period, 2)
-    ) AS published_period,
-    i.indicator,
-    published_number(c.cell) AS value,
-    published_symbol(c.cell) AS symbol,
-    published_status(c.cell, s.status) AS status,
-    i.unit,
-    c.source_entry,
-    c.release,
-    c.source_file,
-    c.source_row
-FROM cells AS c
-JOIN indicators AS i USING (source_table, value_column)
-LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(c.cell)
--- One row per release, area, year and indicator: a fallback column only where the main table is
--- absent (areas by 3-digit code, as one release can code an authority differently in two tables:
--- Buckinghamshire E06000060 in d1 but E10000002 in d3 for 2013-2020 in the 2022 release).
-QUALIFY row_number() OVER (
-    PARTITION BY c.release, c.geographic_level, c.region_code, coalesce(c.old_la_code, c.new_la_code),
-                 c.time_period, i.indicator
-    ORDER BY i.fallback
-) = 1;
+SELECT * FROM published_values(panel_cells);

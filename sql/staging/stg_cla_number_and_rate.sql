@@ -1,5 +1,5 @@
 -- description: DfE EES children looked after (at 31 March, starting, ceasing): counts and published rates per 10,000 children, one row per area, year, indicator and release (every vintage kept).
--- depends_on: raw.cla_number_and_rate, ref.symbol_status
+-- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE staging.stg_cla_number_and_rate AS
 WITH indicators(measure, value_column, indicator, unit) AS (
     VALUES
@@ -16,24 +16,24 @@ long AS (
     SELECT *
     FROM raw.cla_number_and_rate
     UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000, population_estimate))
+),
+panel_cells AS (
+    SELECT
+        ees_level(long.geographic_level) AS geographic_level,
+        ees_area_code(long.geographic_level, long.country_code, long.region_code, long.new_la_code) AS area_code,
+        long.old_la_code AS la_code_3,
+        coalesce(long.la_name, long.region_name, long.country_name) AS area_name,
+        long.country_code,
+        CAST(long.time_period AS INTEGER) AS year,
+        long.time_identifier || ' ' || long.time_period AS published_period,
+        i.indicator,
+        long.cell AS cell,
+        i.unit,
+        long.source_entry,
+        long.release,
+        long.source_file,
+        long.source_row
+    FROM long
+    JOIN indicators AS i USING (measure, value_column)
 )
-SELECT
-    ees_level(long.geographic_level) AS geographic_level,
-    ees_area_code(long.geographic_level, long.country_code, long.region_code, long.new_la_code) AS area_code,
-    long.old_la_code AS la_code_3,
-    coalesce(long.la_name, long.region_name, long.country_name) AS area_name,
-    long.country_code,
-    CAST(long.time_period AS INTEGER) AS year,
-    long.time_identifier || ' ' || long.time_period AS published_period,
-    i.indicator,
-    published_number(long.cell) AS value,
-    published_symbol(long.cell) AS symbol,
-    published_status(long.cell, s.status) AS status,
-    i.unit,
-    long.source_entry,
-    long.release,
-    long.source_file,
-    long.source_row
-FROM long
-JOIN indicators AS i USING (measure, value_column)
-LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(long.cell);
+SELECT * FROM published_values(panel_cells);

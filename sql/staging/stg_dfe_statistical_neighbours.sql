@@ -1,5 +1,4 @@
 -- description: DfE children's services statistical neighbours: one row per model version, file, LA and neighbour rank (1 = nearest of the 10), with the 3-digit codes as published and the GSS codes they resolve to through the LA reference for the model's year.
--- depends_on: raw.dfe_statistical_neighbours
 CREATE OR REPLACE TABLE staging.stg_dfe_statistical_neighbours AS
 SELECT
     n.release AS model_version,

@@ -1,5 +1,4 @@
 -- description: DfE LAIT whole data set, every indicator and every LAIT refresh, in the tidy long form: indicator = lait_<short description in snake case>, year = the last year the period label names (2015/16 -> 2016, 2024-25 -> 2025, 2014-16 -> 2016, 2024 -> 2024), one year later for measures LAIT's dictionary dates at the end of September. LA rows get the GSS code in force on 31 March of the year; England (970) and the regions (980-990) their own codes.
--- depends_on: raw.lait, raw.lait_dictionary, ref.local_authorities, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_lait AS
 WITH measures AS (
     -- Per measure: its id, and its year type and unit from the latest dictionary (a measure listed

@@ -1,5 +1,4 @@
 -- description: Ofsted ILACS inspections from the "LA inspection outcomes as at 31 March" history sheet (2025 layout: one row per inspection, GSS code, inspection and publication dates): one row per inspection and judgement area, every vintage kept. Blank sub-judgements (care leavers before 2023; overall effectiveness from April 2026) are not judgements and are left out.
--- depends_on: raw.ofsted_ilacs_history
 CREATE OR REPLACE TABLE staging.stg_ofsted_ilacs_history AS
 SELECT
     h.la_code,

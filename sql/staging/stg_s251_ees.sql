@@ -1,5 +1,5 @@
 -- description: DfE EES "LA and school expenditure" (Section 251), £: gross spend on children's and young people's services by area 2014-15 to 2019-20 (highlights summary, published in £ million), and for England 2015-16 to 2021-22 gross and net spend and net spend per child aged 0-17 on children's and young people's services (excluding CERA), children looked after and family support (national file; lines mapped in csc_pipeline/reference/s251_outturn_lines.csv). Financial year 2019-20 (time_period 201920) ends 31 March 2020: year = 2020.
--- depends_on: raw.s251_ees_highlights, raw.s251_ees_national, ref.s251_outturn_lines, ref.symbol_status
+-- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE staging.stg_s251_ees AS
 WITH national_indicators(concept, value_column, indicator, per) AS (
     VALUES

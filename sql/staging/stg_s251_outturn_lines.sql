@@ -1,5 +1,5 @@
 -- description: DfE Section 251 outturn 2008-09 to 2013-14 (line-level underlying data), £: total (gross) and net current expenditure on children's and young people's services (excluding CERA), children looked after and family support, per LA and year. Line numbers and labels change every year; csc_pipeline/reference/s251_outturn_lines.csv says which line is which total. Financial year 2008-09 ends 31 March 2009: year = 2009. Note: 2008-09 counts asylum-seeking children's services outside the children looked after total; from 2009-10 they are inside it.
--- depends_on: raw.s251_outturn_lines, ref.s251_outturn_lines, ref.symbol_status
+-- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE staging.stg_s251_outturn_lines AS
 WITH indicators(concept, value_column, indicator) AS (
     VALUES
@@ -23,24 +23,24 @@ mapped AS (
 ),
 long AS (
     SELECT * FROM mapped UNPIVOT INCLUDE NULLS (cell FOR value_column IN (total_expenditure, net_current_expenditure))
+),
+panel_cells AS (
+    SELECT
+        'local_authority' AS geographic_level,
+        long.la_code AS area_code,
+        long.la_code_3,
+        trim(long.la_name) AS area_name,
+        'E92000001' AS country_code,
+        CAST(long.period AS INTEGER) AS year,
+        printf('%d-%02d', long.period - 1, long.period % 100) AS published_period,
+        i.indicator,
+        long.cell AS cell,
+        '£' AS unit,
+        long.source_entry,
+        long.release,
+        long.source_file,
+        long.source_row
+    FROM long
+    JOIN indicators AS i USING (concept, value_column)
 )
-SELECT
-    'local_authority' AS geographic_level,
-    long.la_code AS area_code,
-    long.la_code_3,
-    trim(long.la_name) AS area_name,
-    'E92000001' AS country_code,
-    CAST(long.period AS INTEGER) AS year,
-    printf('%d-%02d', long.period - 1, long.period % 100) AS published_period,
-    i.indicator,
-    published_number(long.cell) AS value,
-    published_symbol(long.cell) AS symbol,
-    published_status(long.cell, s.status) AS status,
-    '£' AS unit,
-    long.source_entry,
-    long.release,
-    long.source_file,
-    long.source_row
-FROM long
-JOIN indicators AS i USING (concept, value_column)
-LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(long.cell);
+SELECT * FROM published_values(panel_cells);
