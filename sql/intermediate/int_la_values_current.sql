@@ -77,7 +77,9 @@ makeup AS (
         any_value(area_code) AS only_code, any_value(method) AS only_method,
         any_value(rate_basis) AS only_rate_basis, any_value(population_year) AS only_population_year,
         any_value(population_vintage) AS only_population_vintage,
-        any_value(unit) AS unit, any_value(published_period) AS published_period,
+        -- Contributors can label their period differently (a district-weighted county estimate
+        -- beside an LA's own value): all their labels, so no row depends on which was read first.
+        min(unit) AS unit, string_agg(DISTINCT published_period, '; ' ORDER BY published_period) AS published_period,
         string_agg(DISTINCT source_entry, ', ' ORDER BY source_entry) AS source_entry,
         max(release) AS release
     FROM mapped
