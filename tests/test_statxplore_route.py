@@ -122,6 +122,7 @@ def test_a_refused_key_is_one_line_naming_the_variable(stand_in, monkeypatch, tm
 
 
 @pytest.mark.parametrize("answer, missing", [
+    ([], "is a JSON list, not an object with fields, measures and cubes"),
     ({"fields": [], "measures": [{"id": "m", "label": "x"}]}, "has no fields, cubes (keys: ['fields', 'measures'])"),
     ({"fields": [{"label": YEAR, "items": [{"labels": ["2023/24"]}]}], "measures": [{"id": "other", "label": "x"}],
       "cubes": {"m": {"values": [1]}}}, "has no cube values for measure 'other'"),
