@@ -27,7 +27,7 @@ LIVE_KINDS = {
     "govuk_attachment": ("page", "pattern"),
     "statswales_api": ("dataset", "filters"),
     "nomis_dataset": ("url",),
-    "statxplore_table": ("credential_env",),
+    "statxplore_table": ("credential_env", "query"),
 }
 # Kinds whose parameters may name `{release}`: a release partition the catalog does not list yet
 # (one the release sensor added) is read as the latest entry's file of that release.

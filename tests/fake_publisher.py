@@ -2,7 +2,8 @@
 
 It speaks each publisher's documented request/response shapes: EES pages and release zips, the
 GOV.UK content API (a page's attachments as JSON) and its asset host, the StatsWales API (a filter
-POST answered with a filter id, then the CSV), Nomis dataset queries and archived files. Routes are
+POST answered with a filter id, then the CSV), Nomis dataset queries, archived files and the
+Stat-Xplore table API (a query POST with an APIKey header answered with a JSON cube). Routes are
 a dict the test may change while the server runs (a file moved, a release retired or added).
 """
 
@@ -50,6 +51,7 @@ def fake_publisher(routes: dict[str, bytes | Reply], posts: dict | None = None) 
             self.server.requests.append(f"POST {self.path}")
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"null")
             self.server.posted.append(body)
+            self.server.post_headers.append(dict(self.headers))  # read by stand-ins that check a key
             handler = posts.get(self.path)
             self._answer(handler(body) if handler else None)
 
@@ -78,7 +80,7 @@ def fake_publisher(routes: dict[str, bytes | Reply], posts: dict | None = None) 
             pass
 
     server = _Publisher(("127.0.0.1", 0), Handler)
-    server.requests, server.posted = [], []
+    server.requests, server.posted, server.post_headers = [], [], []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -260,8 +260,6 @@ def test_a_family_needing_a_key_is_skipped_with_a_notice_naming_the_variable(mon
         "dwp_children_low_income: skipped in live mode; set STATXPLORE_API_KEY (the publisher's API key) to obtain it"]
     monkeypatch.setenv("STATXPLORE_API_KEY", "a-key")
     assert acquire.skipped_for_credentials("dwp_children_low_income", catalog) == []
-    (entry, *_) = catalog.family("dwp_children_low_income", "live")
-    assert "JSON cube" in one_line_error(entry, settings, catalog)
 
 
 def test_attachment_urls_read_attachments_and_older_pages_document_links():
@@ -317,7 +315,7 @@ def test_every_live_address_in_the_catalog_is_on_the_allow_list():
 @pytest.mark.parametrize("live, message", [
     ({"kind": "govuk_attachment", "page": "government/statistics/x"}, r"live.kind govuk_attachment needs \['pattern'\]"),
     ({"kind": "archived_file", "url": "https://webarchive.nationalarchives.gov.uk/x.csv", "sha256": "ABC"}, "not a lowercase hex sha256"),
-    ({"kind": "statxplore_table"}, r"needs \['credential_env'\]"),
+    ({"kind": "statxplore_table"}, r"needs \['credential_env', 'query'\]"),
 ])
 def test_a_live_entry_missing_its_route_parameters_is_rejected(live, message):
     from csc_pipeline.catalog import CatalogError, _entry

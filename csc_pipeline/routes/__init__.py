@@ -13,7 +13,7 @@ import requests
 
 from csc_pipeline import download
 from csc_pipeline.catalog import Catalog, SourceEntry
-from csc_pipeline.routes import ees, files, govuk, statswales
+from csc_pipeline.routes import ees, files, govuk, statswales, statxplore
 from csc_pipeline.routes.common import Obtained, RouteError
 
 __all__ = ["Obtained", "RouteError", "missing_credential", "obtain"]
@@ -25,6 +25,7 @@ ROUTES = {
     "nomis_dataset": files.obtain,
     "govuk_attachment": govuk.obtain,
     "statswales_api": statswales.obtain,
+    "statxplore_table": statxplore.obtain,
 }
 
 
@@ -37,11 +38,6 @@ def missing_credential(entry: SourceEntry) -> str | None:
 def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, policy: download.FetchPolicy,
            session: requests.Session | None) -> Obtained:
     kind = entry.live.get("kind")
-    if kind == "statxplore_table":
-        # The key is there (entries without it are skipped before this), but Stat-Xplore's table API
-        # answers with a JSON cube, not the CSV export the contract reads.
-        raise RouteError(f"{entry.id}: Stat-Xplore's table API answers with a JSON cube, which the pipeline "
-                         "does not lay out as the CSV export yet; run this family from a mirror")
     if kind not in ROUTES:
         raise RouteError(f"{entry.id}: no live source configured (live.kind {kind!r})")
     obtained = ROUTES[kind](entry, catalog, store, policy, session)
