@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import change_in_rate as cir
 from csc_pipeline.analysis.family_config import ConfigError
 from csc_pipeline.analysis.panel_frames import count_apportioned_sets_once, select_values
@@ -117,7 +118,7 @@ def _planted_rise(tmp_path):
 
 def test_run_classifies_a_planted_rise_and_writes_documented_tables(tmp_path):
     inputs, target = _planted_rise(tmp_path)
-    output = cir.run(inputs, CONFIG)
+    output = draw(cir.run(inputs, CONFIG), inputs)
     tables = {t.name: t.frame for t in output.tables}
     row = tables["analysis.change_in_rate"].filter((pl.col("la_code") == target) & (pl.col("direction_rule") == SIGN)).row(0, named=True)
     assert (row["avg_change"], row["avg_rate"], row["direction"], row["n_years"]) == (

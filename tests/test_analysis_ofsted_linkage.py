@@ -9,13 +9,15 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import elastic_net as en
 from csc_pipeline.analysis import ofsted_linkage as ol
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.family_config import ConfigError
+from csc_pipeline.analysis.ofsted_grades import grades_by_authority
 from csc_pipeline.analysis.ofsted_linkage_tables import CHOICE_COLUMNS
+from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.runner import write_output
-from csc_pipeline.defs.analysis import FAMILIES
 from synthetic_analysis_inputs import make_inputs
 
 PREDICTION_TABLES = ["analysis.ofsted_prediction_summary", "analysis.ofsted_prediction_coefficients", "analysis.ofsted_prediction_cv",
@@ -238,7 +240,8 @@ def test_grades_take_the_panel_code_of_their_authority(tmp_path):
     in_force = inputs.ofsted_in_force.with_columns(
         pl.when(pl.col("la_code") == code).then(pl.lit("E08000016")).otherwise(pl.col("la_code")).alias("la_code"))
     inputs = inputs.__class__(**{**inputs.__dict__, "ofsted_in_force": in_force})
-    grades = ol._grades(inputs, ol.parse_config({}))
+    settings = ol.parse_config({})
+    grades = grades_by_authority(inputs, settings.geography, settings.exclude_la_codes)
     assert code in grades["la_code"].to_list() and "E08000016" not in grades["la_code"].to_list()
 
 
@@ -261,12 +264,12 @@ def test_config_defaults_match_the_settings_file_and_bad_values_are_rejected():
         ol.parse_config({"prediction": {"folds": 1}})
     with pytest.raises(ConfigError, match="association_years"):
         ol.parse_config({"association_years": ["2015"]})
-    assert list(FAMILIES)[-1] == "ofsted_linkage" and FAMILIES["ofsted_linkage"] == "5. Ofsted linkage"
+    assert list(families())[-1] == "ofsted_linkage" and families()["ofsted_linkage"].title == "5. Ofsted linkage"
 
 
 def test_run_recovers_the_planted_quality_problem_in_2012_and_writes_every_table(tmp_path):
     inputs = make_inputs(tmp_path)
-    output = ol.run(inputs, load_analysis_config(None).for_family("ofsted_linkage"))
+    output = draw(ol.run(inputs, load_analysis_config(None).for_family("ofsted_linkage")), inputs)
     tables = {t.name: t.frame for t in output.tables}
     summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
     # SLAC years carry the LA's rating: 2012 needs no fallback

@@ -13,7 +13,7 @@ from csc_pipeline import cross_checks
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.definitions import build_definitions
 from csc_pipeline.defs import runs
-from csc_pipeline.defs.analysis import FAMILIES
+from csc_pipeline.analysis.registry import families
 from pipeline_runs import failed_checks, read_write_reader, run_refresh, table_fingerprints
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
@@ -337,7 +337,7 @@ def test_demo_run_produces_the_analysis_tables_charts_and_report(demo_run, demo_
     assert [row for row in undocumented if row[0] in family_tables] == []
     # Every family of methods.md wrote tables and charts, and the report has a section for each.
     report = (settings.reports_dir / "analysis_report.html").read_text(encoding="utf-8")
-    for family in FAMILIES:
+    for family in families():
         kinds = dict(demo_warehouse.execute(
             "SELECT kind, count(*) FROM meta.analysis_report_items WHERE family = ? GROUP BY kind", [family]).fetchall())
         assert kinds.get("table", 0) >= 3 and kinds.get("chart", 0) >= 1 and kinds.get("headline", 0) >= 1, (family, kinds)

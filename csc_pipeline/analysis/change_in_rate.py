@@ -17,23 +17,18 @@ population vintage from ``mart.la_rate_variants``) and, for directions, ``direct
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-import matplotlib
+import polars as pl
+from scipy import stats
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import (  # noqa: E402
+from csc_pipeline.analysis.family_config import parse_settings, require
+from csc_pipeline.analysis.ofsted_grades import grades_by_authority
+from csc_pipeline.analysis.panel_frames import (
     COUNT_ONCE_RULE, COVERAGE_COLUMNS, count_apportioned_sets_once, format_years, select_values,
 )
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 INCREASE, NO_CHANGE, DECREASE = "increase", "no change", "decrease"
 AT_THE_TIME, LATEST_POPULATION = "at_the_time", "latest_population"
@@ -378,10 +373,7 @@ def _grades_at(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography
     """Overall grades in force at 31 March of ``year`` keyed like period_values' LAs, so an authority whose code
     changed keeps its grade: as_published, the code in force at that date, which the judgement carries; current,
     today's code of the authority, as ofsted_linkage maps it."""
-    # imported here: ofsted_linkage imports grade_tests from this module
-    from csc_pipeline.analysis.ofsted_linkage import _grades as grades_by_authority
-
-    grades = (grades_by_authority(inputs, replace(settings, geography=geography)) if geography == "current"
+    grades = (grades_by_authority(inputs, geography, settings.exclude_la_codes) if geography == "current"
               else inputs.ofsted_in_force.with_columns(pl.col("year").cast(pl.Int64)))
     grades = grades.filter((pl.col("year") == year) & pl.col("overall_grade_ordinal").is_not_null())
     if grades.is_empty():
@@ -399,21 +391,6 @@ def _factors(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography: 
         changes = la_changes(values.filter(pl.col("year").is_between(*own)), None)
         factors.append(Factor(name, own[0], own[1], changes))
     return factors
-
-
-def _box_plot(changes: pl.DataFrame, indicator: str, nation: str, first: int, last: int,
-              inputs: AnalysisInputs) -> Path:
-    # one set of region labels, left of both panels (each panel's own labels overlapped the other panel)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True, layout="constrained")
-    regions = sorted(changes["region"].drop_nulls().unique().to_list())
-    for ax, measure, label in ((axes[0], "avg_rate", "average rate per 10,000"),
-                               (axes[1], "avg_change", "average yearly change per 10,000")):
-        data = [changes.filter((pl.col("region") == r) & pl.col(measure).is_not_null())[measure].to_list() for r in regions]
-        ax.boxplot(data, tick_labels=regions, orientation="horizontal")
-        ax.set_xlabel(label)
-    fig.suptitle(f"{inputs.label(indicator)}: {nation} LAs by region, {first}-{last}"
-                 + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""))
-    return save_figure_atomic(fig, inputs.charts_dir / f"change_in_rate_{indicator}_{nation}_{first}_{last}.png".lower())
 
 
 def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
@@ -464,7 +441,9 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
                                             grades, settings.min_las):
                         association_rows.append({**key, **row})
                     if geography == settings.geography and basis == AT_THE_TIME and indicator in settings.box_plot_indicators:
-                        output.charts.append(_box_plot(default, indicator, nation, first, last, inputs))
+                        output.chart_requests.append(ChartRequest(
+                            "box_plot", inputs.charts_dir / f"change_in_rate_{indicator}_{nation}_{first}_{last}.png".lower(),
+                            {"changes": default, "indicator": indicator, "nation": nation, "first": first, "last": last}))
     changes = (pl.concat(change_frames).select(list(CHANGE_COLUMNS)) if change_frames
                else pl.DataFrame(schema={c: CHANGE_SCHEMA.get(c, pl.String) for c in CHANGE_COLUMNS}))
     _headlines(output, changes, settings)
@@ -654,3 +633,6 @@ FACTOR_BY_REGION_COLUMNS = {
     **SUMMARY_COLUMNS,
     **STATUS_COLUMNS,
 }
+
+
+SPEC = FamilySpec("change_in_rate", "4. Change in rate", run, parse_config)

@@ -22,7 +22,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 from csc_pipeline.analysis import funnel
 from csc_pipeline.analysis.family_config import parse_settings, require
 from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, match_edition, select_values
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 FAMILY = "deprivation"
 MULTIPLIERS = {"rate": 10_000.0, "percent": 100.0}
@@ -510,13 +510,12 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 continue
             coverage.la_codes = set(units["la_code"].to_list())
             positions, dispersion = funnel.funnel_positions(units, row["kind"], MULTIPLIERS[row["kind"]], options.levels, options.overdispersion, target)
-            path, labelled = funnel.plot_funnel(
-                positions, row["kind"], MULTIPLIERS[row["kind"]], options.levels, dispersion,
-                f"{nation}: {inputs.label(indicator)}, {year}", row.get("unit") or inputs.label(indicator),
-                inputs.label(row["denominator"]),
-                inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", inputs.synthetic, options.label_max,
-            )
-            output.charts.append(path)
+            labelled = funnel.named_las(positions, options.levels, options.label_max)
+            output.chart_requests.append(ChartRequest("funnel", inputs.charts_dir / f"funnel_{nation.lower()}_{indicator}_{year}.png", {
+                "positions": positions, "kind": row["kind"], "multiplier": MULTIPLIERS[row["kind"]], "levels": options.levels,
+                "dispersion": dispersion, "title": f"{nation}: {inputs.label(indicator)}, {year}",
+                "y_label": row.get("unit") or inputs.label(indicator), "x_label": inputs.label(row["denominator"]),
+                "label_max": options.label_max}))
             output.headlines.append(_funnel_headline(positions, nation, indicator, year, year_rule, dispersion, max(options.levels), len(labelled),
                                                      settings.min_las))
             frames.append(
@@ -722,3 +721,6 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     skipped = pl.DataFrame(fitted.skipped, schema={"nation": pl.String, "indicator": pl.String, "reason": pl.String})
     output.tables.append(AnalysisTable("analysis.deprivation_skipped", skipped, "Configured indicators the deprivation family could not analyse, and why.", SKIPPED_COLUMNS))
     return output
+
+
+SPEC = FamilySpec("deprivation", "3. Deprivation adjustment and funnel plots", run, parse_config)
