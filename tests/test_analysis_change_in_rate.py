@@ -16,7 +16,7 @@ from csc_pipeline.analysis.panel_frames import count_apportioned_sets_once, sele
 from csc_pipeline.analysis.runner import write_output
 from synthetic_analysis_inputs import make_inputs
 
-DEFAULT_RULES = cir.DirectionSettings().rules("cla_rate_per_10k")  # sign at whole numbers, then tolerance 0.5 unrounded
+DEFAULT_RULES = cir.parse_config({}).direction.rules("cla_rate_per_10k")  # sign at whole numbers, then tolerance 0.5 unrounded
 SIGN, TOLERANCE = DEFAULT_RULES[0][0], DEFAULT_RULES[1][0]
 
 
@@ -53,7 +53,7 @@ def test_direction_on_published_precision_and_the_tolerance_variant():
     b = changes.filter((pl.col("la_code") == "B") & (pl.col("direction_rule") == SIGN)).row(0, named=True)
     assert (b["rate_precision"], b["avg_change_at_precision"], b["avg_change"]) == (0, 0.0, pytest.approx(0.8))
     # a configured precision per indicator changes the answer: 50.2 -> 50.4 at one decimal is a rise
-    one_decimal = cir.DirectionSettings(decimals_by_indicator={"cla_rate_per_10k": 1}).rules("cla_rate_per_10k")
+    one_decimal = cir.parse_config({"direction": {"decimals_by_indicator": {"cla_rate_per_10k": 1}}}).direction.rules("cla_rate_per_10k")
     c = cir.la_changes(_two_years([("C", 50.2, 50.4)]), one_decimal).row(0, named=True)
     assert (c["rate_precision"], c["direction"]) == (1, "increase")
 

@@ -195,11 +195,6 @@ def test_config_errors_name_the_key(config, key):
         trends.parse_config(config)
 
 
-def test_config_file_defaults_equal_the_settings_defaults():
-    from csc_pipeline.analysis.config import load_analysis_config
-    assert trends.parse_config(load_analysis_config(None).for_family("trends")) == trends.TrendsSettings()
-
-
 def _with_neighbours(inputs: AnalysisInputs, la_code: str, neighbour_codes: list[str]) -> AnalysisInputs:
     neighbours = pl.DataFrame({"model_version": "2021-04", "la_code": la_code, "neighbour_rank": list(range(1, len(neighbour_codes) + 1)),
                                "neighbour_la_code": neighbour_codes})
@@ -250,7 +245,7 @@ def test_run_on_default_synthetic_inputs_skips_the_its_without_pre_break_years(t
     assert its.height > 0 and set(its["status"]) == {"skipped"} and its["level_change"].null_count() == its.height
     assert all("0 year(s) before" in r for r in its["skip_reason"])
     # indicators without a numerator/denominator in the dictionary are reported, not guessed
-    missing = set(trends.TrendsSettings().indicators) - set(DICTIONARY["indicator"])
+    missing = set(trends.parse_config({}).indicators) - set(DICTIONARY["indicator"])
     assert all(any(h.startswith(f"{m}: not aggregated") for h in output.headlines) for m in missing)
     assert "trends_cla_rate_per_10k.png" in {p.name for p in output.charts}
     write_output(duckdb.connect(), output)

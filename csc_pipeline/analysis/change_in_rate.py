@@ -17,7 +17,7 @@ population vintage from ``mart.la_rate_variants``) and, for directions, ``direct
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -45,9 +45,9 @@ OK, BELOW_MINIMUM, GROUP_EMPTY, SKIPPED, CONSTANT = "ok", "n below minimum", "gr
 
 @dataclass(frozen=True)
 class DirectionSettings:
-    published_decimals: int = 0  # LA rates are published as whole numbers per 10,000
-    decimals_by_indicator: dict = field(default_factory=dict)  # indicator -> decimals where it differs
-    tolerances: tuple = (0.5,)  # sensitivity variants: |average change of the unrounded rates| below this is no change
+    published_decimals: int  # LA rates are published as whole numbers per 10,000
+    decimals_by_indicator: dict  # indicator -> decimals where it differs
+    tolerances: tuple  # sensitivity variants: |average change of the unrounded rates| below this is no change
 
     def __post_init__(self) -> None:
         decimals = [self.published_decimals, *self.decimals_by_indicator.values()]
@@ -65,27 +65,24 @@ class DirectionSettings:
 
 @dataclass(frozen=True)
 class ChangeInRateSettings:
-    geography: str = "as_published"  # methods.md: the authorities of the period's end, as published (the headline)
-    variant_geographies: tuple = ("current",)  # also computed, as sensitivity variants
-    rate_bases: tuple = RATE_BASES
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k")
+    geography: str  # methods.md: the authorities of the period's end, as published (the headline)
+    variant_geographies: tuple  # also computed, as sensitivity variants
+    rate_bases: tuple
+    exclude_la_codes: tuple
+    indicators: tuple
     # Fixed periods per nation, [first, last] inclusive; plus the latest `latest_years` years of each.
-    periods: dict = field(default_factory=lambda: {"England": [[2012, 2017]], "Wales": [[2005, 2011]]})
-    latest_years: int = 5
-    direction: DirectionSettings = DirectionSettings()
-    min_las: int = 5  # a regional summary or association over fewer LAs is labelled 'n below minimum'
-    continuous_factors: tuple = (
-        "children_low_income_hmrc_percent", "sw_turnover_rate_percent", "sw_agency_rate_percent",
-        "s251_cla_net_expenditure_per_child_gbp",
-    )
+    periods: dict
+    latest_years: int
+    direction: DirectionSettings
+    min_las: int  # a regional summary or association over fewer LAs is labelled 'n below minimum'
+    continuous_factors: tuple
     # factor -> [first, last]: the factor's own years (within each period); absent: the years it is published in the period
-    factor_periods: dict = field(default_factory=dict)
+    factor_periods: dict
     # A binary factor (e.g. funded by the DfE Innovation Programme): the LA codes that have it.
-    binary_factor_name: str = "binary_factor"
-    binary_factor_la_codes: tuple = ()
-    top_bottom: int = 3
-    box_plot_indicators: tuple = ("cla_rate_per_10k",)
+    binary_factor_name: str
+    binary_factor_la_codes: tuple
+    top_bottom: int
+    box_plot_indicators: tuple
 
     def __post_init__(self) -> None:
         for key, geography in (("geography", self.geography), *(("variant_geographies", g) for g in self.variant_geographies)):

@@ -12,7 +12,7 @@ settings) show which indicators move together beyond what deprivation explains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -30,29 +30,25 @@ WORKFORCE_PREFIX = "sw_"  # the children's social work workforce census: a short
 
 @dataclass(frozen=True)
 class CorrelationSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    nations: tuple = ("England", "Wales")
-    indicators: tuple = (
-        "cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent",
-        "cin_rate_per_10k", "referrals_rate_per_10k", "rereferrals_percent", "sw_turnover_rate_percent",
-        "sw_agency_rate_percent", "sw_vacancy_rate_percent", "children_low_income_hmrc_percent",
-    )
+    geography: str
+    exclude_la_codes: tuple
+    nations: tuple
+    indicators: tuple
     # Correlate the deprivation measure of the deprivation section (per nation, edition in force) too.
-    include_deprivation_measure: bool = True
-    years: tuple | None = field(default=None, metadata={"types": (list, tuple)})  # [first, last]; None: all years
-    min_las: int = 10  # a pair is tested in a year only with at least this many LAs having both values
-    alpha: float = 0.05
-    min_years_significant: int = 3
+    include_deprivation_measure: bool
+    years: tuple | None  # [first, last]; None: all years
+    min_las: int  # a pair is tested in a year only with at least this many LAs having both values
+    alpha: float
+    min_years_significant: int
     # Indicators with short series: a pair involving one needs only short_series_min_years significant years.
     # None: the workforce (sw_*) indicators of `indicators`.
-    short_series_indicators: tuple | None = field(default=None, metadata={"types": (list, tuple)})
-    short_series_min_years: int = 2
-    heatmap_years: int = 3  # heatmaps of the latest N years of each nation (0: none)
-    headline_indicator: str = "cla_rate_per_10k"  # headline: its rho with the deprivation measure, latest year
+    short_series_indicators: tuple | None
+    short_series_min_years: int
+    heatmap_years: int  # heatmaps of the latest N years of each nation (0: none)
+    headline_indicator: str  # headline: its rho with the deprivation measure, latest year
     # The deprivation section's settings (period, measures, nations, exclusions): the wrapper passes them
     # here so the residuals are the ones the deprivation family computes. None: deprivation defaults.
-    deprivation: dict | None = field(default=None, metadata={"types": (dict,)})
+    deprivation: dict | None = None
 
     def __post_init__(self):
         require(self.geography in ("current", "as_published"), f"{FAMILY}.geography", f"expected 'current' or 'as_published', got {self.geography!r}")

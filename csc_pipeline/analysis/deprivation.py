@@ -31,15 +31,15 @@ NATIONS = ("England", "Wales")  # the panel's nation values; any other name woul
 
 @dataclass(frozen=True)
 class FunnelSettings:
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent")
+    indicators: tuple
     # None: the period's last year; a nation without values that year gets its latest year with values (year_rule says so)
-    year: int | None = field(default=None, metadata={"types": (int,)})
-    target: str = "national"  # or deprivation_expected
-    levels: tuple = (0.95, 0.998)
+    year: int | None
+    target: str  # or deprivation_expected
+    levels: tuple
     # additive (Spiegelhalter 2005) by default: LA rates vary far beyond chance, and exact limits alone flag most LAs;
     # the exact limits stay in the table (exact_* columns). none: exact limits only; or multiplicative.
-    overdispersion: str = "additive"
-    label_max: int = 10  # LAs named on a chart: the furthest outside the widest limits (all stay in the table)
+    overdispersion: str
+    label_max: int  # LAs named on a chart: the furthest outside the widest limits (all stay in the table)
 
     def __post_init__(self):
         require(isinstance(self.label_max, int) and self.label_max >= 0, "funnel.label_max", f"expected a non-negative whole number, got {self.label_max!r}")
@@ -51,34 +51,20 @@ class FunnelSettings:
 
 @dataclass(frozen=True)
 class DeprivationSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    nations: tuple = ("England", "Wales")
-    measures: dict = field(default_factory=lambda: {"England": "idaci_average_score", "Wales": "wimd_most_deprived_10pct_percent"})
-    period: tuple = (2015, 2017)
-    indicators: tuple = (
-        "cla_rate_per_10k",
-        "cla_starts_rate_per_10k",
-        "cpp_rate_per_10k",
-        "cpp_second_or_subsequent_percent",
-        "cin_rate_per_10k",
-        "referrals_rate_per_10k",
-    )
+    geography: str
+    exclude_la_codes: tuple
+    nations: tuple
+    measures: dict
+    period: tuple
+    indicators: tuple
     # an entry that is a list names alternatives: the first one with values is used
-    composite: tuple = (
-        "cpp_rate_per_10k",
-        "cpp_second_or_subsequent_percent",
-        "cla_rate_per_10k",
-        "cla_starts_rate_per_10k",
-        ("lait_lacstable_2016on", "lait_lac_longstable_percent"),
-        "cla_ceased_within_8_weeks_percent",
-    )
-    outliers_per_group: int = 3
-    population_indicator: str = "population_0_17"
-    confidence_level: float = 0.95
-    min_las: int = 10  # fits on fewer LAs are reported with status 'n below minimum', never as findings (fewer than 3: not fitted)
-    nb2_test_level: float = 0.05  # NB2 is kept only when the boundary LR test of alpha = 0 rejects at this level
-    funnel: FunnelSettings = FunnelSettings()
+    composite: tuple
+    outliers_per_group: int
+    population_indicator: str
+    confidence_level: float
+    min_las: int  # fits on fewer LAs are reported with status 'n below minimum', never as findings (fewer than 3: not fitted)
+    nb2_test_level: float  # NB2 is kept only when the boundary LR test of alpha = 0 rejects at this level
+    funnel: FunnelSettings
 
     def __post_init__(self):
         require(self.geography in ("current", "as_published"), "geography", f"expected 'current' or 'as_published', got {self.geography!r}")

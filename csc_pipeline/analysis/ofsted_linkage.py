@@ -70,30 +70,24 @@ OK = "ok"
 
 @dataclass(frozen=True)
 class PredictionSettings:
-    year: int = 2012
-    fallback_years: tuple = (2014, 2015, 2016)  # tried in order when `year` has too few graded LAs
-    window_years: int = 2  # outcome: rated Inadequate at 31 March of any of years Y .. Y + window_years - 1
-    outcome: str = "rated_inadequate"  # a key of OUTCOMES
-    indicators: tuple = (
-        "referrals_rate_per_10k", "rereferrals_percent", "initial_assessments_within_10_days_percent",
-        "core_assessments_within_35_days_percent", "assessments_within_45_days_percent", "s47_rate_per_10k",
-        "icpc_within_15_days_percent", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent", "cpp_reviewed_in_time_percent",
-        "cin_rate_per_10k", "cla_rate_per_10k", "cla_starts_rate_per_10k",
-        "sw_agency_rate_percent", "sw_vacancy_rate_percent", "sw_turnover_rate_percent", "sw_caseload_average",
-    )
-    alpha: float = 0.5  # elastic-net mixing (glmnet's alpha): 1 lasso, towards 0 ridge
-    n_lambdas: int = 100  # penalties on the path (glmnet's default)
-    lambda_min_ratio: float = 0.001  # the path ends at lambda_max * this
-    folds: int = 5
+    year: int
+    fallback_years: tuple  # tried in order when `year` has too few graded LAs
+    window_years: int  # outcome: rated Inadequate at 31 March of any of years Y .. Y + window_years - 1
+    outcome: str  # a key of OUTCOMES
+    indicators: tuple
+    alpha: float  # elastic-net mixing (glmnet's alpha): 1 lasso, towards 0 ridge
+    n_lambdas: int  # penalties on the path (glmnet's default)
+    lambda_min_ratio: float  # the path ends at lambda_max * this
+    folds: int
     # "1se": the largest penalty within one SE of the lowest held-out deviance (glmnet's lambda.1se); "min": the lowest
-    cv_rule: str = "1se"
-    seed: int = 2012
-    threshold: float = 0.5  # predicted Inadequate when the probability is at least this
-    max_iterations: int = 100  # IRLS steps per penalty
-    max_missing_share: float = 0.1  # indicators missing for more of the LAs with an outcome are dropped
+    cv_rule: str
+    seed: int
+    threshold: float  # predicted Inadequate when the probability is at least this
+    max_iterations: int  # IRLS steps per penalty
+    max_missing_share: float  # indicators missing for more of the LAs with an outcome are dropped
     # a year is usable when this many LAs rated in the window have every predictor (about half of England)
-    min_graded_las: int = 75
-    min_inadequate: int = 5  # ... and at least this many rated Inadequate and this many not
+    min_graded_las: int
+    min_inadequate: int  # ... and at least this many rated Inadequate and this many not
 
     def __post_init__(self) -> None:
         key = f"{FAMILY}.prediction"
@@ -116,13 +110,12 @@ class PredictionSettings:
 
 @dataclass(frozen=True)
 class OfstedLinkageSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    summary_indicators: tuple = ("cla_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "rereferrals_percent",
-                                 "cpp_second_or_subsequent_percent")
+    geography: str
+    exclude_la_codes: tuple
+    summary_indicators: tuple
     # Years (31 March) whose grades in force are tested against the indicators; null: every year with grades.
-    association_years: tuple | None = field(default=None, metadata={"types": (list,)})
-    prediction: PredictionSettings = field(default_factory=PredictionSettings)
+    association_years: tuple | None
+    prediction: PredictionSettings
 
     def __post_init__(self) -> None:
         require(self.geography in ("current", "as_published"), f"{FAMILY}.geography",

@@ -26,33 +26,31 @@ ITS_TERMS = ("pre_level", "pre_slope", "level_change", "slope_change")
 
 @dataclass(frozen=True)
 class TrendsSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
+    geography: str
+    exclude_la_codes: tuple
     # with the re-referral and timeliness percentages, whose median LA published studies report beside the pooled value
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k",
-                         "rereferrals_percent", "assessments_within_45_days_percent", "icpc_within_15_days_percent",
-                         "cpp_reviewed_in_time_percent")
-    nations: tuple = ("England", "Wales")
+    indicators: tuple
+    nations: tuple
     # Where the panel has an LA's numerator and published rate but not its denominator (England's 0-17
     # populations start in 2010, Wales's cover 2015-2021), use the denominator the publisher's rate
     # implies (numerator / rate x multiplier). Without it no series reaches back before the default break.
-    implied_denominators: bool = True
-    first_post_break_year: int = 2010
-    its_nations: tuple = ("England", "Wales")
+    implied_denominators: bool
+    first_post_break_year: int
+    its_nations: tuple
     # ITS charts: always drawn for these indicators (with "not fitted: <reason>" on the chart when the
     # fit is skipped, e.g. on series starting at the break); other indicators get one only when fitted.
-    its_chart_indicators: tuple = ("cla_rate_per_10k",)
-    min_years_each_side: int = 3
+    its_chart_indicators: tuple
+    min_years_each_side: int
     # Fit the ITS on the LAs with values in every year of the national series, so that a change in
     # which LAs report (e.g. LAs formed in later reorganisations, whose populations are not available
     # before 2010) cannot masquerade as a level change at the break.
-    its_constant_las: bool = True
-    confidence_level: float = 0.95
-    covariance: str = "ols"  # or "hac" (Newey-West)
-    hac_maxlags: int = 1
-    small_multiple_indicators: tuple = ("cla_rate_per_10k",)
-    small_multiple_la_codes: tuple = ("E09000014", "E08000025", "E10000016")
-    neighbours_shown: int = 10
+    its_constant_las: bool
+    confidence_level: float
+    covariance: str  # or "hac" (Newey-West)
+    hac_maxlags: int
+    small_multiple_indicators: tuple
+    small_multiple_la_codes: tuple
+    neighbours_shown: int
 
     def __post_init__(self) -> None:
         require(1990 <= self.first_post_break_year <= 2100, "trends.first_post_break_year",
