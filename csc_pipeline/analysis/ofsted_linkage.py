@@ -33,6 +33,9 @@ After-inadequate movement: among LAs the model predicts Inadequate, group A (not
 in the window) against group B (rated Inadequate): per indicator, the median change from year Y
 (the window's first year, the first predicted year) to Y+1 and the % of LAs whose value rose; an
 empty group is a row with status group_empty.
+
+Over 500 lines, most of them this description: one family's statistics; its tables are
+ofsted_linkage_tables.py, its charts charts/ofsted_linkage.py, the model elastic_net.py.
 """
 
 from __future__ import annotations
