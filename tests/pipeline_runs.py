@@ -109,7 +109,6 @@ def _checked_family(settings: Settings, family: str, catalog, resolver):
 def check_family(settings: Settings, family: str):
     """(problems, frame) of one family, as ``_checked_family``."""
     from csc_pipeline.catalog import load_catalog
-from csc_pipeline.cross_checks import CROSS_CHECKS
     from csc_pipeline.geography import default_resolver
 
     _, problems, frame = _checked_family(settings, family, load_catalog(), default_resolver())
@@ -185,7 +184,6 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     (and the models they need) in an in-memory DuckDB. Returns (connection, problems by family)."""
     from csc_pipeline import warehouse
     from csc_pipeline.catalog import load_catalog
-from csc_pipeline.cross_checks import CROSS_CHECKS
     from csc_pipeline.geography import default_resolver
     from csc_pipeline.reference_tables import provenance_frame
 
