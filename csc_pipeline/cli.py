@@ -189,15 +189,13 @@ def _dagster(settings: Settings, note: Callable[[str], None] = print):
 
 def check_analysis_config(settings: Settings) -> None:
     """Parse every analysis family's settings now, so a wrong key stops csc before anything runs."""
-    from importlib import import_module
-
     from csc_pipeline.analysis import runner
     from csc_pipeline.analysis.config import load_analysis_config
-    from csc_pipeline.defs.analysis import FAMILIES
+    from csc_pipeline.analysis.registry import families
 
     config = load_analysis_config(settings.analysis_config)
-    for family in FAMILIES:
-        import_module(f"csc_pipeline.analysis.{family}").parse_config(runner.family_settings(config, family))
+    for family, spec in families().items():
+        spec.parse_config(runner.family_settings(config, family))
 
 
 def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,

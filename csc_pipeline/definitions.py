@@ -6,6 +6,7 @@ from dagster import AutomationCondition, Definitions, in_process_executor, map_a
 
 from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.defs.analysis import analysis_assets, analysis_report, la_profile_pages
+from csc_pipeline.defs.cross_checks import cross_check_definitions
 from csc_pipeline.defs.ingest import ingest_definitions
 from csc_pipeline.defs.publish import (
     panel_indicators_defined,
@@ -58,7 +59,8 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     ])
     return Definitions(
         assets=[*sources, *downstream],
-        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, panel_statuses_consistent, *unique_key_checks()],
+        asset_checks=[*ingest_checks, panel_unique, panel_indicators_defined, panel_statuses_consistent, *unique_key_checks(),
+                      *cross_check_definitions()],
         jobs=[refresh_job, *group_jobs.values()],
         schedules=[build_refresh_schedule(settings)],
         sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor, build_failure_alert_sensor(settings)],

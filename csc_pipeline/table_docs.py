@@ -2,8 +2,9 @@
 
 Each table has one source for its description and its columns' descriptions, written into the
 warehouse as COMMENTs with the table: a SQL model's ``COMMENT ON`` statements in its file under
-``sql/``, an analysis table's ``AnalysisTable.description`` and ``columns``, a ``meta`` table's
-entry in ``META_DOCS`` below. Everything else (the UI's column schemas, the tests) reads the
+``sql/``, an analysis table's ``AnalysisTable.description`` and ``columns`` (kept in the family's
+``csc_pipeline/analysis/<family>_tables.py``, or beside its statistics in a short module), a ``meta``
+table's entry in ``META_DOCS`` below. Everything else (the UI's column schemas, the tests) reads the
 comments back through ``describe_table``, so the three can never disagree.
 
 Analysts read ``mart``, ``analysis`` and ``meta``: every table and column there is documented.

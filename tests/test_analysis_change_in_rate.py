@@ -9,13 +9,14 @@ import polars as pl
 import pytest
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import change_in_rate as cir
 from csc_pipeline.analysis.family_config import ConfigError
 from csc_pipeline.analysis.panel_frames import count_apportioned_sets_once, select_values
 from csc_pipeline.analysis.runner import write_output
 from synthetic_analysis_inputs import make_inputs
 
-DEFAULT_RULES = cir.DirectionSettings().rules("cla_rate_per_10k")  # sign at whole numbers, then tolerance 0.5 unrounded
+DEFAULT_RULES = cir.parse_config({}).direction.rules("cla_rate_per_10k")  # sign at whole numbers, then tolerance 0.5 unrounded
 SIGN, TOLERANCE = DEFAULT_RULES[0][0], DEFAULT_RULES[1][0]
 
 
@@ -52,7 +53,7 @@ def test_direction_on_published_precision_and_the_tolerance_variant():
     b = changes.filter((pl.col("la_code") == "B") & (pl.col("direction_rule") == SIGN)).row(0, named=True)
     assert (b["rate_precision"], b["avg_change_at_precision"], b["avg_change"]) == (0, 0.0, pytest.approx(0.8))
     # a configured precision per indicator changes the answer: 50.2 -> 50.4 at one decimal is a rise
-    one_decimal = cir.DirectionSettings(decimals_by_indicator={"cla_rate_per_10k": 1}).rules("cla_rate_per_10k")
+    one_decimal = cir.parse_config({"direction": {"decimals_by_indicator": {"cla_rate_per_10k": 1}}}).direction.rules("cla_rate_per_10k")
     c = cir.la_changes(_two_years([("C", 50.2, 50.4)]), one_decimal).row(0, named=True)
     assert (c["rate_precision"], c["direction"]) == (1, "increase")
 
@@ -117,7 +118,7 @@ def _planted_rise(tmp_path):
 
 def test_run_classifies_a_planted_rise_and_writes_documented_tables(tmp_path):
     inputs, target = _planted_rise(tmp_path)
-    output = cir.run(inputs, CONFIG)
+    output = draw(cir.run(inputs, CONFIG), inputs)
     tables = {t.name: t.frame for t in output.tables}
     row = tables["analysis.change_in_rate"].filter((pl.col("la_code") == target) & (pl.col("direction_rule") == SIGN)).row(0, named=True)
     assert (row["avg_change"], row["avg_rate"], row["direction"], row["n_years"]) == (

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import correlations as corr
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.family_config import ConfigError
@@ -164,7 +165,7 @@ def test_family_settings_pass_the_deprivation_section_to_correlations(tmp_path):
 
 def test_run_writes_documented_tables_and_charts(tmp_path):
     inputs = make_inputs(tmp_path, shared_factor=3.0)
-    output = corr.run(inputs, {"indicators": [*INDICATORS, "rereferrals_percent", "sw_turnover_rate_percent"], "heatmap_years": 2})
+    output = draw(corr.run(inputs, {"indicators": [*INDICATORS, "rereferrals_percent", "sw_turnover_rate_percent"], "heatmap_years": 2}), inputs)
     tables = {t.name: t.frame for t in output.tables}
     assert set(tables) == {"analysis.correlations_by_year", "analysis.correlation_stable_pairs", "analysis.residual_correlations"}
     by_year = tables["analysis.correlations_by_year"]

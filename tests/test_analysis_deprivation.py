@@ -9,6 +9,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import deprivation as dep
 from csc_pipeline.analysis.family_config import ConfigError
 from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS
@@ -169,7 +170,7 @@ def _ols_slope(tables, nation, indicator):
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory):
     inputs = make_inputs(tmp_path_factory.mktemp("deprivation"))
-    return inputs, dep.run(inputs, {})
+    return inputs, draw(dep.run(inputs, {}), inputs)
 
 
 def test_run_recovers_the_planted_deprivation_slope(synthetic_run):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import typing
 from pathlib import Path
 
 import duckdb
@@ -17,7 +19,8 @@ from csc_pipeline.analysis.config import AnalysisConfigError, load_analysis_conf
 from csc_pipeline.analysis import report  # noqa: E402
 from csc_pipeline.analysis.report import render_report, write_report  # noqa: E402
 from csc_pipeline.analysis.results import AnalysisOutput, AnalysisTable  # noqa: E402
-from csc_pipeline.analysis.runner import REPORT_ITEMS, write_output  # noqa: E402
+from csc_pipeline.analysis.registry import families  # noqa: E402
+from csc_pipeline.analysis.runner import REPORT_ITEMS, family_settings, write_output  # noqa: E402
 from csc_pipeline.settings import Settings, SettingsError  # noqa: E402
 
 
@@ -64,6 +67,33 @@ def test_an_unknown_section_or_broken_file_is_an_error_naming_the_file(tmp_path)
 def test_the_packaged_defaults_load():
     config = load_analysis_config()
     assert config.for_family("shared")["exclude_la_codes"]
+
+
+def _settings_fields(cls, path: str):
+    """Every field of a settings class and of the settings classes nested in it, as (dotted key, field)."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        yield f"{path}.{f.name}", f
+        if dataclasses.is_dataclass(hints[f.name]):
+            yield from _settings_fields(hints[f.name], f"{path}.{f.name}")
+
+
+def test_config_yaml_is_the_one_source_of_the_analysis_defaults():
+    config = load_analysis_config()
+    assert set(config.sections) == {"shared", *families()}
+    for family, spec in families().items():
+        settings = spec.parse_config(family_settings(config, family))
+        # no settings class keeps a default of its own: absent keys take config.yaml's values
+        # (a section another family reads is passed in, not a setting of this one)
+        own_defaults = [key for key, f in _settings_fields(type(settings), family)
+                        if (f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING)
+                        and key.split(".")[-1] not in spec.reads]
+        assert own_defaults == [], own_defaults
+        # and every key of the family's section is a setting the family reads
+        keys = {key for key, _ in _settings_fields(type(settings), family)}
+        section = config.for_family(family)
+        assert {f"{family}.{key}" for key in section} <= keys, family
+        assert spec.parse_config({}) == spec.parse_config(section)
 
 
 def test_settings_reject_a_missing_analysis_file(tmp_path):

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import deprivation, funnel
 from csc_pipeline.analysis.family_config import ConfigError
 from csc_pipeline.analysis.results import AnalysisInputs
@@ -134,7 +135,7 @@ def _funnel_config(**funnel_options):
 def test_planted_outlier_is_above_the_998_limit_and_labelled(tmp_path, target):
     inputs = make_inputs(tmp_path, outlier_la=5)
     outlier = f"E07{5:06d}"  # make_authorities: LA i is E0{6 + i % 4}{i:06d}
-    output = deprivation.run(inputs, _funnel_config(target=target, overdispersion="none"))
+    output = draw(deprivation.run(inputs, _funnel_config(target=target, overdispersion="none")), inputs)
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     row = positions.filter(pl.col("la_code") == outlier).row(0, named=True)
     assert row["position_998"] == "above" and row["observed"] > row["upper_998"] and row["labelled"]
@@ -182,7 +183,7 @@ def test_a_nation_without_values_in_the_configured_year_gets_its_latest_year_lab
     # Wales's populations stop in 2015 (as in the real mirror, whose Welsh rates use the nearest population)
     panel = inputs.panel.filter(~((pl.col("nation") == "Wales") & (pl.col("indicator") == "population_0_17") & (pl.col("year") > 2015)))
     config = {**_funnel_config(), "nations": ["England", "Wales"]}
-    output = deprivation.run(AnalysisInputs(**{**inputs.__dict__, "panel": panel}), config)
+    output = draw(deprivation.run(AnalysisInputs(**{**inputs.__dict__, "panel": panel}), config), inputs)
     positions = next(t.frame for t in output.tables if t.name == "analysis.funnel_positions")
     years = dict(positions.select("nation", "year").unique().iter_rows())
     assert years == {"England": 2017, "Wales": 2015}

@@ -9,13 +9,15 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from csc_pipeline.analysis.charts import draw
 from csc_pipeline.analysis import elastic_net as en
 from csc_pipeline.analysis import ofsted_linkage as ol
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.family_config import ConfigError
+from csc_pipeline.analysis.ofsted_grades import grades_by_authority
 from csc_pipeline.analysis.ofsted_linkage_tables import CHOICE_COLUMNS
+from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.runner import write_output
-from csc_pipeline.defs.analysis import FAMILIES
 from synthetic_analysis_inputs import make_inputs
 
 PREDICTION_TABLES = ["analysis.ofsted_prediction_summary", "analysis.ofsted_prediction_coefficients", "analysis.ofsted_prediction_cv",
@@ -114,7 +116,7 @@ def test_planted_predictor_is_kept_and_the_model_labelled_ok():
     problem = rng.normal(size=n)
     y = (problem + rng.normal(0, 0.5, n) > 0.9).astype(float)
     x = np.column_stack([problem + rng.normal(0, 0.5, n), *rng.normal(size=(5, n))]) * 10 + 50
-    prediction = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.PredictionSettings())
+    prediction = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.parse_config({}).prediction)
     assert prediction.status == "ok" and prediction.note == ""
     coefficients = dict(zip(["planted", "n1", "n2", "n3", "n4", "n5"], prediction.params[1:]))
     assert coefficients["planted"] > 0 and coefficients["planted"] == max(abs(c) for c in coefficients.values())
@@ -126,7 +128,7 @@ def test_planted_predictor_is_kept_and_the_model_labelled_ok():
     assert prediction.deviance_explained == pytest.approx(1 - en.binomial_deviance(y, p) / null)
     assert (prediction.sensitivity, prediction.specificity) == en.sensitivity_specificity(y, p >= 0.5)
     # deterministic: the same seed gives the same path, choice and fit
-    again = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.PredictionSettings())
+    again = ol.predict(_data(x, y, ["planted", "n1", "n2", "n3", "n4", "n5"]), ol.parse_config({}).prediction)
     assert np.array_equal(again.cv.mean_deviance, prediction.cv.mean_deviance) and np.array_equal(again.params, prediction.params)
 
 
@@ -134,7 +136,7 @@ def test_planted_predictor_is_kept_and_the_model_labelled_ok():
 def test_pure_noise_is_labelled_not_reported_as_a_finding(seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=(150, 8)), (rng.uniform(size=150) < 0.2).astype(float)
-    prediction = ol.predict(_data(x, y, [f"noise{i}" for i in range(8)]), ol.PredictionSettings())
+    prediction = ol.predict(_data(x, y, [f"noise{i}" for i in range(8)]), ol.parse_config({}).prediction)
     assert prediction.status in ("intercept_only", "no_better_than_chance", "penalty_at_path_edge")
     assert "not a finding" in prediction.note
     if prediction.status == "intercept_only":
@@ -148,7 +150,7 @@ def _cv(chosen: int, deviance_at_chosen: float, null: float = 0.9, n: int = 10) 
 
 
 def test_status_rules_label_every_degenerate_result_and_name_every_caveat():
-    settings = ol.PredictionSettings()
+    settings = ol.parse_config({}).prediction
     kept, nothing = np.array([-1.5, 0.3, 0.0]), np.array([-1.5, 0.0, 0.0])
     assert ol.prediction_status(_cv(4, 0.8), kept, True, 2012, [], settings) == ("ok", "")
     status, note = ol.prediction_status(_cv(0, 0.9), nothing, True, 2012, [], settings)
@@ -238,13 +240,13 @@ def test_grades_take_the_panel_code_of_their_authority(tmp_path):
     in_force = inputs.ofsted_in_force.with_columns(
         pl.when(pl.col("la_code") == code).then(pl.lit("E08000016")).otherwise(pl.col("la_code")).alias("la_code"))
     inputs = inputs.__class__(**{**inputs.__dict__, "ofsted_in_force": in_force})
-    grades = ol._grades(inputs, ol.parse_config({}))
+    settings = ol.parse_config({})
+    grades = grades_by_authority(inputs, settings.geography, settings.exclude_la_codes)
     assert code in grades["la_code"].to_list() and "E08000016" not in grades["la_code"].to_list()
 
 
 def test_config_defaults_match_the_settings_file_and_bad_values_are_rejected():
     section = load_analysis_config(None).for_family("ofsted_linkage")
-    assert ol.parse_config(section) == ol.OfstedLinkageSettings()
     settings = ol.parse_config(section).prediction
     assert (settings.year, settings.outcome, settings.alpha, settings.n_lambdas) == (2012, "rated_inadequate", 0.5, 100)
     assert "initial_assessments_within_10_days_percent" in settings.indicators
@@ -261,12 +263,12 @@ def test_config_defaults_match_the_settings_file_and_bad_values_are_rejected():
         ol.parse_config({"prediction": {"folds": 1}})
     with pytest.raises(ConfigError, match="association_years"):
         ol.parse_config({"association_years": ["2015"]})
-    assert list(FAMILIES)[-1] == "ofsted_linkage" and FAMILIES["ofsted_linkage"] == "5. Ofsted linkage"
+    assert list(families())[-1] == "ofsted_linkage" and families()["ofsted_linkage"].title == "5. Ofsted linkage"
 
 
 def test_run_recovers_the_planted_quality_problem_in_2012_and_writes_every_table(tmp_path):
     inputs = make_inputs(tmp_path)
-    output = ol.run(inputs, load_analysis_config(None).for_family("ofsted_linkage"))
+    output = draw(ol.run(inputs, load_analysis_config(None).for_family("ofsted_linkage")), inputs)
     tables = {t.name: t.frame for t in output.tables}
     summary = tables["analysis.ofsted_prediction_summary"].row(0, named=True)
     # SLAC years carry the LA's rating: 2012 needs no fallback

@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 import statsmodels.api as sm
 
+from csc_pipeline.analysis.charts import draw
+from csc_pipeline.analysis.charts import trends as trend_charts
 from csc_pipeline.analysis import trends
 from csc_pipeline.analysis.family_config import ConfigError
 from csc_pipeline.analysis.results import AnalysisInputs
@@ -193,11 +195,6 @@ def test_config_errors_name_the_key(config, key):
         trends.parse_config(config)
 
 
-def test_config_file_defaults_equal_the_settings_defaults():
-    from csc_pipeline.analysis.config import load_analysis_config
-    assert trends.parse_config(load_analysis_config(None).for_family("trends")) == trends.TrendsSettings()
-
-
 def _with_neighbours(inputs: AnalysisInputs, la_code: str, neighbour_codes: list[str]) -> AnalysisInputs:
     neighbours = pl.DataFrame({"model_version": "2021-04", "la_code": la_code, "neighbour_rank": list(range(1, len(neighbour_codes) + 1)),
                                "neighbour_la_code": neighbour_codes})
@@ -209,7 +206,7 @@ def test_run_recovers_a_planted_break_and_writes_documented_tables_and_charts(tm
     codes = sorted(inputs.panel.filter(pl.col("nation") == "England")["la_code"].unique().to_list())
     inputs = _with_neighbours(inputs, codes[1], codes[2:6])
     config = {"small_multiple_la_codes": [codes[1], "W06000003", "E99999999"], "indicators": ["cla_rate_per_10k", "cpp_rate_per_10k", "cla_count"]}
-    output = trends.run(inputs, config)
+    output = draw(trends.run(inputs, config), inputs)
     tables = {t.name: t.frame for t in output.tables}
     its = tables["analysis.interrupted_time_series"].filter(pl.col("indicator") == "cla_rate_per_10k")
     for row in its.iter_rows(named=True):  # both nations: every LA's rate jumps by 8 then rises 1 a year faster
@@ -243,12 +240,12 @@ def test_run_recovers_a_planted_break_and_writes_documented_tables_and_charts(tm
 
 def test_run_on_default_synthetic_inputs_skips_the_its_without_pre_break_years(tmp_path):
     inputs = make_inputs(tmp_path, n_england=12, n_wales=4)  # years 2010-2019: nothing before the break
-    output = trends.run(inputs, {})
+    output = draw(trends.run(inputs, {}), inputs)
     its = {t.name: t.frame for t in output.tables}["analysis.interrupted_time_series"]
     assert its.height > 0 and set(its["status"]) == {"skipped"} and its["level_change"].null_count() == its.height
     assert all("0 year(s) before" in r for r in its["skip_reason"])
     # indicators without a numerator/denominator in the dictionary are reported, not guessed
-    missing = set(trends.TrendsSettings().indicators) - set(DICTIONARY["indicator"])
+    missing = set(trends.parse_config({}).indicators) - set(DICTIONARY["indicator"])
     assert all(any(h.startswith(f"{m}: not aggregated") for h in output.headlines) for m in missing)
     assert "trends_cla_rate_per_10k.png" in {p.name for p in output.charts}
     write_output(duckdb.connect(), output)
@@ -257,21 +254,21 @@ def test_run_on_default_synthetic_inputs_skips_the_its_without_pre_break_years(t
 def _capture_chart_text(monkeypatch) -> dict[str, list[str]]:
     """Chart file name -> its axes' titles and legend entries, recorded as each chart is saved."""
     seen: dict[str, list[str]] = {}
-    save = trends.save_figure_atomic
+    save = trend_charts.save_figure_atomic
 
     def recording_save(fig, path):
         seen[path.name] = [ax.get_title() for ax in fig.axes] + [
             t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
         return save(fig, path)
 
-    monkeypatch.setattr(trends, "save_figure_atomic", recording_save)
+    monkeypatch.setattr(trend_charts, "save_figure_atomic", recording_save)
     return seen
 
 
 def test_its_chart_is_drawn_with_the_skip_reason_when_the_headline_fit_is_skipped(tmp_path, monkeypatch):
     seen = _capture_chart_text(monkeypatch)
     inputs = make_inputs(tmp_path, n_england=12, n_wales=4)  # years 2010-2019: every ITS fit is skipped
-    output = trends.run(inputs, {"indicators": ["cla_rate_per_10k", "cpp_rate_per_10k"]})
+    output = draw(trends.run(inputs, {"indicators": ["cla_rate_per_10k", "cpp_rate_per_10k"]}), inputs)
     its = {t.name: t.frame for t in output.tables}["analysis.interrupted_time_series"]
     assert set(its["status"]) == {"skipped"} and set(its["indicator"]) == {"cla_rate_per_10k", "cpp_rate_per_10k"}
     names = {p.name for p in output.charts}
@@ -289,7 +286,7 @@ def test_its_chart_is_drawn_with_the_skip_reason_when_the_headline_fit_is_skippe
 def test_its_chart_shows_the_fitted_segments_when_fitted(tmp_path, monkeypatch):
     seen = _capture_chart_text(monkeypatch)
     inputs = make_inputs(tmp_path, n_england=12, n_wales=4, years=range(2004, 2020), cla_break=(2010, 8.0, 1.0))
-    output = trends.run(inputs, {"indicators": ["cla_rate_per_10k"], "its_chart_indicators": []})
+    output = draw(trends.run(inputs, {"indicators": ["cla_rate_per_10k"], "its_chart_indicators": []}), inputs)
     text = seen["trends_its_cla_rate_per_10k_england.png"]  # fitted: drawn even when not listed
     assert {"pre-break trend", "post-break trend", "pre-break trend continued", "break before 2010"} <= set(text)
     assert any(t.startswith("level change +") for t in text) and not any("not fitted" in t for t in text)

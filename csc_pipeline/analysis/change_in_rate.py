@@ -12,32 +12,52 @@ authorities in operation at the period's end as published, or today's authoritie
 apportioned set counted once), ``rate_basis`` (the panel's rate, or the rate over the latest
 population vintage from ``mart.la_rate_variants``) and, for directions, ``direction_rule`` and
 ``rate_precision``.
+
+Over 500 lines: one family's statistics (LA changes, regional summaries and associations share its
+periods, geographies and rate bases); its tables are change_in_rate_tables.py, its chart charts/change_in_rate.py.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import matplotlib
+import polars as pl
+from scipy import stats
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import (  # noqa: E402
+from csc_pipeline.analysis.family_config import parse_settings, require
+from csc_pipeline.analysis.ofsted_grades import grades_by_authority
+from csc_pipeline.analysis.change_in_rate_tables import (
+    AT_THE_TIME,
+    LATEST_POPULATION,
+    RATE_BASES,
+    ASSOCIATION_COLUMNS,
+    ASSOCIATION_DESCRIPTION,
+    ASSOCIATION_SCHEMA,
+    BASIS_DIFFERENCE_COLUMNS,
+    BASIS_DIFFERENCE_DESCRIPTION,
+    BY_REGION_COLUMNS,
+    BY_REGION_DESCRIPTION,
+    CHANGE_COLUMNS,
+    CHANGE_DESCRIPTION,
+    CHANGE_SCHEMA,
+    CHOICE_KEYS,
+    COVERAGE_DESCRIPTION,
+    COVERAGE_SCHEMA,
+    FACTOR_BY_REGION_COLUMNS,
+    FACTOR_BY_REGION_DESCRIPTION,
+    FACTOR_COLUMNS,
+    FACTOR_DESCRIPTION,
+    FACTOR_SCHEMA,
+    STATUS_COLUMNS,
+)
+from csc_pipeline.analysis.panel_frames import (
     COUNT_ONCE_RULE, COVERAGE_COLUMNS, count_apportioned_sets_once, format_years, select_values,
 )
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 INCREASE, NO_CHANGE, DECREASE = "increase", "no change", "decrease"
-AT_THE_TIME, LATEST_POPULATION = "at_the_time", "latest_population"
-RATE_BASES = (AT_THE_TIME, LATEST_POPULATION)
 GEOGRAPHIES = ("as_published", "current")
 AUTHORITIES_RULES = {
     "as_published": "authorities in operation at the end of the period, as published",
@@ -50,9 +70,9 @@ OK, BELOW_MINIMUM, GROUP_EMPTY, SKIPPED, CONSTANT = "ok", "n below minimum", "gr
 
 @dataclass(frozen=True)
 class DirectionSettings:
-    published_decimals: int = 0  # LA rates are published as whole numbers per 10,000
-    decimals_by_indicator: dict = field(default_factory=dict)  # indicator -> decimals where it differs
-    tolerances: tuple = (0.5,)  # sensitivity variants: |average change of the unrounded rates| below this is no change
+    published_decimals: int  # LA rates are published as whole numbers per 10,000
+    decimals_by_indicator: dict  # indicator -> decimals where it differs
+    tolerances: tuple  # sensitivity variants: |average change of the unrounded rates| below this is no change
 
     def __post_init__(self) -> None:
         decimals = [self.published_decimals, *self.decimals_by_indicator.values()]
@@ -70,27 +90,24 @@ class DirectionSettings:
 
 @dataclass(frozen=True)
 class ChangeInRateSettings:
-    geography: str = "as_published"  # methods.md: the authorities of the period's end, as published (the headline)
-    variant_geographies: tuple = ("current",)  # also computed, as sensitivity variants
-    rate_bases: tuple = RATE_BASES
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k")
+    geography: str  # methods.md: the authorities of the period's end, as published (the headline)
+    variant_geographies: tuple  # also computed, as sensitivity variants
+    rate_bases: tuple
+    exclude_la_codes: tuple
+    indicators: tuple
     # Fixed periods per nation, [first, last] inclusive; plus the latest `latest_years` years of each.
-    periods: dict = field(default_factory=lambda: {"England": [[2012, 2017]], "Wales": [[2005, 2011]]})
-    latest_years: int = 5
-    direction: DirectionSettings = DirectionSettings()
-    min_las: int = 5  # a regional summary or association over fewer LAs is labelled 'n below minimum'
-    continuous_factors: tuple = (
-        "children_low_income_hmrc_percent", "sw_turnover_rate_percent", "sw_agency_rate_percent",
-        "s251_cla_net_expenditure_per_child_gbp",
-    )
+    periods: dict
+    latest_years: int
+    direction: DirectionSettings
+    min_las: int  # a regional summary or association over fewer LAs is labelled 'n below minimum'
+    continuous_factors: tuple
     # factor -> [first, last]: the factor's own years (within each period); absent: the years it is published in the period
-    factor_periods: dict = field(default_factory=dict)
+    factor_periods: dict
     # A binary factor (e.g. funded by the DfE Innovation Programme): the LA codes that have it.
-    binary_factor_name: str = "binary_factor"
-    binary_factor_la_codes: tuple = ()
-    top_bottom: int = 3
-    box_plot_indicators: tuple = ("cla_rate_per_10k",)
+    binary_factor_name: str
+    binary_factor_la_codes: tuple
+    top_bottom: int
+    box_plot_indicators: tuple
 
     def __post_init__(self) -> None:
         for key, geography in (("geography", self.geography), *(("variant_geographies", g) for g in self.variant_geographies)):
@@ -378,10 +395,7 @@ def _grades_at(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography
     """Overall grades in force at 31 March of ``year`` keyed like period_values' LAs, so an authority whose code
     changed keeps its grade: as_published, the code in force at that date, which the judgement carries; current,
     today's code of the authority, as ofsted_linkage maps it."""
-    # imported here: ofsted_linkage imports grade_tests from this module
-    from csc_pipeline.analysis.ofsted_linkage import _grades as grades_by_authority
-
-    grades = (grades_by_authority(inputs, replace(settings, geography=geography)) if geography == "current"
+    grades = (grades_by_authority(inputs, geography, settings.exclude_la_codes) if geography == "current"
               else inputs.ofsted_in_force.with_columns(pl.col("year").cast(pl.Int64)))
     grades = grades.filter((pl.col("year") == year) & pl.col("overall_grade_ordinal").is_not_null())
     if grades.is_empty():
@@ -399,21 +413,6 @@ def _factors(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography: 
         changes = la_changes(values.filter(pl.col("year").is_between(*own)), None)
         factors.append(Factor(name, own[0], own[1], changes))
     return factors
-
-
-def _box_plot(changes: pl.DataFrame, indicator: str, nation: str, first: int, last: int,
-              inputs: AnalysisInputs) -> Path:
-    # one set of region labels, left of both panels (each panel's own labels overlapped the other panel)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True, layout="constrained")
-    regions = sorted(changes["region"].drop_nulls().unique().to_list())
-    for ax, measure, label in ((axes[0], "avg_rate", "average rate per 10,000"),
-                               (axes[1], "avg_change", "average yearly change per 10,000")):
-        data = [changes.filter((pl.col("region") == r) & pl.col(measure).is_not_null())[measure].to_list() for r in regions]
-        ax.boxplot(data, tick_labels=regions, orientation="horizontal")
-        ax.set_xlabel(label)
-    fig.suptitle(f"{inputs.label(indicator)}: {nation} LAs by region, {first}-{last}"
-                 + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""))
-    return save_figure_atomic(fig, inputs.charts_dir / f"change_in_rate_{indicator}_{nation}_{first}_{last}.png".lower())
 
 
 def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
@@ -464,7 +463,9 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
                                             grades, settings.min_las):
                         association_rows.append({**key, **row})
                     if geography == settings.geography and basis == AT_THE_TIME and indicator in settings.box_plot_indicators:
-                        output.charts.append(_box_plot(default, indicator, nation, first, last, inputs))
+                        output.chart_requests.append(ChartRequest(
+                            "box_plot", inputs.charts_dir / f"change_in_rate_{indicator}_{nation}_{first}_{last}.png".lower(),
+                            {"changes": default, "indicator": indicator, "nation": nation, "first": first, "last": last}))
     changes = (pl.concat(change_frames).select(list(CHANGE_COLUMNS)) if change_frames
                else pl.DataFrame(schema={c: CHANGE_SCHEMA.get(c, pl.String) for c in CHANGE_COLUMNS}))
     _headlines(output, changes, settings)
@@ -544,113 +545,4 @@ def _shares(rows: pl.DataFrame) -> str:
     return ", ".join(f"{(rows['direction'] == d).mean() * 100:.0f}% {d}" for d in (INCREASE, NO_CHANGE, DECREASE))
 
 
-CHOICE_KEYS = ["indicator", "geography", "authorities_rule", "rate_basis", "nation", "period_start", "period_end"]
-CHANGE_DESCRIPTION = ("Per indicator, geography (with its authorities rule), rate basis, period, LA and direction rule: the "
-                      "average rate over the period, the average year-on-year change (methods.md section 4), and whether the "
-                      "rate rose, stayed or fell. Default: sign of the average change of the rates at published precision; "
-                      "tolerance rules are sensitivity variants.")
-CHANGE_COLUMNS = {
-    "indicator": "Indicator id (mart.indicator_dictionary).",
-    "geography": "Panel geography used: as_published (the headline, methods.md) or current (today's boundaries, back-cast).",
-    "authorities_rule": "Which authorities are counted: for as_published those in operation at the end of the period, as published; for current, today's authorities with an apportioned set (successors back-cast from one predecessor) counted once as that predecessor.",
-    "rate_basis": "at_the_time (the panel's rate, as printed for the year) or latest_population (recomputed over the latest population vintage, mart.la_rate_variants).",
-    "nation": "England or Wales.",
-    "period_start": "First year (ending 31 March) of the period.",
-    "period_end": "Last year (ending 31 March) of the period.",
-    "la_code": "GSS code of the LA (as_published: its code at the end of the period; a set counted once: the predecessor's code).",
-    "la_name": "LA name.",
-    "region": "English region, with London split into Inner and Outer London; Wales for Welsh LAs.",
-    "n_years": "Years of the period with a published value.",
-    "years_used": "Those years, e.g. '2012-2017' or '2012, 2014-2017'.",
-    "avg_rate": "Mean of the published values over the period.",
-    "avg_change": "Mean of the year-on-year differences over consecutive years with values (= (r_b - r_a)/(b - a) with no gap); NULL with fewer than two consecutive years.",
-    "direction_rule": "How direction was decided: 'sign at published precision' (default: the sign of the average change of the rates rounded as the publisher prints them, 0 = no change) or 'tolerance X on unrounded rates' (sensitivity: |avg_change| below X is no change).",
-    "rate_precision": "Decimals the rates were rounded to (half up) before the direction's average change: 0 = whole numbers per 10,000; NULL for a tolerance rule (unrounded).",
-    "avg_change_at_precision": "The average change computed on the rates rounded to rate_precision (= avg_change for a tolerance rule).",
-    "direction": "increase / no change / decrease under direction_rule.",
-}
-CHANGE_SCHEMA = {"period_start": pl.Int64, "period_end": pl.Int64, "n_years": pl.Int64, "avg_rate": pl.Float64,
-                 "avg_change": pl.Float64, "rate_precision": pl.Int64, "avg_change_at_precision": pl.Float64}
-STATUS_COLUMNS = {
-    "status": "ok; 'n below minimum' (fewer LAs than change_in_rate.min_las: shown, not a finding); 'group empty' (no LA value); 'constant input' (no statistic defined); 'skipped' (inputs absent).",
-    "note": "Why the status is not ok; NULL when it is.",
-}
-SUMMARY_COLUMNS = {
-    "region": "Region (Inner London, Outer London, other English regions, Wales) or 'All' for the whole nation.",
-    "n": "LAs with a value of the measure (0: group empty).",
-    "min": "Smallest LA value of the measure.",
-    "max": "Largest LA value of the measure.",
-    "mean": "Mean of the LA values (unweighted).",
-    "sd": "Sample standard deviation of the LA values.",
-}
-BY_REGION_DESCRIPTION = ("Per indicator, geography, rate basis, period, direction rule, region (London split into Inner and "
-                         "Outer; 'All' = the nation) and measure: the spread of the LA-level average rates and average changes, "
-                         "and the shares of LAs rising, unchanged and falling under the direction rule.")
-BY_REGION_COLUMNS = {
-    **{k: CHANGE_COLUMNS[k] for k in (*CHOICE_KEYS, "direction_rule", "rate_precision")},
-    "measure": "avg_rate or avg_change (see analysis.change_in_rate).",
-    **SUMMARY_COLUMNS,
-    "percent_increase": "Percent of the LAs whose direction is increase.",
-    "percent_no_change": "Percent of the LAs whose direction is no change.",
-    "percent_decrease": "Percent of the LAs whose direction is decrease.",
-    **STATUS_COLUMNS,
-}
-BASIS_DIFFERENCE_DESCRIPTION = ("Per LA, indicator, geography and period (default direction rule): the average rate and change on "
-                                "the rates at the time and on the rates over the latest population vintage, and the difference.")
-BASIS_DIFFERENCE_COLUMNS = {
-    **{k: CHANGE_COLUMNS[k] for k in CHOICE_KEYS if k != "rate_basis"},
-    **{k: CHANGE_COLUMNS[k] for k in ("la_code", "la_name", "region")},
-    **{f"{m}_{basis}": f"{m} on the {basis} rates." for basis in RATE_BASES for m in ("avg_rate", "avg_change", "direction")},
-    "avg_rate_difference": "avg_rate_latest_population - avg_rate_at_the_time.",
-    "avg_change_difference": "avg_change_latest_population - avg_change_at_the_time.",
-}
-COVERAGE_DESCRIPTION = ("Inputs of each change-in-rate calculation: LAs with an average change, years, LAs left out or counted "
-                        "once and why; a rate basis whose inputs are absent is a 'skipped' row.")
-COVERAGE_SCHEMA = {"indicator": pl.String, "geography": pl.String, "authorities_rule": pl.String, "rate_basis": pl.String,
-                   "nation": pl.String, "period_start": pl.Int64, "period_end": pl.Int64, "n_las": pl.Int64,
-                   "years_used": pl.String, "las_excluded": pl.String, "status": pl.String, "note": pl.String}
-ASSOCIATION_DESCRIPTION = ("Associations of each LA's average rate and average change with factors, each over its own years "
-                           "within the period: Spearman (continuous factors, Ofsted grade), Mann-Whitney U (binary factor), "
-                           "Kruskal-Wallis (Ofsted grade groups); all LAs and excluding London. Ofsted grades are coded "
-                           "1 = Outstanding .. 4 = Inadequate (a higher grade is worse), so a positive rho means higher rates "
-                           "or rises go with worse grades.")
-ASSOCIATION_SCHEMA = {**{k: COVERAGE_SCHEMA[k] for k in CHOICE_KEYS},
-                      "variant": pl.String, "measure": pl.String, "factor": pl.String, "factor_period_start": pl.Int64,
-                      "factor_period_end": pl.Int64, "grade_coding": pl.String, "test": pl.String,
-                      "statistic": pl.Float64, "p_value": pl.Float64, "n": pl.Int64, "status": pl.String, "note": pl.String}
-ASSOCIATION_COLUMNS = {
-    **{k: CHANGE_COLUMNS[k] for k in CHOICE_KEYS},
-    "variant": "Sensitivity variant: all LAs or excluding London.",
-    "measure": "The LA measure tested: avg_rate or avg_change of the indicator.",
-    "factor": "The factor: an indicator with its measure (avg_value or avg_change) over its own period, the binary factor's name, or ofsted_overall_grade (the overall grade in force at 31 March of period_end, matched by authority).",
-    "factor_period_start": "First year of the factor's own period (the years it is published within the study period, or change_in_rate.factor_periods); NULL for the binary factor and the Ofsted grade.",
-    "factor_period_end": "Last year of the factor's own period.",
-    "grade_coding": "For the Ofsted grade: how it is coded (1=Outstanding .. 4=Inadequate, a higher grade is worse); NULL for other factors.",
-    "test": "spearman (statistic = rho), mann_whitney_u (U) or kruskal_wallis (H).",
-    "statistic": "The test statistic; NULL with fewer than 3 LAs.",
-    "p_value": "Two-sided p-value.",
-    "n": "LAs in the test.",
-    **STATUS_COLUMNS,
-}
-FACTOR_DESCRIPTION = ("Per continuous factor, geography, period and LA: the factor's average and average yearly change over its "
-                      "own period (the years it is published within the study period, or change_in_rate.factor_periods): "
-                      "the values the associations test.")
-FACTOR_COLUMNS = {
-    **{k: CHANGE_COLUMNS[k] for k in CHOICE_KEYS if k not in ("indicator", "rate_basis")},
-    "factor": "The factor's indicator id (mart.indicator_dictionary).",
-    "factor_period_start": "First year of the factor's own period.",
-    "factor_period_end": "Last year of the factor's own period.",
-    **{k: CHANGE_COLUMNS[k] for k in ("la_code", "la_name", "region", "n_years", "years_used")},
-    "avg_value": "Mean of the factor's values over its period.",
-    "avg_change": "Mean of the factor's year-on-year differences over consecutive years with values; NULL with fewer than two.",
-}
-FACTOR_SCHEMA = {"period_start": pl.Int64, "period_end": pl.Int64, "factor_period_start": pl.Int64, "factor_period_end": pl.Int64,
-                 "n_years": pl.Int64, "avg_value": pl.Float64, "avg_change": pl.Float64}
-FACTOR_BY_REGION_DESCRIPTION = "Per factor, geography, period, region ('All' = the nation) and measure: the spread of the LA factor values."
-FACTOR_BY_REGION_COLUMNS = {
-    **{k: FACTOR_COLUMNS[k] for k in FACTOR_COLUMNS if k in ("geography", "authorities_rule", "nation", "period_start", "period_end",
-                                                              "factor", "factor_period_start", "factor_period_end")},
-    "measure": "avg_value or avg_change (see analysis.change_in_rate_factors).",
-    **SUMMARY_COLUMNS,
-    **STATUS_COLUMNS,
-}
+SPEC = FamilySpec("change_in_rate", "4. Change in rate", run, parse_config)

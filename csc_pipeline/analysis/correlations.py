@@ -12,23 +12,17 @@ settings) show which indicators move together beyond what deprivation explains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
-import matplotlib
+import numpy as np
+import polars as pl
+from scipy import stats
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from csc_pipeline.analysis import deprivation  # noqa: E402
-from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, format_years, match_edition, select_values  # noqa: E402
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
+from csc_pipeline.analysis import deprivation
+from csc_pipeline.analysis.family_config import parse_settings, require
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, format_years, match_edition, select_values
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 FAMILY = "correlations"
 WORKFORCE_PREFIX = "sw_"  # the children's social work workforce census: a short series (from 2016/17)
@@ -36,29 +30,25 @@ WORKFORCE_PREFIX = "sw_"  # the children's social work workforce census: a short
 
 @dataclass(frozen=True)
 class CorrelationSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    nations: tuple = ("England", "Wales")
-    indicators: tuple = (
-        "cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent",
-        "cin_rate_per_10k", "referrals_rate_per_10k", "rereferrals_percent", "sw_turnover_rate_percent",
-        "sw_agency_rate_percent", "sw_vacancy_rate_percent", "children_low_income_hmrc_percent",
-    )
+    geography: str
+    exclude_la_codes: tuple
+    nations: tuple
+    indicators: tuple
     # Correlate the deprivation measure of the deprivation section (per nation, edition in force) too.
-    include_deprivation_measure: bool = True
-    years: tuple | None = field(default=None, metadata={"types": (list, tuple)})  # [first, last]; None: all years
-    min_las: int = 10  # a pair is tested in a year only with at least this many LAs having both values
-    alpha: float = 0.05
-    min_years_significant: int = 3
+    include_deprivation_measure: bool
+    years: tuple | None  # [first, last]; None: all years
+    min_las: int  # a pair is tested in a year only with at least this many LAs having both values
+    alpha: float
+    min_years_significant: int
     # Indicators with short series: a pair involving one needs only short_series_min_years significant years.
     # None: the workforce (sw_*) indicators of `indicators`.
-    short_series_indicators: tuple | None = field(default=None, metadata={"types": (list, tuple)})
-    short_series_min_years: int = 2
-    heatmap_years: int = 3  # heatmaps of the latest N years of each nation (0: none)
-    headline_indicator: str = "cla_rate_per_10k"  # headline: its rho with the deprivation measure, latest year
+    short_series_indicators: tuple | None
+    short_series_min_years: int
+    heatmap_years: int  # heatmaps of the latest N years of each nation (0: none)
+    headline_indicator: str  # headline: its rho with the deprivation measure, latest year
     # The deprivation section's settings (period, measures, nations, exclusions): the wrapper passes them
     # here so the residuals are the ones the deprivation family computes. None: deprivation defaults.
-    deprivation: dict | None = field(default=None, metadata={"types": (dict,)})
+    deprivation: dict | None = None
 
     def __post_init__(self):
         require(self.geography in ("current", "as_published"), f"{FAMILY}.geography", f"expected 'current' or 'as_published', got {self.geography!r}")
@@ -253,50 +243,6 @@ def _residual_year_frames(residuals: pl.DataFrame, panel: pl.DataFrame, settings
     return sorted(frames, key=lambda f: (f.nation, f.year))
 
 
-# -- plots -----------------------------------------------------------------------------------------
-
-
-def _heatmap(rows: pl.DataFrame, indicators: list[str], title: str, path: Path, synthetic: bool) -> Path:
-    """Matrix of rho (lower and upper triangle), '*' where the BH-adjusted p is below alpha; blank if untested."""
-    index = {name: i for i, name in enumerate(indicators)}
-    matrix = np.full((len(indicators), len(indicators)), np.nan)
-    np.fill_diagonal(matrix, 1.0)
-    marks = {}
-    for row in rows.iter_rows(named=True):
-        i, j = index[row["indicator_a"]], index[row["indicator_b"]]
-        matrix[i, j] = matrix[j, i] = row["rho"]
-        marks[(i, j)] = marks[(j, i)] = "*" if row["significant_bh"] else ""
-    size = 1.0 + 0.6 * len(indicators)
-    fig, ax = plt.subplots(figsize=(size + 2.5, size + 1.5))
-    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-    for (i, j), mark in marks.items():
-        ax.text(j, i, f"{matrix[i, j]:.2f}{mark}", ha="center", va="center", fontsize=7,
-                color="white" if abs(matrix[i, j]) > 0.6 else "black")
-    ax.set_xticks(range(len(indicators)), indicators, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(len(indicators)), indicators, fontsize=8)
-    fig.colorbar(image, ax=ax, shrink=0.7, label="Spearman rho (* BH-adjusted p < alpha)")
-    ax.set_title(title + (f"\n{SYNTHETIC_LABEL}" if synthetic else ""), fontsize=10)
-    return save_figure_atomic(fig, path)
-
-
-def _stable_pairs_chart(stable: pl.DataFrame, nation: str, title: str, path: Path, synthetic: bool) -> Path:
-    """Sorted bar chart of the median rho of the stable pairs, labelled with years significant / tested."""
-    rows = stable.sort("median_rho")
-    labels = [f"{a} ~ {b}" for a, b in zip(rows["indicator_a"], rows["indicator_b"])]
-    fig, ax = plt.subplots(figsize=(10, 1.5 + 0.3 * rows.height))
-    colours = ["firebrick" if r > 0 else "steelblue" for r in rows["median_rho"]]
-    ax.barh(range(rows.height), rows["median_rho"], color=colours)
-    for i, row in enumerate(rows.iter_rows(named=True)):
-        ax.text(row["median_rho"], i, f" {row['years_significant']}/{row['years_tested']} ", va="center", fontsize=7,
-                ha="left" if row["median_rho"] > 0 else "right")
-    ax.set_yticks(range(rows.height), labels, fontsize=7)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlim(-1.15, 1.15)
-    ax.set_xlabel("median Spearman rho over the years tested (label: years significant / years tested)")
-    ax.set_title(title + (f"\n{SYNTHETIC_LABEL}" if synthetic else ""), fontsize=10)
-    return save_figure_atomic(fig, path)
-
-
 # -- the family ------------------------------------------------------------------------------------
 
 
@@ -344,20 +290,19 @@ def _charts(output, inputs, settings, year_frames, by_year, stable, residual_fra
         for frame in frames[-settings.heatmap_years:] if settings.heatmap_years else []:
             rows = by_year.filter((pl.col("nation") == nation) & (pl.col("year") == frame.year))
             if rows.height:
-                output.charts.append(_heatmap(rows, frame.indicators, f"{nation} {frame.year}: Spearman correlations across LAs",
-                                              inputs.charts_dir / f"correlations_{nation}_{frame.year}.png".lower(), inputs.synthetic))
+                output.chart_requests.append(ChartRequest("heatmap", inputs.charts_dir / f"correlations_{nation}_{frame.year}.png".lower(), {
+                    "rows": rows, "indicators": frame.indicators, "title": f"{nation} {frame.year}: Spearman correlations across LAs"}))
         nation_stable = stable.filter((pl.col("nation") == nation) & pl.col("stable"))
         if nation_stable.height:
-            output.charts.append(_stable_pairs_chart(
-                nation_stable, nation, f"{nation}: stable pairs (p < {settings.alpha} with one sign in at least k years)",
-                inputs.charts_dir / f"correlations_stable_pairs_{nation}.png".lower(), inputs.synthetic))
+            output.chart_requests.append(ChartRequest("stable_pairs", inputs.charts_dir / f"correlations_stable_pairs_{nation}.png".lower(), {
+                "stable": nation_stable, "title": f"{nation}: stable pairs (p < {settings.alpha} with one sign in at least k years)"}))
     # one residual heatmap: the latest year of the deprivation period, first nation with residual correlations
     tested = [f for f in residual_frames if residual.filter((pl.col("nation") == f.nation) & (pl.col("year") == f.year)).height]
     if tested:
         frame = [f for f in tested if f.nation == tested[0].nation][-1]
         rows = residual.filter((pl.col("nation") == frame.nation) & (pl.col("year") == frame.year))
-        output.charts.append(_heatmap(rows, frame.indicators, f"{frame.nation} {frame.year}: Spearman correlations of deprivation residuals",
-                                      inputs.charts_dir / f"residual_correlations_{frame.nation}_{frame.year}.png".lower(), inputs.synthetic))
+        output.chart_requests.append(ChartRequest("heatmap", inputs.charts_dir / f"residual_correlations_{frame.nation}_{frame.year}.png".lower(), {
+            "rows": rows, "indicators": frame.indicators, "title": f"{frame.nation} {frame.year}: Spearman correlations of deprivation residuals"}))
 
 
 def _headlines(output, settings, year_frames, by_year, stable, residual, measures) -> None:
@@ -447,3 +392,6 @@ RESIDUAL_COLUMNS = {
     "deprivation_measure": "The deprivation measure the residuals are adjusted for (deprivation section's measures).",
     **COVERAGE_COLUMNS,
 }
+
+
+SPEC = FamilySpec("correlations", "2. Correlations", run, parse_config, reads=("deprivation",))

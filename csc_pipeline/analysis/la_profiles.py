@@ -20,8 +20,8 @@ import duckdb
 import polars as pl
 
 from csc_pipeline.analysis.formatting import MISSING, decimals_for, dictionary_labels, format_cell, format_number, indicator_label
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
 from csc_pipeline.atomic import write_text
+from csc_pipeline.synthetic import SYNTHETIC_LABEL
 
 # The geography of the profiles: today's authorities, every year on today's boundaries.
 GEOGRAPHY = "current"

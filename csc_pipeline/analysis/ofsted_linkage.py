@@ -33,12 +33,14 @@ After-inadequate movement: among LAs the model predicts Inadequate, group A (not
 in the window) against group B (rated Inadequate): per indicator, the median change from year Y
 (the window's first year, the first predicted year) to Y+1 and the % of LAs whose value rose; an
 empty group is a row with status group_empty.
+
+Over 500 lines, most of them this description: one family's statistics; its tables are
+ofsted_linkage_tables.py, its charts charts/ofsted_linkage.py, the model elastic_net.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -49,13 +51,13 @@ from csc_pipeline.analysis.elastic_net import (
     sensitivity_specificity, standardise,
 )
 from csc_pipeline.analysis.family_config import parse_settings, require
+from csc_pipeline.analysis.ofsted_grades import grades_by_authority
 from csc_pipeline.analysis.ofsted_linkage_tables import (
     AFTER_SCHEMA, ASSOCIATION_COLUMNS, ASSOCIATION_DESCRIPTION, ASSOCIATION_SCHEMA, PREDICTION_COLUMNS,
     PREDICTION_DESCRIPTIONS, PREDICTION_SCHEMAS, SUMMARY_COLUMNS, SUMMARY_DESCRIPTION, SUMMARY_SCHEMA,
 )
 from csc_pipeline.analysis.panel_frames import Coverage, configured_exclusions, format_years, select_values
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, plt, save_figure_atomic
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 FAMILY = "ofsted_linkage"
 INADEQUATE = 4
@@ -71,30 +73,24 @@ OK = "ok"
 
 @dataclass(frozen=True)
 class PredictionSettings:
-    year: int = 2012
-    fallback_years: tuple = (2014, 2015, 2016)  # tried in order when `year` has too few graded LAs
-    window_years: int = 2  # outcome: rated Inadequate at 31 March of any of years Y .. Y + window_years - 1
-    outcome: str = "rated_inadequate"  # a key of OUTCOMES
-    indicators: tuple = (
-        "referrals_rate_per_10k", "rereferrals_percent", "initial_assessments_within_10_days_percent",
-        "core_assessments_within_35_days_percent", "assessments_within_45_days_percent", "s47_rate_per_10k",
-        "icpc_within_15_days_percent", "cpp_rate_per_10k", "cpp_second_or_subsequent_percent", "cpp_reviewed_in_time_percent",
-        "cin_rate_per_10k", "cla_rate_per_10k", "cla_starts_rate_per_10k",
-        "sw_agency_rate_percent", "sw_vacancy_rate_percent", "sw_turnover_rate_percent", "sw_caseload_average",
-    )
-    alpha: float = 0.5  # elastic-net mixing (glmnet's alpha): 1 lasso, towards 0 ridge
-    n_lambdas: int = 100  # penalties on the path (glmnet's default)
-    lambda_min_ratio: float = 0.001  # the path ends at lambda_max * this
-    folds: int = 5
+    year: int
+    fallback_years: tuple  # tried in order when `year` has too few graded LAs
+    window_years: int  # outcome: rated Inadequate at 31 March of any of years Y .. Y + window_years - 1
+    outcome: str  # a key of OUTCOMES
+    indicators: tuple
+    alpha: float  # elastic-net mixing (glmnet's alpha): 1 lasso, towards 0 ridge
+    n_lambdas: int  # penalties on the path (glmnet's default)
+    lambda_min_ratio: float  # the path ends at lambda_max * this
+    folds: int
     # "1se": the largest penalty within one SE of the lowest held-out deviance (glmnet's lambda.1se); "min": the lowest
-    cv_rule: str = "1se"
-    seed: int = 2012
-    threshold: float = 0.5  # predicted Inadequate when the probability is at least this
-    max_iterations: int = 100  # IRLS steps per penalty
-    max_missing_share: float = 0.1  # indicators missing for more of the LAs with an outcome are dropped
+    cv_rule: str
+    seed: int
+    threshold: float  # predicted Inadequate when the probability is at least this
+    max_iterations: int  # IRLS steps per penalty
+    max_missing_share: float  # indicators missing for more of the LAs with an outcome are dropped
     # a year is usable when this many LAs rated in the window have every predictor (about half of England)
-    min_graded_las: int = 75
-    min_inadequate: int = 5  # ... and at least this many rated Inadequate and this many not
+    min_graded_las: int
+    min_inadequate: int  # ... and at least this many rated Inadequate and this many not
 
     def __post_init__(self) -> None:
         key = f"{FAMILY}.prediction"
@@ -117,13 +113,12 @@ class PredictionSettings:
 
 @dataclass(frozen=True)
 class OfstedLinkageSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
-    summary_indicators: tuple = ("cla_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "rereferrals_percent",
-                                 "cpp_second_or_subsequent_percent")
+    geography: str
+    exclude_la_codes: tuple
+    summary_indicators: tuple
     # Years (31 March) whose grades in force are tested against the indicators; null: every year with grades.
-    association_years: tuple | None = field(default=None, metadata={"types": (list,)})
-    prediction: PredictionSettings = field(default_factory=PredictionSettings)
+    association_years: tuple | None
+    prediction: PredictionSettings
 
     def __post_init__(self) -> None:
         require(self.geography in ("current", "as_published"), f"{FAMILY}.geography",
@@ -142,29 +137,6 @@ def parse_config(config: dict | None) -> OfstedLinkageSettings:
 # Grades in force and their associations
 
 
-def _grades(inputs: AnalysisInputs, settings: OfstedLinkageSettings) -> pl.DataFrame:
-    """The judgements in force, keyed by the panel's LA code on the configured geography.
-
-    The in-force table carries the LA code of its time (Barnsley E08000016, Buckinghamshire
-    E10000002), the current-boundaries panel today's (E08000038, E06000060); both carry the stable
-    authority_id, so each judgement takes the panel's code for its authority and year. Authorities
-    with no such panel row (Bournemouth before the BCP merger) keep their own code.
-    """
-    frame = inputs.ofsted_in_force
-    if frame.is_empty():
-        return pl.DataFrame(schema={"year": pl.Int64, "la_code": pl.String, "la_name": pl.String, "region": pl.String,
-                                    "framework": pl.String, "overall_grade": pl.String, "overall_grade_ordinal": pl.Int64,
-                                    "adequate_mapped": pl.Boolean,
-                                    "rated_inadequate": pl.Boolean})
-    panel_codes = (inputs.panel.filter((pl.col("geography") == settings.geography) & (pl.col("nation") == "England"))
-                   .select("authority_id", pl.col("year").cast(pl.Int64), pl.col("la_code").alias("_panel_code")).unique(["authority_id", "year"]))
-    return (frame.with_columns(pl.col("year").cast(pl.Int64)).join(panel_codes, on=["authority_id", "year"], how="left")
-            .with_columns(pl.coalesce("_panel_code", "la_code").alias("la_code"))
-            .filter(~pl.col("la_code").is_in(list(settings.exclude_la_codes)))
-            .select("year", "la_code", "la_name", "region", "framework", "overall_grade",
-                    pl.col("overall_grade_ordinal").cast(pl.Int64), "adequate_mapped", "rated_inadequate"))
-
-
 def _indicator_values(panel: pl.DataFrame, settings: OfstedLinkageSettings, indicators) -> pl.DataFrame:
     return select_values(panel, settings.geography, settings.exclude_la_codes, indicators, nation="England").select(
         "la_code", pl.col("year").cast(pl.Int64), "indicator", "value")
@@ -174,7 +146,7 @@ def _missing_reasons(codes: list[str], reason: str) -> str:
     return "; ".join(f"{code} ({reason})" for code in sorted(codes))
 
 
-def _grade_name() -> pl.Expr:
+def grade_name() -> pl.Expr:
     """The four-point grade's name, or NO_GRADE where the framework gave no overall grade."""
     return pl.coalesce(pl.col("overall_grade_ordinal").replace_strict(GRADE_NAMES, default=None, return_dtype=pl.String),
                        pl.lit(NO_GRADE))
@@ -195,7 +167,7 @@ def grades_in_force_summary(grades: pl.DataFrame, values: pl.DataFrame, indicato
         ).with_columns(pl.lit(indicator).alias("indicator")))
     summary = pl.concat(frames)
     return summary.with_columns(
-        _grade_name().alias("grade_name"),
+        grade_name().alias("grade_name"),
         pl.col("year").cast(pl.String).alias("years_used"),
         pl.col("_missing").map_elements(lambda codes: _missing_reasons(codes, "no published value that year"),
                                         return_dtype=pl.String).alias("las_excluded"),
@@ -430,71 +402,13 @@ def after_inadequate(predicted: pl.DataFrame, values: pl.DataFrame, indicators, 
 
 
 # ---------------------------------------------------------------------------------------------
-# Charts
-
-
-def _finish(fig, inputs: AnalysisInputs, title: str, name: str) -> Path:
-    fig.suptitle(title + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""), color="firebrick" if inputs.synthetic else "black")
-    return save_figure_atomic(fig, inputs.charts_dir / name)
-
-
-def plot_grade_distribution(grades: pl.DataFrame, inputs: AnalysisInputs) -> Path:
-    counts = grades.with_columns(_grade_name().alias("grade")).group_by("year", "grade").len()
-    years = sorted(counts["year"].unique().to_list())
-    fig, ax = plt.subplots(figsize=(11, 5))
-    bottom = np.zeros(len(years))
-    colours = {"Outstanding": "#1a9850", "Good": "#91cf60", GRADE_NAMES[3]: "#fc8d59", "Inadequate": "#d73027", NO_GRADE: "#bdbdbd"}
-    for grade, colour in colours.items():
-        by_year = dict(counts.filter(pl.col("grade") == grade).select("year", "len").iter_rows())
-        heights = np.array([by_year.get(y, 0) for y in years], dtype=float)
-        ax.bar(years, heights, bottom=bottom, color=colour, label=grade)
-        bottom += heights
-    ax.set_xlabel("31 March of year")
-    ax.set_ylabel("English LAs")
-    ax.legend(fontsize=8, loc="upper left")
-    ax.grid(axis="y", alpha=0.3)
-    return _finish(fig, inputs, "Ofsted overall grade in force at 31 March", "ofsted_grade_distribution.png")
-
-
-def plot_coefficients(coefficients: pl.DataFrame, year: int, status: str, inputs: AnalysisInputs) -> Path:
-    terms = coefficients.filter(pl.col("is_chosen") & (pl.col("term") != "intercept") & (pl.col("coefficient") != 0)).sort("coefficient")
-    fig, ax = plt.subplots(figsize=(8, 0.5 * max(terms.height, 2) + 1.5))
-    values = terms["coefficient"].to_list()
-    ax.barh(terms["term"].to_list(), values, color=["#d73027" if v > 0 else "#4575b4" for v in values])
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("log-odds of Inadequate per SD of the indicator")
-    if terms.is_empty():
-        ax.text(0.5, 0.5, "no non-zero coefficients at the chosen penalty", ha="center", va="center", transform=ax.transAxes,
-                bbox={"facecolor": "white", "edgecolor": "none"})
-        ax.set_yticks([])  # no terms: the default 0-centred ticks would read as values
-        ax.set_xlim(-1, 1)
-    label = "" if status == OK else f" [status: {status}, not a finding]"
-    return _finish(fig, inputs, f"Elastic-net predictors of an Inadequate rating (indicators of {year}){label}",
-                   "ofsted_prediction_coefficients.png")
-
-
-def plot_cv_curve(cv: CrossValidation, year: int, inputs: AnalysisInputs) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 5))
-    ax.errorbar(cv.lambdas, cv.mean_deviance, yerr=cv.deviance_se, marker="o", markersize=3, capsize=2, label="model")
-    ax.axhline(cv.null_mean_deviance, color="grey", linestyle="--", label="intercept only")
-    ax.axvline(cv.chosen_lambda, color="firebrick", linestyle=":", label=f"chosen lambda {cv.chosen_lambda:.3g}")
-    ax.set_xscale("log")
-    ax.invert_xaxis()  # the path runs from lambda_max (left) to the smallest penalty
-    ax.set_xlabel("penalty lambda (path from lambda_max)")
-    ax.set_ylabel("held-out binomial deviance per LA")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return _finish(fig, inputs, f"Cross-validated deviance of the Inadequate model (indicators of {year})", "ofsted_prediction_cv.png")
-
-
-# ---------------------------------------------------------------------------------------------
 # The family
 
 
 def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     settings = parse_config(config)
     output = AnalysisOutput(FAMILY)
-    grades = _grades(inputs, settings)
+    grades = grades_by_authority(inputs, settings.geography, settings.exclude_la_codes)
     values = _indicator_values(inputs.panel, settings, list(dict.fromkeys([*settings.summary_indicators, *settings.prediction.indicators])))
     summary = grades_in_force_summary(grades, values, settings.summary_indicators) if grades.height else pl.DataFrame(schema=SUMMARY_SCHEMA)
     graded_years = sorted(grades.filter(pl.col("overall_grade_ordinal").is_not_null())["year"].unique().to_list())
@@ -505,7 +419,7 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
         AnalysisTable("analysis.ofsted_grade_associations", associations, ASSOCIATION_DESCRIPTION, ASSOCIATION_COLUMNS),
     ]
     if grades.height:
-        output.charts.append(plot_grade_distribution(grades, inputs))
+        output.chart_requests.append(ChartRequest("grade_distribution", inputs.charts_dir / "ofsted_grade_distribution.png", {"grades": grades}))
         _grade_headlines(output, grades, associations)
 
     configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, "England")
@@ -519,8 +433,11 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     tables = _prediction_tables(prediction, settings, inputs, values)
     output.tables += tables
     frames = {t.name: t.frame for t in tables}
-    output.charts += [plot_coefficients(frames["analysis.ofsted_prediction_coefficients"], data.year, prediction.status, inputs),
-                      plot_cv_curve(prediction.cv, data.year, inputs)]
+    output.chart_requests += [
+        ChartRequest("coefficients", inputs.charts_dir / "ofsted_prediction_coefficients.png",
+                     {"coefficients": frames["analysis.ofsted_prediction_coefficients"], "year": data.year, "status": prediction.status}),
+        ChartRequest("cv_curve", inputs.charts_dir / "ofsted_prediction_cv.png", {"cv": prediction.cv, "year": data.year}),
+    ]
     _prediction_headlines(output, prediction, settings, frames["analysis.ofsted_after_inadequate"])
     return output
 
@@ -656,3 +573,6 @@ def _prediction_headlines(output: AnalysisOutput, prediction: Prediction, settin
             f"{r['indicator']} {r['group']} {r['median_change']:+.1f} ({r['percent_rose']:.0f}%)"
             for r in shown.sort("indicator", "group").iter_rows(named=True)) + "."
     )
+
+
+SPEC = FamilySpec("ofsted_linkage", "5. Ofsted linkage", run, parse_config)

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 
 from csc_pipeline.analysis.formatting import dictionary_labels, format_cell, readable_text
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL
 from csc_pipeline.analysis.runner import REPORT_ITEMS
 from csc_pipeline.atomic import atomic_write
 from csc_pipeline.table_docs import describe_table
+from csc_pipeline.synthetic import SYNTHETIC_LABEL
 
 PREVIEW_ROWS = 12
 # status values of a table's rows that are results; any other status (n below minimum, skipped, alpha at its

@@ -1,17 +1,20 @@
 """The contract between the analysis families and the Dagster wrapper that runs them.
 
-Every family of ``methods.md`` is a module in this package with
+Every family of ``methods.md`` is a module in this package that declares ``SPEC = FamilySpec(...)``
+(found by ``registry.families()``) with
 
     def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput
 
 ``config`` is that family's section of ``analysis/config.yaml`` (merged with ``shared``); the
-module reads it into its own typed settings. The wrapper loads the inputs from the warehouse once,
-writes every returned table to DuckDB with its comments, attaches the charts to the asset's
-metadata and gathers the headlines and tables into the HTML report.
+module reads it into its own typed settings. ``run`` computes tables and headlines and asks for
+charts (``ChartRequest``), which ``charts/<family>.py`` draws. The wrapper loads the inputs from the
+warehouse once, writes every returned table to DuckDB with its comments, attaches the charts to the
+asset's metadata and gathers the headlines and tables into the HTML report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,9 +72,33 @@ class AnalysisTable:
     columns: dict[str, str]  # column -> comment; every column of ``frame`` must be described
 
 
+@dataclass(frozen=True)
+class ChartRequest:
+    """A chart a family asks for: ``chart`` names the function of ``charts/<family>.py`` that draws
+    it to ``path``; ``data`` are that function's arguments besides the path and the inputs."""
+
+    chart: str
+    path: Path
+    data: dict
+
+
 @dataclass
 class AnalysisOutput:
     family: str
     tables: list[AnalysisTable] = field(default_factory=list)
-    charts: list[Path] = field(default_factory=list)
+    charts: list[Path] = field(default_factory=list)  # drawn: charts.draw fills it from chart_requests
     headlines: list[str] = field(default_factory=list)  # short sentences for the report
+    chart_requests: list[ChartRequest] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """An analysis family, as its module declares it (``SPEC = FamilySpec(...)``)."""
+
+    name: str  # the module's name, its asset analysis/<name> and its section of config.yaml
+    title: str  # its section heading in the report, numbered as in methods.md
+    run: Callable[[AnalysisInputs, dict], AnalysisOutput]
+    parse_config: Callable[[dict], object]  # the settings ``run`` reads, checked (a ConfigError names a bad key)
+    # Other families' settings sections ``run`` also receives (under the section's name): e.g. the
+    # correlations of deprivation residuals use the deprivation family's period, measures and exclusions.
+    reads: tuple[str, ...] = ()

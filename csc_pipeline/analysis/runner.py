@@ -12,8 +12,11 @@ import duckdb
 import polars as pl
 
 from csc_pipeline import table_docs, warehouse
+from csc_pipeline.analysis import charts
 from csc_pipeline.analysis.config import AnalysisConfig
+from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput
+from csc_pipeline.synthetic import panel_is_synthetic
 
 # The marts every family reads (AnalysisInputs field -> warehouse table).
 INPUT_TABLES = {
@@ -28,23 +31,22 @@ INPUT_TABLES = {
     "rate_variants": "mart.la_rate_variants",
 }
 
-# Families that also read other families' settings sections (passed to ``run`` under the section's name):
-# the correlations of deprivation residuals must use the deprivation family's period, measures and exclusions.
-READS_SECTIONS = {"correlations": ("deprivation",)}
-
 REPORT_ITEMS = "meta.analysis_report_items"
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, charts_dir: Path) -> AnalysisInputs:
     frames = {field: con.sql(f"SELECT * FROM {table}").pl() for field, table in INPUT_TABLES.items()}
-    panel = frames["panel"]
-    synthetic = bool(panel["is_synthetic"].any()) if panel.height else False
-    return AnalysisInputs(**frames, synthetic=synthetic, charts_dir=charts_dir)
+    return AnalysisInputs(**frames, synthetic=panel_is_synthetic(frames["panel"]), charts_dir=charts_dir)
 
 
 def family_settings(config: AnalysisConfig, family: str) -> dict:
     """The settings ``family.run`` receives: its section over the shared one, plus the sections it reads."""
-    return config.for_family(family, READS_SECTIONS.get(family, ()))
+    return config.for_family(family, families()[family].reads)
+
+
+def run_family(family: str, inputs: AnalysisInputs, settings: dict) -> AnalysisOutput:
+    """Compute the family's tables and headlines from its ``family_settings``, then draw the charts it asks for."""
+    return charts.draw(families()[family].run(inputs, settings), inputs)
 
 
 def write_output(con: duckdb.DuckDBPyConnection, output: AnalysisOutput) -> dict[str, int]:

@@ -11,21 +11,14 @@ neighbours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import matplotlib
+import numpy as np
+import polars as pl
+import statsmodels.api as sm
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import polars as pl  # noqa: E402
-import statsmodels.api as sm  # noqa: E402
-
-from csc_pipeline.analysis.family_config import parse_settings, require  # noqa: E402
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, select_values  # noqa: E402
-from csc_pipeline.analysis.plots import SYNTHETIC_LABEL, save_figure_atomic  # noqa: E402
-from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable  # noqa: E402
+from csc_pipeline.analysis.family_config import parse_settings, require
+from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, select_values
+from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 MULTIPLIERS = {"rate": 10_000.0, "percent": 100.0, "count": None}  # dictionary kind -> value = num / den x this
 ITS_TERMS = ("pre_level", "pre_slope", "level_change", "slope_change")
@@ -33,33 +26,31 @@ ITS_TERMS = ("pre_level", "pre_slope", "level_change", "slope_change")
 
 @dataclass(frozen=True)
 class TrendsSettings:
-    geography: str = "current"
-    exclude_la_codes: tuple = ("E09000001", "E06000053")
+    geography: str
+    exclude_la_codes: tuple
     # with the re-referral and timeliness percentages, whose median LA published studies report beside the pooled value
-    indicators: tuple = ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k", "referrals_rate_per_10k",
-                         "rereferrals_percent", "assessments_within_45_days_percent", "icpc_within_15_days_percent",
-                         "cpp_reviewed_in_time_percent")
-    nations: tuple = ("England", "Wales")
+    indicators: tuple
+    nations: tuple
     # Where the panel has an LA's numerator and published rate but not its denominator (England's 0-17
     # populations start in 2010, Wales's cover 2015-2021), use the denominator the publisher's rate
     # implies (numerator / rate x multiplier). Without it no series reaches back before the default break.
-    implied_denominators: bool = True
-    first_post_break_year: int = 2010
-    its_nations: tuple = ("England", "Wales")
+    implied_denominators: bool
+    first_post_break_year: int
+    its_nations: tuple
     # ITS charts: always drawn for these indicators (with "not fitted: <reason>" on the chart when the
     # fit is skipped, e.g. on series starting at the break); other indicators get one only when fitted.
-    its_chart_indicators: tuple = ("cla_rate_per_10k",)
-    min_years_each_side: int = 3
+    its_chart_indicators: tuple
+    min_years_each_side: int
     # Fit the ITS on the LAs with values in every year of the national series, so that a change in
     # which LAs report (e.g. LAs formed in later reorganisations, whose populations are not available
     # before 2010) cannot masquerade as a level change at the break.
-    its_constant_las: bool = True
-    confidence_level: float = 0.95
-    covariance: str = "ols"  # or "hac" (Newey-West)
-    hac_maxlags: int = 1
-    small_multiple_indicators: tuple = ("cla_rate_per_10k",)
-    small_multiple_la_codes: tuple = ("E09000014", "E08000025", "E10000016")
-    neighbours_shown: int = 10
+    its_constant_las: bool
+    confidence_level: float
+    covariance: str  # or "hac" (Newey-West)
+    hac_maxlags: int
+    small_multiple_indicators: tuple
+    small_multiple_la_codes: tuple
+    neighbours_shown: int
 
     def __post_init__(self) -> None:
         require(1990 <= self.first_post_break_year <= 2100, "trends.first_post_break_year",
@@ -234,7 +225,7 @@ def _published_values(area_values: pl.DataFrame | None) -> pl.DataFrame:
         "area_level", "area", pl.col("year").cast(pl.Int32), "indicator", pl.col("value").cast(pl.Float64).alias("published_value"))
 
 
-def _region_lookup(panel: pl.DataFrame) -> dict[str, str]:
+def region_lookup(panel: pl.DataFrame) -> dict[str, str]:
     return dict(panel.select("la_code", "region").drop_nulls().unique("la_code").iter_rows())
 
 
@@ -293,8 +284,11 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
                 continue
             its_rows.append({"indicator": indicator, **row})
             if row["status"] == "fitted" or indicator in settings.its_chart_indicators:
-                output.charts.append(_its_chart(fitted_series, row, indicator, entry.get("unit"), nation, settings, inputs))
-        output.charts.append(_national_regional_chart(series, indicator, entry.get("unit"), inputs))
+                output.chart_requests.append(ChartRequest("its", inputs.charts_dir / f"trends_its_{indicator}_{nation}.png".lower(), {
+                    "national": fitted_series, "fit": row, "indicator": indicator, "unit": entry.get("unit"), "nation": nation,
+                    "settings": settings}))
+        output.chart_requests.append(ChartRequest("national_regional", inputs.charts_dir / f"trends_{indicator}.png",
+                                                  {"series": series, "indicator": indicator, "unit": entry.get("unit")}))
     national = (pl.concat(series_frames).select(list(NATIONAL_COLUMNS)).sort("indicator", "area_level", "nation", "area", "year")
                 if series_frames else _empty(NATIONAL_COLUMNS))
     la_series = (pl.concat(la_frames).with_columns(
@@ -305,10 +299,8 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
     its = pl.DataFrame(its_rows, schema=ITS_SCHEMA)
     for indicator in settings.small_multiple_indicators:
         if indicator in components_by_indicator:
-            chart = _small_multiples(*components_by_indicator[indicator], national, indicator, dictionary[indicator].get("unit"),
-                                     settings, inputs, output)
-            if chart is not None:
-                output.charts.append(chart)
+            _small_multiples(*components_by_indicator[indicator], national, indicator, dictionary[indicator].get("unit"),
+                             settings, inputs, output)
     _headlines(output, national, its, settings)
     output.tables += [
         AnalysisTable("analysis.trend_national_regional", national, NATIONAL_DESCRIPTION, NATIONAL_COLUMNS),
@@ -322,66 +314,7 @@ def _empty(columns: dict) -> pl.DataFrame:
     return pl.DataFrame(schema={c: pl.String for c in columns})
 
 
-def _label(fig, inputs: AnalysisInputs, title: str) -> None:
-    fig.suptitle(title + (f"\n{SYNTHETIC_LABEL}" if inputs.synthetic else ""), color="firebrick" if inputs.synthetic else "black", y=1.03)
-
-
-def _value_label(indicator: str, unit: str | None) -> str:
-    """The y axis: the unit (the chart's title names the indicator), the id only when there is no unit."""
-    return unit or indicator
-
-
-def _year_axis(ax) -> None:
-    ax.set_xlabel("year ending 31 March")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no 2007.5 ticks on annual series
-
-
-def _national_regional_chart(series: pl.DataFrame, indicator: str, unit: str | None, inputs: AnalysisInputs) -> Path:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
-    for ax, level in ((left, "nation"), (right, "region")):
-        for (area,), rows in series.filter(pl.col("area_level") == level).sort("area", "year").group_by(["area"], maintain_order=True):
-            ax.plot(rows["year"], rows["value"], marker="o" if level == "nation" else None, markersize=3, label=area)
-        _year_axis(ax)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    left.set_title("Nations")
-    right.set_title("English regions")
-    left.set_ylabel(_value_label(indicator, unit))
-    _label(fig, inputs, f"{inputs.label(indicator)}: summed LA numerators over summed denominators")
-    return save_figure_atomic(fig, inputs.charts_dir / f"trends_{indicator}.png")
-
-
-def _its_chart(national: pl.DataFrame, fit: dict, indicator: str, unit: str | None, nation: str, settings: TrendsSettings,
-               inputs: AnalysisInputs) -> Path:
-    """The national series with the break marked; the fitted segments when fitted, else why not."""
-    years = np.asarray(national["year"].to_list(), dtype=float)
-    fig, ax = plt.subplots(figsize=(9, 5))
-    ax.plot(years, national["value"], "o", color="black", label=f"{nation} (summed counts)")
-    ax.axvline(settings.first_post_break_year - 0.5, color="grey", linestyle=":", label=f"break before {settings.first_post_break_year}")
-    if fit["status"] == "fitted":
-        grid = np.arange(years.min(), years.max() + 1, dtype=float)
-        design = design_matrix(grid, settings.first_post_break_year)  # same origin as the fit: the grid starts at the first year
-        params = np.array([fit[t] for t in ITS_TERMS])
-        fitted = design @ params
-        counterfactual = design[:, :2] @ params[:2]
-        pre, post = grid < settings.first_post_break_year, grid >= settings.first_post_break_year
-        ax.plot(grid[pre], fitted[pre], color="tab:blue", label="pre-break trend")
-        ax.plot(grid[post], fitted[post], color="tab:red", label="post-break trend")
-        ax.plot(grid[post], counterfactual[post], "--", color="tab:blue", alpha=0.6, label="pre-break trend continued")
-        level = settings.confidence_level * 100
-        ax.set_title(f"level change {fit['level_change']:+.2f} ({level:.0f}% CI {fit['level_change_ci_low']:.2f} to {fit['level_change_ci_high']:.2f}); "
-                     f"slope change {fit['slope_change']:+.2f} a year ({fit['slope_change_ci_low']:.2f} to {fit['slope_change_ci_high']:.2f})", fontsize=9)
-    else:
-        ax.set_title(f"not fitted: {fit['skip_reason']}", fontsize=9, color="firebrick")
-    _year_axis(ax)
-    ax.set_ylabel(_value_label(indicator, unit))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    _label(fig, inputs, f"Interrupted time series: {inputs.label(indicator)}, {nation}")
-    return save_figure_atomic(fig, inputs.charts_dir / f"trends_its_{indicator}_{nation}.png".lower())
-
-
-def _neighbour_codes(neighbours: pl.DataFrame, la_code: str, k: int) -> list[str]:
+def neighbour_codes(neighbours: pl.DataFrame, la_code: str, k: int) -> list[str]:
     """The LA's k closest statistical neighbours in the latest model; [] when the mart has none."""
     if neighbours.is_empty() or "neighbour_la_code" not in neighbours.columns:
         return []
@@ -392,42 +325,18 @@ def _neighbour_codes(neighbours: pl.DataFrame, la_code: str, k: int) -> list[str
     return latest.sort("neighbour_rank").head(k)["neighbour_la_code"].drop_nulls().to_list()
 
 
-def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame, indicator: str, unit: str | None, settings: TrendsSettings,
-                     inputs: AnalysisInputs, output: AnalysisOutput) -> Path | None:
-    """One panel per configured LA: its value, its region's and its neighbours' (each, and pooled)."""
+def _small_multiples(components: pl.DataFrame, kind: str, national: pl.DataFrame, indicator: str, unit: str | None,
+                     settings: TrendsSettings, inputs: AnalysisInputs, output: AnalysisOutput) -> None:
+    """Ask for one panel per configured LA in the panel (its value, its region's and its neighbours'); name those missing."""
     present = set(components["la_code"].to_list())
     las = [c for c in settings.small_multiple_la_codes if c in present]
     missing = [c for c in settings.small_multiple_la_codes if c not in present]
     if missing:
         output.headlines.append(f"{indicator} small multiples: LA(s) {', '.join(missing)} not in the panel, left out.")
-    if not las:
-        return None
-    regions = _region_lookup(components)
-    fig, axes = plt.subplots(1, len(las), figsize=(5 * len(las), 4.5), sharey=True, squeeze=False)
-    for ax, code in zip(axes[0], las):
-        la = components.filter((pl.col("la_code") == code) & pl.col("value").is_not_null()).sort("year")
-        region = regions.get(code)
-        area = national.filter((pl.col("indicator") == indicator) & (pl.col("area") == region)
-                               & (pl.col("area_level") == ("nation" if region == "Wales" else "region"))).sort("year")
-        neighbour_codes = _neighbour_codes(inputs.neighbours, code, settings.neighbours_shown)
-        for i, (_, rows) in enumerate(components.filter(pl.col("la_code").is_in(neighbour_codes) & pl.col("value").is_not_null())
-                                      .sort("year").group_by("la_code", maintain_order=True)):
-            ax.plot(rows["year"], rows["value"], color="grey", alpha=0.4, linewidth=0.8, label="statistical neighbours" if i == 0 else None)
-        if neighbour_codes:
-            pooled = aggregate(components.filter(pl.col("la_code").is_in(neighbour_codes)), kind,
-                               [("neighbours", "nation", pl.lit(True))]).sort("year")
-            ax.plot(pooled["year"], pooled["value"], "--", color="dimgrey", label="neighbours pooled")
-        else:
-            ax.text(0.02, 0.02, "no statistical neighbours in the warehouse", transform=ax.transAxes, fontsize=8, color="grey")
-        ax.plot(area["year"], area["value"], color="tab:blue", label=region)
-        ax.plot(la["year"], la["value"], color="black", marker="o", markersize=3, label=la["la_name"][0] if la.height else code)
-        ax.set_title(la["la_name"][0] if la.height else code, fontsize=10)
-        _year_axis(ax)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel(_value_label(indicator, unit))
-    _label(fig, inputs, f"{inputs.label(indicator)}: LAs against their region and statistical neighbours")
-    return save_figure_atomic(fig, inputs.charts_dir / f"trends_las_{indicator}.png")
+    if las:
+        output.chart_requests.append(ChartRequest("small_multiples", inputs.charts_dir / f"trends_las_{indicator}.png", {
+            "components": components, "kind": kind, "national": national, "indicator": indicator, "unit": unit,
+            "las": las, "settings": settings}))
 
 
 def _headlines(output: AnalysisOutput, national: pl.DataFrame, its: pl.DataFrame, settings: TrendsSettings) -> None:
@@ -528,3 +437,6 @@ ITS_SCHEMA = {c: pl.Float64 for c in ITS_COLUMNS} | {
     "n_years_before": pl.Int64, "n_years_after": pl.Int64, "status": pl.String, "skip_reason": pl.String, "n_las": pl.Int64,
     "years_used": pl.String, "las_excluded": pl.String,
 }
+
+
+SPEC = FamilySpec("trends", "1. Trends", run, parse_config)

@@ -1,5 +1,5 @@
-"""Analysis assets: one per family of methods.md, plus the HTML report. Thin wrappers over
-``csc_pipeline.analysis`` (statistics in plain Python); the SQL analysis tables are models in sql/analysis."""
+"""Analysis assets: one per family of methods.md (found by ``csc_pipeline.analysis.registry``), plus
+the HTML report and the LA profiles. Thin wrappers over ``csc_pipeline.analysis`` (plain Python)."""
 
 
 import base64
@@ -11,19 +11,13 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import refresh_summary
 from csc_pipeline.analysis import la_profiles, runner
 from csc_pipeline.analysis.config import load_analysis_config
+from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.report import relative_source, render_report, write_report
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.settings import SOURCE_CHECKOUT
+from csc_pipeline.synthetic import warehouse_is_synthetic
 
-# Family (a module of csc_pipeline.analysis with ``run(inputs, config)``) -> its title in the report.
-FAMILIES = {
-    "trends": "1. Trends",
-    "correlations": "2. Correlations",
-    "deprivation": "3. Deprivation adjustment and funnel plots",
-    "change_in_rate": "4. Change in rate",
-    "ofsted_linkage": "5. Ofsted linkage",
-}
 # Charts embedded in a family's asset metadata (all of them are in the report and under reports/).
 CHARTS_IN_METADATA = 4
 INPUT_KEYS = [AssetKey(table.split(".")) for table in runner.INPUT_TABLES.values()]
@@ -36,7 +30,7 @@ def png_markdown(path) -> MetadataValue:
 
 
 def _family_asset(family: str, title: str) -> AssetsDefinition:
-    module = import_module(f"csc_pipeline.analysis.{family}")
+    module = import_module(families()[family].run.__module__)
 
     @asset(
         key=AssetKey(["analysis", family]),
@@ -53,7 +47,7 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         with build_connection(duckdb) as con:
             inputs = runner.load_inputs(con, settings.reports_dir / family)
             family_config = runner.family_settings(config, family)
-            output = module.run(inputs, family_config)
+            output = runner.run_family(family, inputs, family_config)
             rows = runner.write_output(con, output)
             schemas = tables_metadata(con, [*rows, runner.REPORT_ITEMS])
         context.log.info(f"{family}: {len(rows)} table(s), {len(output.charts)} chart(s)")
@@ -72,12 +66,12 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
 
 
 def analysis_assets() -> list[AssetsDefinition]:
-    return [_family_asset(family, title) for family, title in FAMILIES.items()]
+    return [_family_asset(family, spec.title) for family, spec in families().items()]
 
 
 @asset(
     key=AssetKey(["analysis", "report"]),
-    deps=[AssetKey(["analysis", family]) for family in FAMILIES] + [AssetKey(refresh_summary.SUMMARY_TABLE.split("."))],
+    deps=[AssetKey(["analysis", family]) for family in families()] + [AssetKey(refresh_summary.SUMMARY_TABLE.split("."))],
     group_name="analysis",
     kinds={"python", "html"},
     owners=OWNERS,
@@ -90,11 +84,11 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
     checks = [r.event_log_entry.dagster_event.event_specific_data.passed
               for r in context.instance.get_records_for_run(context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
     with build_connection(duckdb) as con:
-        synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_indicator_panel").fetchone()[0])
+        synthetic = warehouse_is_synthetic(con)
         changes = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl().row(0, named=True)
         refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
         source = relative_source(config.source, (SOURCE_CHECKOUT, settings.data_lake))
-        page = render_report(con, synthetic, source, FAMILIES, refresh)
+        page = render_report(con, synthetic, source, {family: spec.title for family, spec in families().items()}, refresh)
     path = write_report(settings.reports_dir / REPORT_FILE, page)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": len(page.encode()), "synthetic": synthetic})
 
@@ -113,6 +107,6 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
 def la_profile_pages(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
     settings = pipeline_settings.settings()
     with build_connection(duckdb) as con:
-        synthetic = bool(con.sql("SELECT bool_or(is_synthetic) FROM mart.la_benchmark").fetchone()[0])
+        synthetic = warehouse_is_synthetic(con)
         paths = la_profiles.render_profiles(con, settings.reports_dir / la_profiles.PROFILE_DIR, synthetic)
     return MaterializeResult(metadata={"pages": len(paths) - 1, "index": MetadataValue.path(str(paths[-1])), "synthetic": synthetic})

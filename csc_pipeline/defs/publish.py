@@ -21,6 +21,7 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import __version__, exports, panel_statuses, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
+from csc_pipeline.synthetic import SYNTHETIC_LABEL, warehouse_is_synthetic
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
@@ -162,13 +163,13 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         settings = pipeline_settings.settings()
         published_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with build_connection(duckdb) as con:
-            synthetic = settings.source_mode == "demo"
+            synthetic = warehouse_is_synthetic(con)
             about = pl.DataFrame({
                 "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "analysis_config", "note"],
                 "value": [
                     settings.source_mode, str(synthetic).lower(), published_at, __version__,
                     f"defaults overlaid with {settings.analysis_config.name}" if settings.analysis_config else "defaults",
-                    "SYNTHETIC DEMO DATA - not official statistics" if synthetic else "Built from published official statistics",
+                    SYNTHETIC_LABEL if synthetic else "Built from published official statistics",
                 ],
             })
             warehouse.replace_table(con, "meta.about", about, table_docs.META_DOCS["meta.about"])

@@ -1,4 +1,4 @@
-"""Shared chart helpers: atomic PNG rendering with matplotlib (no display needed) and the synthetic-data label."""
+"""Shared chart helpers: atomic PNG rendering with matplotlib (no display needed) and the synthetic-data title."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ matplotlib.use("Agg")  # headless: CI and servers have no display
 import matplotlib.pyplot as plt  # noqa: E402
 
 from csc_pipeline.atomic import PUBLIC, atomic_path  # noqa: E402
+from csc_pipeline.synthetic import SYNTHETIC_LABEL  # noqa: E402
 
-SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA - not official statistics"
+def labelled_title(title: str, synthetic: bool) -> str:
+    """A chart's title, with the synthetic-data label on a second line when the data are synthetic."""
+    return title + (f"\n{SYNTHETIC_LABEL}" if synthetic else "")
 
 
 def save_figure_atomic(fig, path: Path) -> Path:
