@@ -44,5 +44,6 @@ def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, polic
     pinned = entry.live.get("sha256")
     if pinned and obtained.stored.sha256 != pinned:
         raise RouteError(f"{entry.id}: {obtained.source} has sha256 {obtained.stored.sha256[:12]}… but the catalog "
-                         f"pins {pinned[:12]}…: the archived file changed; check it, then update live.sha256 deliberately")
+                         f"pins {pinned[:12]}…: the publisher's file changed or the route found another one; "
+                         "check it, then update live.sha256 deliberately")
     return obtained
