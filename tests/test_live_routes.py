@@ -267,6 +267,7 @@ def one_line_error(entry, settings, catalog) -> str:
         acquire.acquire_entry(entry, settings, catalog)
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"{entry.id}: ")
+    assert f"{entry.id}: " not in message[len(entry.id) + 2:]  # named once
     return message
 
 
@@ -373,6 +374,16 @@ def test_an_attached_zip_without_the_member_names_what_it_holds(sfr_2017, tmp_pa
     message = one_line_error(entry, live_settings(tmp_path), catalog)
     assert "'*SFR50_CLA2017.csv' matched 0 entries [] (need exactly 1)" in message
     assert "'SFR50_ADP2017.csv'" in message
+
+
+def test_a_release_not_in_the_catalog_is_not_read_from_a_fixed_historical_page(sfr_2017, tmp_path):
+    """A fixed page would give the 2017 file (its pin too) labelled as another release: refused instead."""
+    server, routes, entry, catalog = sfr_2017
+    with pytest.raises(acquire.SourceUnavailable) as err:
+        acquire.acquire_release(entry.family, "2018", live_settings(tmp_path), catalog)
+    assert str(err.value) == (f"{SFR_2017}@2018: the catalog's page {entry.live['page']!r} and pattern name no {{release}}, "
+                              "so release 2018 cannot be found from them; add the release to the catalog")
+    assert server.requests == []
 
 
 def test_a_family_needing_a_key_is_skipped_with_a_notice_naming_the_variable(monkeypatch, tmp_path):
