@@ -1,7 +1,8 @@
 """Live routes of every publisher interface against a local stand-in (127.0.0.1 only) that serves
-the real files from ../shared/data/real: the bytes obtained are the mirror's, and each fault a
-publisher can throw (a moved file, a retired release, a slow answer, an error page sent with 200, a
-changed archive copy, a missing API key) ends in one clear line; a new release is discovered."""
+the real files from ../shared/data/real where each route asks for them: every live catalog entry
+obtains exactly the bytes the mirror holds, and each fault a publisher can throw (a moved file, a
+retired page, a slow answer, an error page sent with 200, a changed or wrong pinned file, a page
+without the attachment, a missing API key) ends in one clear line; a new release is discovered."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ import fnmatch
 import hashlib
 import io
 import re
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from fake_publisher import ERROR_PAGE, Reply, fake_publisher, govuk_content
+from fake_publisher import ERROR_PAGE, Reply, ees_page, fake_publisher, govuk_content, release_zip
 
 from csc_pipeline import acquire
-from csc_pipeline.catalog import Catalog, load_catalog
+from csc_pipeline.catalog import LIVE_KINDS, Catalog, load_catalog
 from csc_pipeline.contracts import conform, load_contract
 from csc_pipeline.readers import read_published
 from csc_pipeline.routes import govuk
@@ -26,12 +28,21 @@ from csc_pipeline.settings import Settings
 
 CATALOG = load_catalog()
 STAND_IN_APIS = {"govuk_content_api": "/api/content", "statswales_api": "/statswales/v1", "nomis_api": "/nomis/api/v01"}
-DISCOVERED = ("govuk_attachment", "nomis_dataset")
 OFSTED_2025 = "ofsted_la_inspection_outcomes_2025"
+SFR_2017 = "dfe_cla_sfr_2017_31mar"
+# Live kinds whose answer is not a file of the mirror, and why; each has tests of its own below or in
+# tests/test_statxplore_route.py. Every other kind is served from the mirror by `stand_in`.
+NOT_FROM_THE_MIRROR = {
+    "statswales_api": "live only: the mirror holds no copy of the API's CSV (a generated one is used below)",
+    "statxplore_table": "the JSON cube is laid out anew as an export, not the export's bytes",
+}
 
 
-def live_entries(kinds=DISCOVERED):
-    return [e for e in CATALOG.entries if e.available_in("live") and e.live["kind"] in kinds]
+def live_entries(kinds=None):
+    return [e for e in CATALOG.entries if e.available_in("live") and (kinds is None or e.live["kind"] in kinds)]
+
+
+FROM_THE_MIRROR = [e for e in live_entries() if e.live["kind"] not in NOT_FROM_THE_MIRROR]
 
 
 def stand_in_catalog(base: str, entries=None, timeout: float = 5.0) -> Catalog:
@@ -43,6 +54,15 @@ def stand_in_catalog(base: str, entries=None, timeout: float = 5.0) -> Catalog:
     )
 
 
+def at_stand_in(entry, base: str):
+    """The entry with a fixed address of its own (``archived_file``, ``url``) moved to the stand-in."""
+    url = entry.live.get("url", "")
+    if url.startswith("{"):  # a publisher API's query: the stand-in catalog already maps the API
+        return entry
+    parts = urlsplit(url)
+    return dataclasses.replace(entry, live={**entry.live, "url": f"{base}/{parts.hostname}{parts.path}"})
+
+
 def published_name(pattern: str) -> str:
     """A file name the catalog's pattern accepts (the stand-in's name for the publisher's file)."""
     name = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern).replace("*", "_")
@@ -50,35 +70,72 @@ def published_name(pattern: str) -> str:
     return name
 
 
+def real_bytes(entry, real_dir: Path) -> bytes:
+    return (real_dir / entry.mirror_path).read_bytes()
+
+
+def zipped(entries, real_dir: Path) -> bytes:
+    """A zip holding each entry's real file under a name its `member` accepts."""
+    return release_zip({published_name(e.live["member"]): real_bytes(e, real_dir) for e in entries})
+
+
+def ees_routes(entries, real_dir: Path) -> dict:
+    """Each release's page naming its version id, and the release zip holding its entries' files."""
+    releases: dict = {}
+    for entry in entries:
+        releases.setdefault((entry.live["publication"], entry.live["release_slug"]), []).append(entry)
+    routes = {}
+    for (publication, slug), members in releases.items():
+        version_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{publication}/{slug}"))
+        routes[f"/find-statistics/{publication}/{slug}"] = ees_page(slug, version_id)
+        routes[f"/api/releases/{version_id}/files"] = zipped(members, real_dir)
+    return routes
+
+
 def govuk_routes(entries, real_dir: Path, base: str, release: str | None = None) -> dict:
-    """Content API pages listing each entry's file (plus a PDF every page has), and the files."""
-    routes, pages = {}, {}
+    """Content API pages listing each entry's file (plus a PDF every page has), and the files: the
+    real file, or a zip of the entries' files where the catalog takes a `member` out of it."""
+    files: dict = {}
     for entry in entries:
         release_label = release or entry.release
         page = entry.live["page"].replace("{release}", release_label)
         name = published_name(entry.live["pattern"].replace("{release}", release_label))
+        files.setdefault((page, name), []).append(entry)
+    routes, pages = {}, {}
+    for (page, name), sharing in files.items():
         path = f"/media/{hashlib.sha256(page.encode()).hexdigest()[:8]}/{name}"
-        routes[path] = (real_dir / entry.mirror_path).read_bytes()
+        if all("member" in e.live for e in sharing):
+            routes[path] = zipped(sharing, real_dir)
+        else:  # one file (two families may read sheets of the same workbook)
+            (routes[path],) = {real_bytes(e, real_dir) for e in sharing}
         pages.setdefault(page, ["/media/0000/main_findings.pdf"]).append(path)
-    for page, files in pages.items():
-        routes[f"/api/content/{page}"] = govuk_content(base, list(dict.fromkeys(files)))
+    for page, attached in pages.items():
+        routes[f"/api/content/{page}"] = govuk_content(base, attached)
     return routes
 
 
-def nomis_routes(entries, real_dir: Path) -> dict:
+def query_routes(entries, real_dir: Path) -> dict:
+    """Files at the URL the catalog writes (a Nomis query, an archive copy), path and query as asked."""
     routes = {}
     for entry in entries:
         url = urlsplit(entry.live["url"].replace("{nomis_api}", STAND_IN_APIS["nomis_api"]))
-        routes[f"{url.path}?{url.query}"] = (real_dir / entry.mirror_path).read_bytes()
+        routes[f"{url.path}?{url.query}" if url.query else url.path] = real_bytes(entry, real_dir)
     return routes
+
+
+SERVED = {"ees_release_file": ees_routes, "govuk_attachment": govuk_routes, "nomis_dataset": query_routes,
+          "archived_file": query_routes, "url": query_routes}
 
 
 @pytest.fixture(scope="module")
 def stand_in(real_dir):
+    """One stand-in publisher serving every live entry's real file where its route asks for it."""
     routes: dict = {}
     server = fake_publisher(routes)
-    routes.update(govuk_routes(live_entries(("govuk_attachment",)), real_dir, server.base))
-    routes.update(nomis_routes(live_entries(("nomis_dataset",)), real_dir))
+    present = [at_stand_in(e, server.base) for e in FROM_THE_MIRROR if (real_dir / e.mirror_path).is_file()]
+    for kind, build in SERVED.items():
+        kind_entries = [e for e in present if e.live["kind"] == kind]
+        routes.update(build(kind_entries, real_dir, server.base) if build is govuk_routes else build(kind_entries, real_dir))
     yield server
     server.shutdown()
 
@@ -87,13 +144,28 @@ def live_settings(tmp_path) -> Settings:
     return Settings(source_mode="live", data_lake=tmp_path / "lake")
 
 
-@pytest.mark.parametrize("entry", live_entries(), ids=lambda e: e.id)
-def test_each_discovered_route_obtains_the_bytes_the_mirror_holds(entry, stand_in, real_dir, tmp_path):
-    record = acquire.acquire_entry(entry, live_settings(tmp_path), stand_in_catalog(stand_in.base))
-    assert record.sha256 == hashlib.sha256((real_dir / entry.mirror_path).read_bytes()).hexdigest()
+@pytest.fixture(scope="module")
+def manifest_sha256(real_dir) -> dict[str, str]:
+    with (real_dir / "MANIFEST.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["path"]: row["sha256"] for row in csv.DictReader(handle)}
+
+
+def test_every_live_kind_is_served_from_the_mirror_or_has_its_own_tests():
+    assert set(SERVED) | set(NOT_FROM_THE_MIRROR) == set(LIVE_KINDS) and not set(SERVED) & set(NOT_FROM_THE_MIRROR)
+
+
+@pytest.mark.parametrize("entry", FROM_THE_MIRROR, ids=lambda e: e.id)
+def test_each_live_route_obtains_the_bytes_the_mirror_holds(entry, stand_in, real_dir, manifest_sha256, tmp_path):
+    if not (real_dir / entry.mirror_path).is_file():
+        pytest.skip(f"{entry.mirror_path} is not in the real mirror at {real_dir}")
+    moved = at_stand_in(entry, stand_in.base)
+    record = acquire.acquire_entry(moved, live_settings(tmp_path), stand_in_catalog(stand_in.base, [moved]))
+    assert record.sha256 == manifest_sha256[entry.mirror_path]
     assert record.mode == "live" and record.source.startswith(stand_in.base)
     if entry.live["kind"] == "govuk_attachment":
         assert "/media/" in record.source  # the attachment the content API named, not a URL in the catalog
+    if "member" in entry.live:
+        assert "#" in record.source  # taken out of the zip the route fetched
 
 
 def test_every_pinned_sha256_is_the_real_file(real_dir):
@@ -195,6 +267,7 @@ def one_line_error(entry, settings, catalog) -> str:
         acquire.acquire_entry(entry, settings, catalog)
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"{entry.id}: ")
+    assert f"{entry.id}: " not in message[len(entry.id) + 2:]  # named once
     return message
 
 
@@ -249,6 +322,68 @@ def test_a_new_release_is_discovered_on_its_page(ofsted, real_dir, tmp_path):
     (record,) = acquire.acquire_release(entry.family, "2026", live_settings(tmp_path), catalog)
     assert record.entry_id == f"{OFSTED_2025}@2026" and record.release == "2026"
     assert "31_March_2026" in record.source
+
+
+@pytest.fixture
+def sfr_2017(real_dir):
+    """A stand-in GOV.UK with the 2017 looked-after children SFR page, its underlying data a zip and
+    the entry pinned by sha256; yields (server, routes, entry, catalog)."""
+    entry = next(e for e in CATALOG.entries if e.id == SFR_2017)
+    routes: dict = {}
+    server = fake_publisher(routes)
+    routes.update(govuk_routes([entry], real_dir, server.base))
+    yield server, routes, entry, stand_in_catalog(server.base, [entry])
+    server.shutdown()
+
+
+def content_page(routes: dict) -> str:
+    return next(p for p in routes if p.startswith("/api/content/"))
+
+
+def test_a_pinned_attachment_with_other_bytes_is_refused_naming_the_entry(sfr_2017, real_dir, tmp_path):
+    server, routes, entry, catalog = sfr_2017
+    asset = next(p for p in routes if p.endswith(".zip"))
+    revised = real_bytes(entry, real_dir).replace(b",", b";", 1)  # a re-upload with other bytes
+    routes[asset] = release_zip({published_name(entry.live["member"]): revised})
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert re.search(rf"{re.escape(server.base + asset)}#_SFR50_CLA2017\.csv has sha256 "
+                     rf"{hashlib.sha256(revised).hexdigest()[:12]}… but the catalog pins {entry.live['sha256'][:12]}…", message)
+    assert message.endswith("check it, then update live.sha256 deliberately")
+
+
+def test_a_page_without_a_matching_attachment_names_what_it_attaches(sfr_2017, tmp_path):
+    server, routes, entry, catalog = sfr_2017
+    page = content_page(routes)
+    routes[page] = govuk_content(server.base, ["/media/0000/main_findings.pdf", "/media/0000/SFR50_2017_Main_Tables.xlsx"])
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert message.endswith(f"0 attachment(s) of {server.base}{page} match 'SFR50_2017_UnderlyingData*.zip' (need exactly 1); "
+                            "attached: ['main_findings.pdf', 'SFR50_2017_Main_Tables.xlsx']")
+
+
+def test_a_retired_sfr_page_is_a_404_in_one_line(sfr_2017, tmp_path):
+    server, routes, entry, catalog = sfr_2017
+    del routes[content_page(routes)]
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert message.endswith(f"/api/content/{entry.live['page']}: HTTP 404")
+
+
+def test_an_attached_zip_without_the_member_names_what_it_holds(sfr_2017, tmp_path):
+    server, routes, entry, catalog = sfr_2017
+    asset = next(p for p in routes if p.endswith(".zip"))
+    routes[asset] = release_zip({"SFR50_ADP2017.csv": b"geog_l,geog_c\n"})
+    message = one_line_error(entry, live_settings(tmp_path), catalog)
+    assert "'*SFR50_CLA2017.csv' matched 0 entries [] (need exactly 1)" in message
+    assert "'SFR50_ADP2017.csv'" in message
+
+
+def test_a_release_not_in_the_catalog_is_not_read_from_a_fixed_historical_page(sfr_2017, tmp_path):
+    """A fixed page would give the 2017 file (its pin too) labelled as another release: refused instead."""
+    server, routes, entry, catalog = sfr_2017
+    with pytest.raises(acquire.SourceUnavailable) as err:
+        acquire.acquire_release(entry.family, "2018", live_settings(tmp_path), catalog)
+    assert str(err.value) == (f"{SFR_2017}@2018: the catalog's page {entry.live['page']!r} and pattern name no {{release}}, "
+                              "so release 2018 cannot be found from them; add the release to the catalog")
+    assert server.requests == []
 
 
 def test_a_family_needing_a_key_is_skipped_with_a_notice_naming_the_variable(monkeypatch, tmp_path):

@@ -39,10 +39,11 @@ def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, polic
            session: requests.Session | None) -> Obtained:
     kind = entry.live.get("kind")
     if kind not in ROUTES:
-        raise RouteError(f"{entry.id}: no live source configured (live.kind {kind!r})")
+        raise RouteError(f"no live source configured (live.kind {kind!r})")
     obtained = ROUTES[kind](entry, catalog, store, policy, session)
     pinned = entry.live.get("sha256")
     if pinned and obtained.stored.sha256 != pinned:
-        raise RouteError(f"{entry.id}: {obtained.source} has sha256 {obtained.stored.sha256[:12]}… but the catalog "
-                         f"pins {pinned[:12]}…: the archived file changed; check it, then update live.sha256 deliberately")
+        raise RouteError(f"{obtained.source} has sha256 {obtained.stored.sha256[:12]}… but the catalog "
+                         f"pins {pinned[:12]}…: the publisher's file changed or the route found another one; "
+                         "check it, then update live.sha256 deliberately")
     return obtained

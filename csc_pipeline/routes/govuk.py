@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import requests
 
 from csc_pipeline import download
-from csc_pipeline.catalog import Catalog, SourceEntry
+from csc_pipeline.catalog import UNCATALOGUED, Catalog, SourceEntry
 from csc_pipeline.routes.common import Obtained, RouteError, from_fetch
 
 _PAGE_PATH = re.compile(r"[a-z0-9]+(?:[a-z0-9-]*[a-z0-9])?(?:/[a-z0-9]+(?:[a-z0-9-]*[a-z0-9])?)*")
@@ -49,6 +49,10 @@ def file_name(url: str) -> str:
 
 def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, policy: download.FetchPolicy,
            session: requests.Session | None) -> Obtained:
+    if UNCATALOGUED in entry.id and "{release}" not in entry.live["page"] + entry.live["pattern"]:
+        # A fixed page (a historical release's own) would hand back the catalogued file under another release.
+        raise RouteError(f"the catalog's page {entry.live['page']!r} and pattern name no {{release}}, so "
+                         f"release {entry.release} cannot be found from them; add the release to the catalog")
     page = entry.live["page"].replace("{release}", entry.release)
     pattern = entry.live["pattern"].replace("{release}", entry.release)
     url = page_url(page, catalog)
@@ -60,6 +64,6 @@ def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, polic
     candidates = attachment_urls(content, url)
     chosen = [u for u in candidates if fnmatch.fnmatchcase(file_name(u), pattern)]
     if len(chosen) != 1:
-        raise RouteError(f"{entry.id}: {len(chosen)} attachment(s) of {url} match {pattern!r} (need exactly 1); "
+        raise RouteError(f"{len(chosen)} attachment(s) of {url} match {pattern!r} (need exactly 1); "
                          f"attached: {[file_name(u) for u in candidates]}")
     return from_fetch(download.fetch(chosen[0], store, policy, session=session), entry.live.get("member"), store)

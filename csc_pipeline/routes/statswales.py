@@ -23,7 +23,7 @@ def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, polic
     try:
         dataset = uuid.UUID(str(entry.live["dataset"]))
     except ValueError as exc:
-        raise RouteError(f"{entry.id}: live.dataset {entry.live['dataset']!r} is not a StatsWales dataset UUID") from exc
+        raise RouteError(f"live.dataset {entry.live['dataset']!r} is not a StatsWales dataset UUID") from exc
     base = f"{catalog.publisher_url('{statswales_api}')}/{dataset}/data"
     answer = download.post_json(base, entry.live["filters"], policy, session)
     filter_id = answer.get(FILTER_ID_FIELD) if isinstance(answer, dict) else None

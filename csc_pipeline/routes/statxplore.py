@@ -52,7 +52,7 @@ def obtain(entry: SourceEntry, catalog: Catalog, store: download.RawStore, polic
 
 def export_csv(entry: SourceEntry, answer: object, url: str) -> bytes:
     """The table answer laid out as Stat-Xplore's long CSV export."""
-    fields, measures, cubes = _parts(entry, answer)
+    fields, measures, cubes = _parts(answer)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     field_labels = [label for label, _ in fields]
@@ -67,7 +67,7 @@ def export_csv(entry: SourceEntry, answer: object, url: str) -> bytes:
     for measure_id, measure_label in measures:
         values = cubes[measure_id]
         for position in itertools.product(*(range(n) for n in shape)):
-            cell = _cell(values, position, shape, entry, measure_id)
+            cell = _cell(values, position, shape, measure_id)
             writer.writerow([measure_label, *(items[i] for (_, items), i in zip(fields, position)), cell, ""])
     out.write("\n")
     writer.writerow(["Source: Department for Work and Pensions, Stat-Xplore table API"])
@@ -75,33 +75,33 @@ def export_csv(entry: SourceEntry, answer: object, url: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _parts(entry: SourceEntry, answer: object) -> tuple[list[tuple[str, list[str]]], list[tuple[str, str]], dict]:
+def _parts(answer: object) -> tuple[list[tuple[str, list[str]]], list[tuple[str, str]], dict]:
     """(field label, item labels) per field, (id, label) per measure, and each measure's values."""
     if not isinstance(answer, dict):
-        raise RouteError(f"{entry.id}: Stat-Xplore's table answer is a JSON {type(answer).__name__}, not an object "
+        raise RouteError(f"Stat-Xplore's table answer is a JSON {type(answer).__name__}, not an object "
                          "with fields, measures and cubes")
     if missing := [k for k in ("fields", "measures", "cubes") if not answer.get(k)]:
-        raise RouteError(f"{entry.id}: Stat-Xplore's table answer has no {', '.join(missing)} "
+        raise RouteError(f"Stat-Xplore's table answer has no {', '.join(missing)} "
                          f"(keys: {sorted(answer)})")
-    fields = [_field(entry, number, field) for number, field in enumerate(answer["fields"], start=1)]
+    fields = [_field(number, field) for number, field in enumerate(answer["fields"], start=1)]
     measures = [(m.get("id"), m.get("label")) for m in answer["measures"] if isinstance(m, dict)]
     if not measures:
-        raise RouteError(f"{entry.id}: Stat-Xplore's table answer names no measure")
+        raise RouteError("Stat-Xplore's table answer names no measure")
     cubes = answer["cubes"]
     for measure_id, label in measures:
         cube = cubes.get(measure_id) if isinstance(cubes, dict) else None
         if not isinstance(label, str) or not isinstance(cube, dict) or "values" not in cube:
-            raise RouteError(f"{entry.id}: Stat-Xplore's table answer has no cube values for measure {measure_id!r}")
+            raise RouteError(f"Stat-Xplore's table answer has no cube values for measure {measure_id!r}")
     return fields, measures, {m: cubes[m]["values"] for m, _ in measures}
 
 
-def _field(entry: SourceEntry, number: int, field: object) -> tuple[str, list[str]]:
+def _field(number: int, field: object) -> tuple[str, list[str]]:
     label = field.get("label") if isinstance(field, dict) else None
     items = field.get("items") if isinstance(field, dict) else None
     # Each item has a list of labels; the first is the name the CSV export shows.
     names = [i["labels"][0] for i in items if _named(i)] if isinstance(items, list) else []
     if not isinstance(label, str) or not names or len(names) != len(items):
-        raise RouteError(f"{entry.id}: field {number} of Stat-Xplore's table answer lacks a label or items with labels")
+        raise RouteError(f"field {number} of Stat-Xplore's table answer lacks a label or items with labels")
     return label, names
 
 
@@ -110,15 +110,15 @@ def _named(item: object) -> bool:
     return isinstance(labels, list) and bool(labels) and isinstance(labels[0], str)
 
 
-def _cell(values: object, position: tuple[int, ...], shape: list[int], entry: SourceEntry, measure_id: str) -> object:
+def _cell(values: object, position: tuple[int, ...], shape: list[int], measure_id: str) -> object:
     for depth, index in enumerate(position):
         if not isinstance(values, list) or len(values) != shape[depth]:
-            raise RouteError(f"{entry.id}: the cube of {measure_id!r} does not match its fields (at "
+            raise RouteError(f"the cube of {measure_id!r} does not match its fields (at "
                              f"{list(position[:depth])} it holds {len(values) if isinstance(values, list) else 'no list'}, "
                              f"not {shape[depth]} values)")
         values = values[index]
     if values is None:
         return NIL
     if isinstance(values, bool) or not isinstance(values, int | float):
-        raise RouteError(f"{entry.id}: the cube of {measure_id!r} holds {values!r} at {list(position)}, not a number")
+        raise RouteError(f"the cube of {measure_id!r} holds {values!r} at {list(position)}, not a number")
     return int(values) if float(values).is_integer() else values
