@@ -252,5 +252,6 @@ def write_csv(measurements: list[Measurement], directory: Path, mode: str) -> Pa
     return write_text(directory / f"bench-{mode}-{datetime.now():%Y%m%d-%H%M%S}.csv", buffer.getvalue())
 
 
-def default_data_lake() -> Path:
+def temporary_data_lake() -> Path:
+    """A new empty data lake for one benchmark (full refresh from nothing)."""
     return Path(tempfile.mkdtemp(prefix="csc_bench_"))

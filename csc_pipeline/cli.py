@@ -367,6 +367,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
 
     return _run_dagster_processes(settings, {
         "webserver": ["dagster_webserver", *CODE_LOCATION, "--host", host, "--port", str(port)],
+        # The module the `dagster-daemon` script runs: started with csc's own interpreter, it needs no
+        # venv on PATH (an installed csc may be run by its full path).
         "daemon": ["dagster._daemon", "run", *CODE_LOCATION],
     }, "the Dagster webserver and daemon")
 
@@ -501,7 +503,7 @@ def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: i
         settings = replace(settings, source_mode="demo", mirror_dir=None)
     else:
         settings = replace(settings, source_mode="mirror", mirror_dir=settings.mirror_dir or benchmark.DEFAULT_MIRROR)
-    settings = replace(settings, data_lake=(data_lake or benchmark.default_data_lake()).resolve())
+    settings = replace(settings, data_lake=(data_lake or benchmark.temporary_data_lake()).resolve())
     try:
         measurements = benchmark.run_bench(settings, repetitions, say=lambda text: print(text, flush=True))
     except benchmark.BenchError as err:

@@ -40,7 +40,7 @@ def find_chromium() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -49,7 +49,7 @@ def _free_port() -> int:
 @contextmanager
 def running_webserver(dagster_home: Path, timeout: float = 120.0):
     """``dagster-webserver`` on 127.0.0.1 for the project's workspace; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home))
     dagster_home.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "dagster_webserver", *DEFINITIONS_TARGET, "-h", "127.0.0.1", "-p", str(port)]

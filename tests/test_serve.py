@@ -10,7 +10,6 @@ import os
 import shutil
 import uuid
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from aiosmtpd.controller import Controller
 from cli_processes import CscProcess, csc_env
 from csc_pipeline import alerts
 from csc_pipeline.settings import AlertSettings, Settings, SettingsError
+from csc_pipeline.ui_check import free_port
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 # A PostgreSQL server the tests may create databases on (.ci/run starts one and sets this).
@@ -67,7 +67,7 @@ def receivers():
 
     http = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=http.serve_forever, daemon=True).start()
-    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=free_port())
     smtp.start()
     env = {"CSC_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{http.server_port}/hook",
            "CSC_ALERT_SMTP_HOST": f"127.0.0.1:{smtp.port}", "CSC_ALERT_SMTP_STARTTLS": "0",
@@ -75,12 +75,6 @@ def receivers():
     yield received, env
     http.shutdown()
     smtp.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_alert_settings_are_secure_by_default():
@@ -111,7 +105,7 @@ def test_an_alert_reaches_both_channels_and_a_dead_channel_is_reported(receivers
     assert "Subject: csc-pipeline: run failed (conformed/cla_number_and_rate)" in received.mails[0]
     assert "Log: /lake/logs/refresh.log" in received.mails[0]
 
-    dead = AlertSettings.from_env({**env, "CSC_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{_free_port()}/hook"})
+    dead = AlertSettings.from_env({**env, "CSC_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/hook"})
     with pytest.raises(alerts.AlertError, match="webhook"):
         alerts.send(failure, dead)
     assert len(received.mails) == 2  # the e-mail still went
@@ -169,7 +163,7 @@ def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receiver
     lake = tmp_path / "lake"
     shutil.copytree(demo_run[0].data_lake, lake, ignore=shutil.ignore_patterns("dagster_home", "logs"))
     monkeypatch.setenv("DAGSTER_HOME", str(lake / "dagster_home"))  # csc_env leaves it out for csc
-    port = _free_port()
+    port = free_port()
     env = csc_env(lake, CSC_REFRESH_CRON=_cron_for_next_minute(), **alert_env)
     # The servers' output goes to a file: a pipe nobody reads would fill and stall the run's logging.
     server_log = tmp_path / "serve.log"

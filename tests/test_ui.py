@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from csc_pipeline.ui_check import LAYER_GROUPS, _free_port, capture_ui, find_chromium
+from csc_pipeline.ui_check import LAYER_GROUPS, capture_ui, free_port, find_chromium
 
 pytestmark = pytest.mark.integration  # the Dagster UI and csc ui, in processes of their own
 
@@ -77,7 +77,7 @@ def test_csc_ui_runs_without_the_venv_on_path_serves_the_asset_graph_and_stops_w
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != venv_bin)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CSC_") and k not in ("DAGSTER_HOME", "VIRTUAL_ENV")},
            "PATH": path, "CSC_DATA_LAKE": str(tmp_path / "lake")}
-    port = _free_port()
+    port = free_port()
     with (tmp_path / "ui.log").open("w+") as log:
         # As a shell starts a background job (`csc ui &`): SIGINT ignored until csc sets its own handler.
         ui = subprocess.Popen([str(csc), "ui", "--port", str(port)], env=env, cwd=tmp_path, stdout=log,
