@@ -7,7 +7,7 @@ in for a number. A release that renames a column is handled by adding an alias t
 LA identifiers are checked against the LA reference: ``la_code_column`` (GSS codes, checked in the
 schema), ``la_name_column`` (names, resolved for the entry's period, or for the year of each date
 in ``la_name_dates`` when one row carries judgements of several years) and ``la_code_columns`` (GSS
-or DfE 3-digit codes, resolved for the entry's period); see ``staging.resolve_la_identifiers``.
+or DfE 3-digit codes, resolved for the entry's period); see ``conformed.resolve_la_identifiers``.
 
 Frames handled here hold every cell as text, exactly as published, plus ``source_file`` and
 ``source_row``; typing happens in the warehouse's staging SQL, after validation, so a failure can

@@ -26,11 +26,11 @@ LAYERS = ("staging", "intermediate", "marts", "analysis")
 LAYER_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "mart", "analysis": "analysis"}
 # Bookkeeping of publication (what was last published, what this refresh changed): build database only.
 STATE_SCHEMA = "publish_state"
-SCHEMAS = ("raw", "ref", "meta", *LAYER_SCHEMA.values(), STATE_SCHEMA)
-# What the published warehouse holds: the analyst tables, their metadata and provenance, and the raw
-# rows a value is traced back to. staging and intermediate (and the SQL macros) are the build's
+SCHEMAS = ("loaded", "ref", "meta", *LAYER_SCHEMA.values(), STATE_SCHEMA)
+# What the published warehouse holds: the analyst tables, their metadata and provenance, and the loaded
+# rows (cells as published) a value is traced back to. staging and intermediate (and the SQL macros) are the build's
 # working steps: they stay in the build database, for engineers.
-PUBLISHED_SCHEMAS = ("raw", "ref", "meta", "mart", "analysis")
+PUBLISHED_SCHEMAS = ("loaded", "ref", "meta", "mart", "analysis")
 
 
 @dataclass(frozen=True)

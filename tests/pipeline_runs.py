@@ -83,20 +83,20 @@ def _checked_family(settings: Settings, family: str, catalog, resolver):
     """Obtain, conform and validate one family the way its blocking check does.
 
     Returns (records, problems, frame): the frame is the validated conformed data, without the rows
-    the contract quarantines and with its LA identifiers resolved (as raw.<family> holds it), or
+    the contract quarantines and with its LA identifiers resolved (as loaded.<family> holds it), or
     None when there are problems.
     """
-    from csc_pipeline import acquire, staging
+    from csc_pipeline import acquire, conformed
     from csc_pipeline.contracts import load_contract
     from csc_pipeline.vintages import set_aside
 
     records = acquire.acquire_family(family, settings, catalog)
-    staging.conform_family(family, settings, catalog, records)
-    problems, _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+    conformed.conform_family(family, settings, catalog, records)
+    problems, _ = conformed.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
     if problems:
         return records, problems, None
     contract = load_contract(catalog.family(family)[0].contract)
-    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
+    frame, _ = conformed.resolve_la_identifiers(conformed.load_validated(family, settings), contract, resolver)
     frame, _ = set_aside(frame, contract)
     return records, [], frame
 
@@ -145,12 +145,12 @@ def _warehouse(tables: dict):
 
 
 def build_models(frames: dict, models: list[str], tables: dict | None = None):
-    """An in-memory warehouse: reference tables, the given raw.<family> frames (and ``tables``,
+    """An in-memory warehouse: reference tables, the given loaded.<family> frames (and ``tables``,
     {schema.table: frame}, e.g. a planted intermediate table), then the named SQL models in order
     (for tests that stage a chosen slice of a family)."""
     from csc_pipeline import warehouse
 
-    con, _ = _warehouse({**{f"raw.{family}": f for family, f in frames.items()}, **(tables or {})})
+    con, _ = _warehouse({**{f"loaded.{family}": f for family, f in frames.items()}, **(tables or {})})
     known = {m.name: m for m in warehouse.discover_models()}
     for name in models:
         warehouse.run_model(con, known[name])
@@ -189,12 +189,12 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
         family_records, problems[family], frame = _checked_family(settings, family, catalog, resolver)
         records += family_records
         if frame is not None:
-            warehouse.replace_table(con, f"raw.{family}", frame)
+            warehouse.replace_table(con, f"loaded.{family}", frame)
     warehouse.replace_table(con, "meta.provenance", provenance_frame(records, catalog))
     if any(problems.values()):
         return con, problems
     models = {m.table: m for m in warehouse.discover_models()}
-    built = set(references) | {"meta.provenance"} | {f"raw.{f}" for f in families}
+    built = set(references) | {"meta.provenance"} | {f"loaded.{f}" for f in families}
 
     def build(table: str) -> None:
         if table in built:

@@ -6,7 +6,7 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
                            an EES publication's families share one set of releases)
   conformed/<family>     - parsed and conformed to the contract (cached per file hash)
                            + blocking check ``contract`` (pandera + LA reference)
-  raw/<family>           - the validated rows as the DuckDB table raw.<family>
+  loaded/<family>        - the validated rows as the DuckDB table loaded.<family>
 """
 
 
@@ -24,7 +24,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, staging, table_docs, vintages, warehouse
+from csc_pipeline import acquire, conformed, table_docs, vintages, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
@@ -63,7 +63,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
 
     @asset(
         key=AssetKey(["source_files", family]),
-        group_name="ingest",
+        group_name="source_files",
         kinds={"python", "file"},
         owners=OWNERS,
         partitions_def=release_partitions(catalog.release_group(family)),
@@ -96,15 +96,15 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     @asset(
         key=AssetKey(["conformed", family]),
         deps=[source_files],
-        group_name="validate",
+        group_name="conformed",
         kinds={"polars", "parquet"},
         owners=OWNERS,
         description=f"Parse and conform to the contract (aliases -> canonical columns): {about}. "
                     "Unchanged files are not parsed again.",
     )
-    def conformed(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
+    def conformed_asset(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        result = staging.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
+        result = conformed.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
         context.log.info(f"{family}: {result.files_parsed} parsed, {result.files_cached} unchanged; {result.rows} rows")
         return MaterializeResult(metadata={
             "dagster/row_count": result.rows,
@@ -115,7 +115,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         })
 
     @asset_check(
-        asset=conformed,
+        asset=conformed_asset,
         name="contract",
         blocking=True,
         description=f"Blocking: every row meets schemas/{contract.name}.yaml (columns, types, symbols, "
@@ -125,7 +125,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
         settings = pipeline_settings.settings()
         resolver = default_resolver()
-        problems, rows = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+        problems, rows = conformed.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
         return AssetCheckResult(
             passed=not problems,
             severity=AssetCheckSeverity.ERROR,
@@ -137,32 +137,32 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             },
         )
 
-    raw_description = f"Validated rows of {family} as DuckDB table raw.{family}, cells as published."
+    loaded_description = f"Validated rows of {family} as DuckDB table loaded.{family}, cells as published."
 
     @asset(
-        key=AssetKey(["raw", family]),
-        deps=[conformed],
-        group_name="load",
+        key=AssetKey(["loaded", family]),
+        deps=[conformed_asset],
+        group_name="loaded",
         kinds={"duckdb"},
         owners=OWNERS,
-        description=raw_description,
+        description=loaded_description,
     )
-    def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         settings = pipeline_settings.settings()
         # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned,
         # which is also what a value is compared on with the previous vintage.
-        frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, default_resolver())
+        frame, _ = conformed.resolve_la_identifiers(conformed.load_validated(family, settings), contract, default_resolver())
         frame, quarantined = vintages.set_aside(frame, contract)
         with build_connection(duckdb) as con:
-            warehouse.replace_table(con, f"raw.{family}", frame)
-            table_docs.mark_internal(con, f"raw.{family}", raw_description)
+            warehouse.replace_table(con, f"loaded.{family}", frame)
+            table_docs.mark_internal(con, f"loaded.{family}", loaded_description)
             warehouse.replace_slice(con, QUARANTINE, "family", family, quarantined)
             table_docs.write_docs(con, QUARANTINE, table_docs.META_DOCS[QUARANTINE])
-            metadata = {**table_metadata(con, f"raw.{family}"), **tables_metadata(con, [QUARANTINE])}
+            metadata = {**table_metadata(con, f"loaded.{family}"), **tables_metadata(con, [QUARANTINE])}
         return MaterializeResult(metadata={**metadata, "quarantined_rows": quarantined.height})
 
     @asset_check(
-        asset=raw_table,
+        asset=loaded_table,
         name="quarantine",
         description="Warning: rows set aside by the contract's soft (plausibility) rules or as implausible changes "
                     "from the previous vintage (schemas/_plausibility.yaml); see meta.quarantine.",
@@ -181,7 +181,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             metadata={"quarantined": len(problems), "rows": MetadataValue.md(problems_markdown(problems) if problems else "_none_")},
         )
 
-    return [source_files, conformed, raw_table], [contract_check, quarantine_check]
+    return [source_files, conformed_asset, loaded_table], [contract_check, quarantine_check]
 
 
 def ingest_definitions(catalog: Catalog) -> tuple[list, list]:

@@ -6,7 +6,7 @@ from dagster import AssetKey, AssetSelection, define_asset_job
 
 from csc_pipeline.catalog import Catalog
 
-INGEST = AssetSelection.groups("ingest")
+INGEST = AssetSelection.groups("source_files")
 
 refresh_job = define_asset_job(
     name="csc_refresh",

@@ -20,7 +20,7 @@ class PipelineSettings(ConfigurableResource):
 
     source_mode: str = Field(description="demo (generated, synthetic) | mirror (a local copy) | live (publishers)")
     mirror_dir: str | None = Field(default=None, description="CSC_MIRROR_DIR: a directory laid out like shared/data/real")
-    data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, staged data, warehouse and reports")
+    data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, conformed data, warehouse and reports")
     analysis_config: str | None = Field(
         default=None,
         description="CSC_ANALYSIS_CONFIG: a YAML file laid over csc_pipeline/analysis/config.yaml "

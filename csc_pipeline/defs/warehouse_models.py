@@ -20,11 +20,11 @@ def table_key(table: str) -> AssetKey:
 
 
 def _dependency_keys(model: warehouse.SqlModel, catalog: Catalog) -> list[AssetKey]:
-    """``raw.*`` in a depends_on header means every source family's raw table."""
+    """``loaded.*`` in a depends_on header means every source family's loaded table."""
     keys = []
     for table in model.depends_on:
-        if table == "raw.*":
-            keys += [AssetKey(["raw", family]) for family in catalog.families()]
+        if table == "loaded.*":
+            keys += [AssetKey(["loaded", family]) for family in catalog.families()]
         else:
             keys.append(table_key(table))
     return keys

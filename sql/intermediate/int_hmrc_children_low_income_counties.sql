@@ -1,5 +1,5 @@
 -- description: The HMRC children-in-low-income-families percentage for shire counties, which the Fingertips file publishes only for their lower-tier districts: aggregated from counts, never by averaging percentages (methods.md section 4). Each district's children in low-income families are estimated as its percentage of its children under 16 (the measure's population), the children under 16 being the ONS MYE2 estimate of the latest mid-year that has the district (mid-2014 in the real mirror, for every snapshot); the county's percentage is the summed estimates over the summed children. The district -> county lookup is the MYE2 file's own hierarchy (each district row follows its county's row, ONS's layout; the mid-2014 file's 201 districts are the Fingertips file's). A county-year needs every one of its districts (method 'aggregated_from_districts_by_children_under_16'); otherwise it is missing (value NULL, method 'not_aggregated_district_missing'); published_period names the weights' mid-year.
--- depends_on: staging.stg_hmrc_children_low_income, raw.wales_population_mye2
+-- depends_on: staging.stg_hmrc_children_low_income, loaded.wales_population_mye2
 CREATE OR REPLACE TABLE intermediate.int_hmrc_children_low_income_counties AS
 WITH hierarchy AS (
     SELECT
@@ -12,7 +12,7 @@ WITH hierarchy AS (
           + published_number("4") + published_number("5") + published_number("6") + published_number("7")
           + published_number("8") + published_number("9") + published_number("10") + published_number("11")
           + published_number("12") + published_number("13") + published_number("14") + published_number("15") AS children_under_16
-    FROM raw.wales_population_mye2
+    FROM loaded.wales_population_mye2
 ),
 districts AS (
     -- The latest mid-year that has the district (and a county above it).

@@ -1,5 +1,5 @@
 -- description: The DfE LAIT data dictionary: one row per LAIT indicator and topic it is shown under, with the warehouse's indicator id (lait_<short description>), definition, unit, polarity (LAIT's High / Low mapped to higher_is_better / higher_is_worse), year type, source, methodology, and whether the indicator is in mart.la_indicator_panel.
--- depends_on: raw.lait_dictionary, ref.indicators
+-- depends_on: loaded.lait_dictionary, ref.indicators
 CREATE OR REPLACE TABLE mart.lait_dictionary AS
 SELECT
     lait_indicator_id(d.measure_short) AS indicator,
@@ -25,7 +25,7 @@ SELECT
     lait_indicator_id(d.measure_short) IN (SELECT indicator FROM ref.indicators) AS in_panel,
     d.source_entry,
     d.release
-FROM raw.lait_dictionary AS d
+FROM loaded.lait_dictionary AS d
 ORDER BY d.topic, d.measure_short;
 
 COMMENT ON TABLE mart.lait_dictionary IS 'DfE LAIT data dictionary: one row per LAIT indicator and topic (an indicator shown under two topics has two rows).';

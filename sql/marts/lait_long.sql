@@ -1,5 +1,5 @@
 -- description: The whole DfE LAIT data set in long form: every indicator, area (England, regions, LAs) and year, from the latest LAIT refresh that carries the indicator, with LAIT's short description, topic, polarity and year type. The analyst panel holds a curated subset of these indicators; this table holds all of them.
--- depends_on: intermediate.int_lait_series, raw.lait, mart.lait_dictionary, ref.local_authorities
+-- depends_on: intermediate.int_lait_series, loaded.lait, mart.lait_dictionary, ref.local_authorities
 CREATE OR REPLACE TABLE mart.lait_long AS
 WITH described AS (
     SELECT
@@ -13,7 +13,7 @@ WITH described AS (
     GROUP BY indicator
 ),
 short_descs AS (
-    SELECT lait_indicator_id(short_desc) AS indicator, short_desc FROM (SELECT DISTINCT short_desc FROM raw.lait)
+    SELECT lait_indicator_id(short_desc) AS indicator, short_desc FROM (SELECT DISTINCT short_desc FROM loaded.lait)
 ),
 code_owner AS (
     SELECT DISTINCT la_code, authority_id FROM ref.local_authorities

@@ -1,5 +1,5 @@
 -- description: DfE children in need (CIN) and child protection: referrals, re-referrals, assessments, section 47 enquiries, initial child protection conferences (ICPCs), CIN and child protection plans (CPPs), one row per area, year, indicator and release (every vintage kept). Sources: the EES "Characteristics of children in need" tables b1, c1, c2, c4, d1, d3, d5, d6 (releases 2022, 2024, 2025; 2025 published only b1, c1, c4, d3, d5 and no rates) and the CIN census SFR underlying data 2010-2017. Year = the year ending 31 March (EES time_period; the SFR file's year): flows are "during the year ending 31 March", stocks "at 31 March". Shares within timescale (assessments in 45 working days, ICPCs in 15, initial assessments in 10, core assessments in 35) are computed where no percentage is published: the published working-day bands up to the timescale over all cases of the year, as DfE computes them (checked against LAIT); a suppressed band leaves the share suppressed.
--- depends_on: raw.cin_b1, raw.cin_c1, raw.cin_c2, raw.cin_c4, raw.cin_d1, raw.cin_d3, raw.cin_d5, raw.cin_d6, raw.cin_sfr_underlying, ref.symbol_status
+-- depends_on: loaded.cin_b1, loaded.cin_c1, loaded.cin_c2, loaded.cin_c4, loaded.cin_d1, loaded.cin_d3, loaded.cin_d5, loaded.cin_d6, loaded.cin_sfr_underlying, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_cin AS
 WITH sfr AS (
     -- SFR rows in the EES shape: the year is the contract's year column (the file's, catalog period); LA rows keep the published
@@ -18,17 +18,17 @@ WITH sfr AS (
         CASE WHEN geog_l = 'LA' THEN geog_n END AS la_name,
         -- the measures (the contract's year patterns), not the headers they were published under
         COLUMNS(lambda c: c NOT IN ('geog_l', 'geog_c', 'geog_n', 'new_la_code', 'la_code', 'year') AND NOT suffix(c, '_header'))
-    FROM raw.cin_sfr_underlying
+    FROM loaded.cin_sfr_underlying
 ),
 published_cells AS (
-    SELECT 'b1' AS source_table, * FROM ees_cells('raw.cin_b1')
-    UNION ALL BY NAME SELECT 'c1' AS source_table, * FROM ees_cells('raw.cin_c1')
-    UNION ALL BY NAME SELECT 'c2' AS source_table, * FROM ees_cells('raw.cin_c2')
-    UNION ALL BY NAME SELECT 'c4' AS source_table, * FROM ees_cells('raw.cin_c4')
-    UNION ALL BY NAME SELECT 'd1' AS source_table, * FROM ees_cells('raw.cin_d1')
-    UNION ALL BY NAME SELECT 'd3' AS source_table, * FROM ees_cells('raw.cin_d3')
-    UNION ALL BY NAME SELECT 'd5' AS source_table, * FROM ees_cells('raw.cin_d5')
-    UNION ALL BY NAME SELECT 'd6' AS source_table, * FROM ees_cells('raw.cin_d6')
+    SELECT 'b1' AS source_table, * FROM ees_cells('loaded.cin_b1')
+    UNION ALL BY NAME SELECT 'c1' AS source_table, * FROM ees_cells('loaded.cin_c1')
+    UNION ALL BY NAME SELECT 'c2' AS source_table, * FROM ees_cells('loaded.cin_c2')
+    UNION ALL BY NAME SELECT 'c4' AS source_table, * FROM ees_cells('loaded.cin_c4')
+    UNION ALL BY NAME SELECT 'd1' AS source_table, * FROM ees_cells('loaded.cin_d1')
+    UNION ALL BY NAME SELECT 'd3' AS source_table, * FROM ees_cells('loaded.cin_d3')
+    UNION ALL BY NAME SELECT 'd5' AS source_table, * FROM ees_cells('loaded.cin_d5')
+    UNION ALL BY NAME SELECT 'd6' AS source_table, * FROM ees_cells('loaded.cin_d6')
     UNION ALL BY NAME SELECT 'sfr' AS source_table, * FROM ees_cells('sfr')
 ),
 -- Cases done within the timescale: the total of the working-day bands up to it.

@@ -1,5 +1,5 @@
 -- description: DfE EES children looked after (at 31 March, starting, ceasing): counts and published rates per 10,000 children, one row per area, year, indicator and release (every vintage kept).
--- depends_on: raw.cla_number_and_rate, ref.symbol_status
+-- depends_on: loaded.cla_number_and_rate, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_cla_number_and_rate AS
 WITH indicators(measure, value_column, indicator, unit) AS (
     VALUES
@@ -14,7 +14,7 @@ WITH indicators(measure, value_column, indicator, unit) AS (
 ),
 long AS (
     SELECT *
-    FROM raw.cla_number_and_rate
+    FROM loaded.cla_number_and_rate
     UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000, population_estimate))
 )
 SELECT

@@ -1,5 +1,5 @@
 -- description: DfE children looked after before explore-education-statistics (2006-2017): counts at 31 March, starting and ceasing from the SFR underlying-data CSVs (2010-2017, one file per release and measure), and from the SFR27/2010 LA tables LAA1 / LAC1 / LAD1 (2006-2009 counts rounded to 5, and LAA1's published rates per 10,000 for 2006-2010), plus the 2010 file's mid-2009 child population. One row per area, year, indicator and file.
--- depends_on: raw.cla_sfr_underlying, raw.cla_sfr27_2010_laa1, raw.cla_sfr27_2010_lac1, raw.cla_sfr27_2010_lad1, ref.local_authorities, ref.symbol_status
+-- depends_on: loaded.cla_sfr_underlying, loaded.cla_sfr27_2010_laa1, loaded.cla_sfr27_2010_lac1, loaded.cla_sfr27_2010_lad1, ref.local_authorities, ref.symbol_status
 --
 -- Years: the contracts turn the year in each column name ("CLA_Mar2013", "numbers3 2008") into
 -- the row's `year` (a mislabelled header is corrected in the contract: SFR34/2015's
@@ -23,7 +23,7 @@ csv_long AS (
         CASE upper(geog_l) WHEN 'NATIONAL' THEN 'national' WHEN 'REGION' THEN 'regional' WHEN 'GOR' THEN 'regional'
             ELSE 'local_authority' END AS geographic_level,
         *
-    FROM raw.cla_sfr_underlying
+    FROM loaded.cla_sfr_underlying
     UNPIVOT INCLUDE NULLS ((cell, header) FOR measure IN (
         (cla_count, cla_count_header) AS cla_count,
         (cla_starts_count, cla_starts_count_header) AS cla_starts_count,
@@ -42,9 +42,9 @@ regions(name_key, region_code) AS (
 xls_long AS (
     SELECT *
     FROM (
-        SELECT * FROM raw.cla_sfr27_2010_laa1
-        UNION ALL BY NAME SELECT * FROM raw.cla_sfr27_2010_lac1
-        UNION ALL BY NAME SELECT * FROM raw.cla_sfr27_2010_lad1
+        SELECT * FROM loaded.cla_sfr27_2010_laa1
+        UNION ALL BY NAME SELECT * FROM loaded.cla_sfr27_2010_lac1
+        UNION ALL BY NAME SELECT * FROM loaded.cla_sfr27_2010_lad1
     )
     UNPIVOT INCLUDE NULLS ((cell, header) FOR measure IN (
         (cla_count, cla_count_header) AS cla_count,

@@ -1,5 +1,5 @@
 -- description: DfE children's social work workforce by area and year: social workers (FTE and headcount), starters, leavers, turnover, agency workers, vacancies, absence, cases and caseloads, from the EES files (2022 and 2025 releases) and the SFR underlying data (30 September 2015 and 2016), every vintage kept. Figures are at 30 September Y, which falls in the year ending 31 March Y + 1: year = Y + 1. Combined reporting units keep their combined code; where a file prints a unit's figures under its first member's code (2022 release and SFR 2016: Kingston upon Thames for Kingston / Richmond, North Northamptonshire for North / West Northamptonshire) while the other members have no number, the row is filed under the unit.
--- depends_on: raw.csww_ees, raw.csww_sfr_underlying, ref.symbol_status, ref.combined_units
+-- depends_on: loaded.csww_ees, loaded.csww_sfr_underlying, ref.symbol_status, ref.combined_units
 CREATE OR REPLACE TABLE staging.stg_csww AS
 WITH indicators(value_column, indicator, unit) AS (
     VALUES
@@ -28,7 +28,7 @@ ees AS (
         inpost_fte, inpost_headcount, starters_fte, leavers_fte, turnover_rate_fte, agency_fte, agency_rate_fte,
         vacancy_fte, vacancy_rate_fte, absence_rate_fte, cases, caseload_fte, NULL::VARCHAR AS cin_per_sw_fte,
         source_entry, release, source_file, source_row
-    FROM raw.csww_ees
+    FROM loaded.csww_ees
 ),
 sfr AS (
     -- One row per area; the level follows from which codes are filled.
@@ -42,7 +42,7 @@ sfr AS (
         inpost_fte, inpost_headcount, starters_fte, leavers_fte, turnover_rate_fte, agency_fte, agency_rate_fte,
         vacancy_fte, vacancy_rate_fte, absence_rate_fte, cases, caseload_fte, cin_per_sw_fte,
         source_entry, release, source_file, source_row
-    FROM raw.csww_sfr_underlying
+    FROM loaded.csww_sfr_underlying
 ),
 long AS (
     SELECT *

@@ -1,5 +1,5 @@
 -- description: DfE children's services statistical neighbours: one row per model version, file, LA and neighbour rank (1 = nearest of the 10), with the 3-digit codes as published and the GSS codes they resolve to through the LA reference for the model's year.
--- depends_on: raw.dfe_statistical_neighbours
+-- depends_on: loaded.dfe_statistical_neighbours
 CREATE OR REPLACE TABLE staging.stg_dfe_statistical_neighbours AS
 SELECT
     n.release AS model_version,
@@ -14,7 +14,7 @@ SELECT
     n.release,
     n.source_file,
     n.source_row
-FROM raw.dfe_statistical_neighbours
+FROM loaded.dfe_statistical_neighbours
 UNPIVOT INCLUDE NULLS (
     (neighbour_la_code_3, neighbour_la_code, proximity) FOR neighbour_rank IN (
         (sn_1, sn_1_la_code, sn_1_proximity) AS "1",

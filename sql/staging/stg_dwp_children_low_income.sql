@@ -1,5 +1,5 @@
 -- description: DWP children in low income families (Stat-Xplore exports): dependent children aged 0-19 in relative and in absolute low-income families before housing costs, per upper-tier LA in England and Wales and financial year, every release kept. Financial year 2020/21 -> year 2021 (the year ending 31 March 2021); '(p)' (provisional) stays in published_period. The exports publish no denominator, so there is no percentage here. Area names were resolved to codes when loaded.
--- depends_on: raw.dwp_children_low_income, ref.symbol_status
+-- depends_on: loaded.dwp_children_low_income, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_dwp_children_low_income AS
 SELECT
     'local_authority' AS geographic_level,
@@ -22,5 +22,5 @@ SELECT
     d.release,
     d.source_file,
     d.source_row
-FROM raw.dwp_children_low_income AS d
+FROM loaded.dwp_children_low_income AS d
 LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(d.count);

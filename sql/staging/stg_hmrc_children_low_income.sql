@@ -1,5 +1,5 @@
 -- description: HMRC children in low income families local measure (PHE Fingertips indicator 10101): percentage of children under 16 in families on out-of-work benefits or on tax credits with income below 60% of median income, per unitary, metropolitan and London authority (geographic_level local_authority) and lower-tier district (geographic_level district; E07), 2006-2016 snapshots. The file has no shire counties: intermediate.int_hmrc_children_low_income_counties builds them from the districts.
--- depends_on: raw.hmrc_children_low_income, ref.symbol_status
+-- depends_on: loaded.hmrc_children_low_income, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_hmrc_children_low_income AS
 SELECT
     CASE WHEN h.area_code LIKE 'E07%' THEN 'district' ELSE 'local_authority' END AS geographic_level,
@@ -19,5 +19,5 @@ SELECT
     h.release,
     h.source_file,
     h.source_row
-FROM raw.hmrc_children_low_income AS h
+FROM loaded.hmrc_children_low_income AS h
 LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(h.value);

@@ -1,5 +1,5 @@
 -- description: DfE LAIT whole data set, every indicator and every LAIT refresh, in the tidy long form: indicator = lait_<short description in snake case>, year = the last year the period label names (2015/16 -> 2016, 2024-25 -> 2025, 2014-16 -> 2016, 2024 -> 2024), one year later for measures LAIT's dictionary dates at the end of September. LA rows get the GSS code in force on 31 March of the year; England (970) and the regions (980-990) their own codes.
--- depends_on: raw.lait, raw.lait_dictionary, ref.local_authorities, ref.symbol_status
+-- depends_on: loaded.lait, loaded.lait_dictionary, ref.local_authorities, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_lait AS
 WITH measures AS (
     -- Per measure: its id, and its year type and unit from the latest dictionary (a measure listed
@@ -9,12 +9,12 @@ WITH measures AS (
         lait_indicator_id(m.short_desc) AS indicator,
         arg_max(d.year_type, d.release) AS year_type,
         arg_max(d.y_axis_name, d.release) AS unit
-    FROM (SELECT DISTINCT short_desc FROM raw.lait) AS m
-    LEFT JOIN raw.lait_dictionary AS d ON d.measure_short = m.short_desc
+    FROM (SELECT DISTINCT short_desc FROM loaded.lait) AS m
+    LEFT JOIN loaded.lait_dictionary AS d ON d.measure_short = m.short_desc
     GROUP BY m.short_desc
 ),
 labels AS (
-    SELECT years, lait_label_end_year(years) AS end_year FROM (SELECT DISTINCT years FROM raw.lait)
+    SELECT years, lait_label_end_year(years) AS end_year FROM (SELECT DISTINCT years FROM loaded.lait)
 ),
 parsed AS (
     -- Year rule: the last year the label names (lait_label_end_year). Academic years (2015/16),
@@ -27,7 +27,7 @@ parsed AS (
         y.end_year + CASE WHEN m.year_type = 'Annual (end of Sept)' THEN 1 ELSE 0 END AS year,
         m.indicator,
         m.unit
-    FROM raw.lait AS l
+    FROM loaded.lait AS l
     JOIN labels AS y USING (years)
     JOIN measures AS m USING (short_desc)
     WHERE y.end_year IS NOT NULL

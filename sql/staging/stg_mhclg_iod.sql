@@ -1,10 +1,10 @@
 -- description: English Indices of Deprivation (MHCLG File 11, upper-tier LA summaries), IoD2015 and IoD2019: the IMD and IDACI average scores and the ranks of those averages among the upper-tier authorities of the edition (1 = most deprived). year = the edition year (2015, 2019), not a year ending 31 March: an index describes the small areas of its edition, built mostly from data two to three years older. IoD2015 is on the upper-tier geography of 2013 (Bournemouth, Poole and Dorset county), IoD2019 on that of April 2019 (BCP and the Dorset unitary).
--- depends_on: raw.mhclg_iod_imd, raw.mhclg_iod_idaci, ref.symbol_status
+-- depends_on: loaded.mhclg_iod_imd, loaded.mhclg_iod_idaci, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_mhclg_iod AS
 WITH cells AS (
     SELECT i.la_code, i.la_name, i.period, i.source_entry, i.release, i.source_file, i.source_row,
            m.indicator, m.cell, m.unit
-    FROM raw.mhclg_iod_imd AS i,
+    FROM loaded.mhclg_iod_imd AS i,
     LATERAL (VALUES
         ('imd_average_score', i.imd_average_score, 'IMD score'),
         ('imd_rank_of_average_score', i.imd_rank_of_average_score, 'rank among upper-tier LAs (1 = most deprived)')
@@ -12,7 +12,7 @@ WITH cells AS (
     UNION ALL
     SELECT d.la_code, d.la_name, d.period, d.source_entry, d.release, d.source_file, d.source_row,
            m.indicator, m.cell, m.unit
-    FROM raw.mhclg_iod_idaci AS d,
+    FROM loaded.mhclg_iod_idaci AS d,
     LATERAL (VALUES
         ('idaci_average_score', d.idaci_average_score, 'IDACI score (share of children aged 0-15)'),
         ('idaci_rank_of_average_score', d.idaci_rank_of_average_score, 'rank among upper-tier LAs (1 = most deprived)')

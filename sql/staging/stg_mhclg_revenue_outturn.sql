@@ -1,5 +1,5 @@
 -- description: MHCLG revenue outturn (RO3 2008-09 to 2024-25, no 2021-22; RSX 2022-23 to 2024-25) by LA, £: net current expenditure on children's social care and on children looked after. RO3 publishes £ thousand (multiplied by 1,000 here). From 2011-12 children's social care is RO3's TOTAL CHILDREN SOCIAL CARE (RSX's children social care line is the same figure, a second source with lower precedence); 2008-09 to 2010-11 have no such total, and it is the sum of the three children's services RO3 then had (social care strategy, asylum seekers, other children and families services), published only when all three are numbers. Children looked after is a separate RO3 line from 2011-12. LAs are matched by name. Financial year 2008-09 ends 31 March 2009: year = 2009.
--- depends_on: raw.mhclg_ro3, raw.mhclg_rsx, ref.symbol_status
+-- depends_on: loaded.mhclg_ro3, loaded.mhclg_rsx, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_mhclg_revenue_outturn AS
 WITH ro3 AS (
     SELECT
@@ -16,7 +16,7 @@ WITH ro3 AS (
                           published_symbol(r.csc_asylum_net_current_expenditure),
                           published_symbol(r.csc_other_net_current_expenditure))
         END AS csc_net
-    FROM raw.mhclg_ro3 AS r
+    FROM loaded.mhclg_ro3 AS r
 ),
 cells AS (
     SELECT la_code, e_code, la_name, period, 'ro_csc_net_expenditure_gbp' AS indicator, csc_net AS cell,
@@ -31,7 +31,7 @@ cells AS (
     -- RSX repeats RO3's children's social care total (catalog precedence: RO3 wins where both have it).
     SELECT la_code, e_code, la_name, period, 'ro_csc_net_expenditure_gbp', csc_total_net_current_expenditure,
            source_entry, release, source_file, source_row
-    FROM raw.mhclg_rsx
+    FROM loaded.mhclg_rsx
 )
 SELECT
     'local_authority' AS geographic_level,

@@ -1,5 +1,5 @@
 -- description: Ofsted ILACS inspections from the "LA inspection outcomes as at 31 March" history sheet (2025 layout: one row per inspection, GSS code, inspection and publication dates): one row per inspection and judgement area, every vintage kept. Blank sub-judgements (care leavers before 2023; overall effectiveness from April 2026) are not judgements and are left out.
--- depends_on: raw.ofsted_ilacs_history
+-- depends_on: loaded.ofsted_ilacs_history
 CREATE OR REPLACE TABLE staging.stg_ofsted_ilacs_history AS
 SELECT
     h.la_code,
@@ -11,7 +11,7 @@ SELECT
     g.key AS judgement_area,
     g.value AS grade,
     h.source_entry, h.release, h.source_file, h.source_row
-FROM raw.ofsted_ilacs_history AS h,
+FROM loaded.ofsted_ilacs_history AS h,
     unnest(map_entries(MAP {
         'overall_effectiveness': h.overall_effectiveness,
         'impact_of_leaders': h.impact_of_leaders,

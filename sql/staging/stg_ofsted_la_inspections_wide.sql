@@ -1,5 +1,5 @@
 -- description: Ofsted inspections of LA children's services from the wide history sheets (2023 "Children's social care data in England": SLAC 2009-2012, CPI/CPRI and TLAC 2012-2013, SIF 2014-2018, first and second ILACS; 2024 "LA inspection outcomes": ILACS only): one row per inspection and judgement area, every vintage kept. These sheets give publication dates only (inspection_date is NULL) and LA names only: la_code is the name resolved against the LA reference for the year of each publication date, so a county and its same-named successor (Dorset) are told apart.
--- depends_on: raw.ofsted_la_inspections_wide
+-- depends_on: loaded.ofsted_la_inspections_wide
 CREATE OR REPLACE TABLE staging.stg_ofsted_la_inspections_wide AS
 WITH inspections AS (
     SELECT w.*, unnest([
@@ -35,7 +35,7 @@ WITH inspections AS (
             'help_and_protection': w.ilacs_2_help_and_protection, 'children_in_care': w.ilacs_2_children_in_care,
             'care_leavers': w.ilacs_2_care_leavers})
     ]) AS i
-    FROM raw.ofsted_la_inspections_wide AS w
+    FROM loaded.ofsted_la_inspections_wide AS w
 )
 SELECT
     i.la_code,

@@ -1,12 +1,12 @@
 -- description: Children aged 0-17 in English and Welsh upper-tier LAs from the ONS mid-year estimates exported from Nomis (one file per age band: 0-4, 5-9, 10-14, 15, 16; mid-2009 to mid-2021 on the geography of April 2021). The exports have no 17-year-olds, so age 17 at mid-year Y is estimated as the same area's 16-year-olds at mid-(Y - 1) (one cohort a year older; against the DfE-republished ONS 0-17 figures of the same vintage the estimate is within 0.05% for the median LA): method 'estimated_age_17_from_age_16_a_year_earlier'; mid-2009, with no earlier year, is not staged. Mid-year Y falls in the year ending 31 March Y + 1, so year = Y + 1. Catalog precedence 60 puts these behind every published 0-17 population; they fill the years the DfE file lacks (England 2011 and 2012) and the Welsh years the ONS MYE2 files lack (2011-2014, 2016-2019, 2022). The files are on April-2021 boundaries with successors back-cast: only authority-years in force on 31 March of the year are staged (a back-cast BCP or North Northamptonshire beside the DfE file's Bournemouth, Poole or Northamptonshire would count those children twice), so Bournemouth, Poole and Dorset county get no value here (BCP is Bournemouth + Poole + Christchurch and the Dorset unitary is Dorset county less Christchurch; no file has Christchurch). A predecessor split wholly into successors made of nothing else (Northamptonshire -> North and West Northamptonshire, 2021) is their back-cast sum: method 'estimated_age_17_summed_from_back_cast_successors' (years ending March 2011 and 2012 in the real mirror). A band with no estimate ('-') leaves the LA-year missing. source_entry, source_file and source_row point at the 0-4 band's row.
--- depends_on: raw.ons_nomis_population_age_band, ref.local_authorities, intermediate.int_authority_operation
+-- depends_on: loaded.ons_nomis_population_age_band, ref.local_authorities, intermediate.int_authority_operation
 CREATE OR REPLACE TABLE staging.stg_ons_nomis_population_0_17 AS
 WITH bands AS (
     SELECT
         code, area_name, CAST(year AS INTEGER) AS mid_year, age_band,
         published_number(population) AS people, published_symbol(population) AS symbol,
         source_entry, release, source_file, source_row
-    FROM raw.ons_nomis_population_age_band
+    FROM loaded.ons_nomis_population_age_band
     WHERE code LIKE 'E%' OR code LIKE 'W%'
 ),
 by_area_year AS (

@@ -1,5 +1,5 @@
 -- description: ONS mid-year estimates of children aged 0-17 (England, as republished by DfE). The mid-year date (30 June of time_period) falls in the year ending 31 March time_period + 1, which is the year DfE uses the estimate as its rate denominator, so year = time_period + 1.
--- depends_on: raw.ons_population_0_17, ref.symbol_status
+-- depends_on: loaded.ons_population_0_17, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_ons_population_0_17 AS
 SELECT
     ees_level(p.geographic_level) AS geographic_level,
@@ -18,5 +18,5 @@ SELECT
     p.release,
     p.source_file,
     p.source_row
-FROM raw.ons_population_0_17 AS p
+FROM loaded.ons_population_0_17 AS p
 LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(p.population_estimate);

@@ -1,5 +1,5 @@
 -- description: DfE EES "LA and school expenditure" (Section 251), £: gross spend on children's and young people's services by area 2014-15 to 2019-20 (highlights summary, published in £ million), and for England 2015-16 to 2021-22 gross and net spend and net spend per child aged 0-17 on children's and young people's services (excluding CERA), children looked after and family support (national file; lines mapped in csc_pipeline/reference/s251_outturn_lines.csv). Financial year 2019-20 (time_period 201920) ends 31 March 2020: year = 2020.
--- depends_on: raw.s251_ees_highlights, raw.s251_ees_national, ref.s251_outturn_lines, ref.symbol_status
+-- depends_on: loaded.s251_ees_highlights, loaded.s251_ees_national, ref.s251_outturn_lines, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_s251_ees AS
 WITH national_indicators(concept, value_column, indicator, per) AS (
     VALUES
@@ -21,14 +21,14 @@ cells AS (
         h.country_code, h.time_period, h.time_identifier,
         's251_cyps_gross_expenditure_gbp' AS indicator, 1e6 AS per, h.cyps_spend AS cell,
         h.source_entry, h.release, h.source_file, h.source_row
-    FROM raw.s251_ees_highlights AS h
+    FROM loaded.s251_ees_highlights AS h
     UNION ALL
     SELECT
         'national', n.country_code, NULL, n.country_name, n.country_code, n.time_period, n.time_identifier,
         i.indicator, i.per, n.cell,
         n.source_entry, n.release, n.source_file, n.source_row
     FROM (
-        SELECT * FROM raw.s251_ees_national
+        SELECT * FROM loaded.s251_ees_national
         UNPIVOT INCLUDE NULLS (cell FOR value_column IN (total_expenditure, net_current_expenditure, per_capita_net_current_spend))
     ) AS n
     JOIN ref.s251_outturn_lines AS m

@@ -1,5 +1,5 @@
 -- description: DfE Section 251 outturn 2008-09 to 2013-14 (line-level underlying data), £: total (gross) and net current expenditure on children's and young people's services (excluding CERA), children looked after and family support, per LA and year. Line numbers and labels change every year; csc_pipeline/reference/s251_outturn_lines.csv says which line is which total. Financial year 2008-09 ends 31 March 2009: year = 2009. Note: 2008-09 counts asylum-seeking children's services outside the children looked after total; from 2009-10 they are inside it.
--- depends_on: raw.s251_outturn_lines, ref.s251_outturn_lines, ref.symbol_status
+-- depends_on: loaded.s251_outturn_lines, ref.s251_outturn_lines, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_s251_outturn_lines AS
 WITH indicators(concept, value_column, indicator) AS (
     VALUES
@@ -13,7 +13,7 @@ WITH indicators(concept, value_column, indicator) AS (
 lines AS (
     -- 2008-09 has no line number column: the number leads the label ("14 Total Children Looked After").
     SELECT o.*, coalesce(o.line_number, regexp_extract(o.line_description, '^\s*(\d+)', 1)) AS line
-    FROM raw.s251_outturn_lines AS o
+    FROM loaded.s251_outturn_lines AS o
 ),
 mapped AS (
     SELECT l.*, m.concept

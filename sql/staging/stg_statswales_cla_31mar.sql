@@ -1,5 +1,5 @@
 -- description: StatsWales children looked after at 31 March, one row per Welsh LA and year (counts rounded to 5 by the publisher). LA names were resolved to codes against the LA reference when loaded.
--- depends_on: raw.statswales_cla_31mar, ref.symbol_status
+-- depends_on: loaded.statswales_cla_31mar, ref.symbol_status
 CREATE OR REPLACE TABLE staging.stg_statswales_cla_31mar AS
 SELECT
     'local_authority' AS geographic_level,
@@ -18,5 +18,5 @@ SELECT
     w.release,
     w.source_file,
     w.source_row
-FROM raw.statswales_cla_31mar AS w
+FROM loaded.statswales_cla_31mar AS w
 LEFT JOIN ref.symbol_status AS s ON s.symbol = trim(w.children_count);

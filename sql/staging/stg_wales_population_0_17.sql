@@ -1,10 +1,10 @@
 -- description: Children aged 0-17 in Welsh LAs, summed from ONS MYE2 single-year-of-age estimates: the ONS CSV layout (mid-2014 for the UK; synthetic stand-ins for other mid-years in the demo set) and the upper-tier re-export of mid-2019 and mid-2020. Mid-year Y falls in the year ending 31 March Y + 1, so year = Y + 1. Welsh rows only: England's populations come from the DfE-republished ONS files.
--- depends_on: raw.wales_population_mye2, raw.wales_population_utla_single_year
+-- depends_on: loaded.wales_population_mye2, loaded.wales_population_utla_single_year
 CREATE OR REPLACE TABLE staging.stg_wales_population_0_17 AS
 WITH single_years AS (
-    SELECT * FROM raw.wales_population_mye2
+    SELECT * FROM loaded.wales_population_mye2
     UNION ALL BY NAME
-    SELECT * FROM raw.wales_population_utla_single_year
+    SELECT * FROM loaded.wales_population_utla_single_year
 ),
 summed AS (
     SELECT

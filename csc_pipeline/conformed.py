@@ -46,7 +46,7 @@ class ConformResult:
 
 
 def family_dir(settings: Settings, family: str) -> Path:
-    return settings.staged_dir / family
+    return settings.conformed_dir / family
 
 
 def _sha256(path: Path) -> str:
@@ -208,7 +208,7 @@ def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_
     out_dir = family_dir(settings, family)
     parquet = out_dir / "conformed.parquet"
     if not parquet.is_file():
-        raise NotValidated(f"{family}: no conformed data at {parquet}; materialise the family's staged asset first")
+        raise NotValidated(f"{family}: no conformed data at {parquet}; materialise the family's conformed asset first")
     frame = pl.read_parquet(parquet)
     problems = [Problem(**p) for p in json.loads((out_dir / "structural_problems.json").read_text(encoding="utf-8"))]
     contract_name = catalog.family(family)[0].contract
@@ -257,7 +257,7 @@ def load_validated(family: str, settings: Settings) -> pl.DataFrame:
     stamp = Path(f"{parquet}.validated")
     if not stamp.is_file() or json.loads(stamp.read_text())["sha256"] != _sha256(parquet):
         raise NotValidated(
-            f"{family}: {parquet} has not passed its blocking contract check; re-run the staged asset "
+            f"{family}: {parquet} has not passed its blocking contract check; re-run the conformed asset "
             "and its check, and fix the failures they report"
         )
     return pl.read_parquet(parquet)
