@@ -45,10 +45,9 @@ def ingest(settings: Settings) -> tuple[dict[str, list], dict[str, pl.DataFrame]
     for family in FAMILIES:
         records = acquire.acquire_family(family, settings, catalog)
         conformed.conform_family(family, settings, catalog, records)
-        problems[family], _ = conformed.validate_family(family, settings, catalog, resolver.known_codes(), resolver)
+        problems[family] = list(conformed.check_family(family, settings, catalog, resolver).problems)
         if not problems[family]:
-            contract = load_contract(catalog.family(family)[0].contract)
-            tables[family] = conformed.resolve_la_identifiers(conformed.load_validated(family, settings), contract, resolver)[0]
+            tables[family] = conformed.read_validated(family, settings)
     return problems, tables
 
 
@@ -174,10 +173,9 @@ def test_demo_files_are_read_back_through_the_same_contract(tmp_path, shared_dem
     records = [acquire.acquire_entry(e, settings, catalog) for e in catalog.family("cla_sfr_underlying", "demo")]
     assert len(records) == 24
     conformed.conform_family("cla_sfr_underlying", settings, catalog, records)
-    problems, rows = conformed.validate_family("cla_sfr_underlying", settings, catalog, resolver.known_codes(), resolver)
-    assert problems == [] and rows > 3000
-    contract = load_contract("dfe_cla_sfr_underlying")
-    frame = conformed.resolve_la_identifiers(conformed.load_validated("cla_sfr_underlying", settings), contract, resolver)[0]
+    checked = conformed.check_family("cla_sfr_underlying", settings, catalog, resolver)
+    assert checked.problems == () and checked.rows > 3000
+    frame = conformed.read_validated("cla_sfr_underlying", settings)
     con = staged({"cla_sfr_underlying": frame} | {
         f: conformed._empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
         for f in FAMILIES[1:]

@@ -24,7 +24,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, conformed, table_docs, vintages, warehouse
+from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
 from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
@@ -32,7 +32,6 @@ from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
 
 MAX_PROBLEMS_SHOWN = 50
-QUARANTINE = "meta.quarantine"
 
 
 def problems_markdown(problems: list[Problem]) -> str:
@@ -56,6 +55,8 @@ def release_partitions(group: str) -> DynamicPartitionsDefinition:
 
 
 def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
+    """The family's assets and checks: each a thin wrapper of one plain step (``acquire.obtain_releases``,
+    ``conformed.conform_family``, ``conformed.check_family``, ``loaded.load_family``)."""
     entries = catalog.family(family)
     contract = load_contract(entries[0].contract)
     publisher = entries[0].publisher
@@ -74,9 +75,9 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        records = [r for release in context.partition_keys for r in acquire.acquire_release(family, release, settings, catalog)]
-        notices = acquire.skipped_for_credentials(family, catalog) if settings.source_mode == "live" else []
-        for notice in notices:
+        obtained = acquire.obtain_releases(family, context.partition_keys, settings, catalog)
+        records = obtained.records
+        for notice in obtained.notices:
             context.log.warning(notice)
         context.log.info(f"{family}: {len(records)} file(s) of release(s) {', '.join(context.partition_keys)} "
                          f"obtained in {settings.source_mode} mode")
@@ -89,7 +90,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             "source_mode": settings.source_mode,
             "synthetic": any(r.synthetic for r in records),
             "releases": ", ".join(context.partition_keys),
-            "skipped": "; ".join(notices) or "nothing",
+            "skipped": "; ".join(obtained.notices) or "nothing",
             "provenance": MetadataValue.md(table if records else f"_no files for this release in {settings.source_mode} mode_"),
         })
 
@@ -123,21 +124,18 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
                     "rows and no release lost more of the previous release's LA values than the contract allows.",
     )
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
-        settings = pipeline_settings.settings()
-        resolver = default_resolver()
-        problems, rows = conformed.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+        result = conformed.check_family(family, pipeline_settings.settings(), catalog, default_resolver())
+        problems = list(result.problems)
         return AssetCheckResult(
-            passed=not problems,
+            passed=result.passed,
             severity=AssetCheckSeverity.ERROR,
-            description=str(problems[0]) if problems else f"{rows} rows meet the contract",
+            description=str(problems[0]) if problems else f"{result.rows} rows meet the contract",
             metadata={
-                "rows_checked": rows,
+                "rows_checked": result.rows,
                 "failures": len(problems),
                 "failure_cases": MetadataValue.md(problems_markdown(problems) if problems else "_none_"),
             },
         )
-
-    loaded_description = f"Validated rows of {family} as DuckDB table loaded.{family}, cells as published."
 
     @asset(
         key=AssetKey(["loaded", family]),
@@ -145,32 +143,24 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         group_name="loaded",
         kinds={"duckdb"},
         owners=OWNERS,
-        description=loaded_description,
+        description=loaded.description(family),
     )
     def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
-        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned,
-        # which is also what a value is compared on with the previous vintage.
-        frame, _ = conformed.resolve_la_identifiers(conformed.load_validated(family, settings), contract, default_resolver())
-        frame, quarantined = vintages.set_aside(frame, contract)
         with build_connection(duckdb) as con:
-            warehouse.replace_table(con, f"loaded.{family}", frame)
-            table_docs.mark_internal(con, f"loaded.{family}", loaded_description)
-            warehouse.replace_slice(con, QUARANTINE, "family", family, quarantined)
-            table_docs.write_docs(con, QUARANTINE, table_docs.META_DOCS[QUARANTINE])
-            metadata = {**table_metadata(con, f"loaded.{family}"), **tables_metadata(con, [QUARANTINE])}
-        return MaterializeResult(metadata={**metadata, "quarantined_rows": quarantined.height})
+            result = loaded.load_family(con, family, pipeline_settings.settings(), contract)
+            metadata = {**table_metadata(con, result.table), **tables_metadata(con, [loaded.QUARANTINE])}
+        return MaterializeResult(metadata={**metadata, "quarantined_rows": result.quarantined})
 
     @asset_check(
         asset=loaded_table,
         name="quarantine",
         description="Warning: rows set aside by the contract's soft (plausibility) rules or as implausible changes "
-                    "from the previous vintage (schemas/_plausibility.yaml); see meta.quarantine.",
+                    f"from the previous vintage (schemas/_plausibility.yaml); see {loaded.QUARANTINE}.",
     )
     def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
         with build_connection(duckdb) as con:
             rows = con.execute(
-                "SELECT source_file, source_row, \"column\", value, reason FROM meta.quarantine "
+                f"SELECT source_file, source_row, \"column\", value, reason FROM {loaded.QUARANTINE} "
                 "WHERE family = ? ORDER BY ALL", [family]
             ).fetchall()
         problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
