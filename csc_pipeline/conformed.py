@@ -63,33 +63,18 @@ class CheckResult:
 class FamilyPaths:
     """The files of one family in the conformed layer's folder."""
 
-    folder: Path
-
-    @property
-    def conformed(self) -> Path:
-        return self.folder / "conformed.parquet"
-
-    @property
-    def summary(self) -> Path:
-        """The files the conformed parquet was built from, and the structural problems found."""
-        return self.folder / "conformed.json"
-
-    @property
-    def validated(self) -> Path:
-        return self.folder / "validated.parquet"
-
-    @property
-    def stamp(self) -> Path:
-        """Which conformed parquet (sha256) and contract the validated rows passed."""
-        return self.folder / "validated.json"
-
-    @property
-    def file_cache(self) -> Path:
-        return self.folder / "files"
+    conformed: Path
+    summary: Path  # the files the conformed parquet was built from, and the structural problems found
+    validated: Path  # the rows that passed the contract check, LA identifiers resolved
+    stamp: Path  # which conformed parquet (sha256) and contract the validated rows passed
+    file_cache: Path  # one conformed parquet per raw file and contract fingerprint
 
 
 def family_paths(settings: Settings, family: str) -> FamilyPaths:
-    return FamilyPaths(settings.conformed_dir / family)
+    folder = settings.conformed_dir / family
+    return FamilyPaths(conformed=folder / "conformed.parquet", summary=folder / "conformed.json",
+                       validated=folder / "validated.parquet", stamp=folder / "validated.json",
+                       file_cache=folder / "files")
 
 
 def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir: Path, period: int | None
