@@ -16,6 +16,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
+    Definitions,
     DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
@@ -27,7 +28,7 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
-from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
 
@@ -66,7 +67,6 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         key=AssetKey(["source_files", family]),
         group_name="source_files",
         kinds={"python", "file"},
-        owners=OWNERS,
         partitions_def=release_partitions(catalog.release_group(family)),
         # A range of releases (a backfill, or a full refresh) is obtained in one run.
         backfill_policy=BackfillPolicy.single_run(),
@@ -99,7 +99,6 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         deps=[source_files],
         group_name="conformed",
         kinds={"polars", "parquet"},
-        owners=OWNERS,
         description=f"Parse and conform to the contract (aliases -> canonical columns): {about}. "
                     "Unchanged files are not parsed again.",
     )
@@ -142,7 +141,6 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         deps=[conformed_asset],
         group_name="loaded",
         kinds={"duckdb"},
-        owners=OWNERS,
         description=loaded.description(family),
     )
     def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
@@ -174,11 +172,11 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     return [source_files, conformed_asset, loaded_table], [contract_check, quarantine_check]
 
 
-def ingest_definitions(catalog: Catalog) -> tuple[list, list]:
-    """(assets, checks) for every source family in the catalog."""
+def definitions(catalog: Catalog) -> Definitions:
+    """The assets and checks of every source family in the catalog."""
     assets, checks = [], []
     for family in catalog.families():
         family_defs, family_checks = family_assets(family, catalog)
         assets += family_defs
         checks += family_checks
-    return assets, checks
+    return Definitions(assets=assets, asset_checks=checks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, Definitions, InitResourceContext, in_process_executor
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -81,3 +81,15 @@ def build_connection(duckdb: DuckDBResource):
     Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as con:
         yield con
+
+
+def definitions(settings: Settings) -> Definitions:
+    return Definitions(
+        resources={
+            "pipeline_settings": PipelineSettings.from_settings(settings),
+            "duckdb": WarehouseDuckDB.from_settings(settings),
+        },
+        # Steps run one after another in one process: quick on 2 cores (no per-step process start)
+        # and no two steps ever hold the DuckDB file at once.
+        executor=in_process_executor,
+    )
