@@ -31,6 +31,7 @@ from csc_pipeline.contracts import Problem, load_contract
 from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
+from csc_pipeline.loaded import QUARANTINE
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -146,19 +147,19 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         with build_connection(duckdb) as con:
             result = loaded.load_family(con, family, pipeline_settings.settings(), contract)
-            metadata = {**table_metadata(con, result.table), **tables_metadata(con, [loaded.QUARANTINE])}
+            metadata = {**table_metadata(con, result.table), **tables_metadata(con, [QUARANTINE])}
         return MaterializeResult(metadata={**metadata, "quarantined_rows": result.quarantined})
 
     @asset_check(
         asset=loaded_table,
         name="quarantine",
         description="Warning: rows set aside by the contract's soft (plausibility) rules or as implausible changes "
-                    f"from the previous vintage (schemas/_plausibility.yaml); see {loaded.QUARANTINE}.",
+                    f"from the previous vintage (schemas/_plausibility.yaml); see {QUARANTINE}.",
     )
     def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
         with build_connection(duckdb) as con:
             rows = con.execute(
-                f"SELECT source_file, source_row, \"column\", value, reason FROM {loaded.QUARANTINE} "
+                f"SELECT source_file, source_row, \"column\", value, reason FROM {QUARANTINE} "
                 "WHERE family = ? ORDER BY ALL", [family]
             ).fetchall()
         problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
