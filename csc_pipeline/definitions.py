@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, AutomationCondition, Definitions
+from dagster import AssetSpec, AutomationCondition, Definitions, map_asset_specs
 
 from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.defs import analysis, ingest, jobs, publish, resources, schedules, sensors, warehouse_models
 from csc_pipeline.settings import Settings
 
 
-def with_policy(defs: Definitions) -> Definitions:
+def with_policy(spec: AssetSpec) -> AssetSpec:
     """Every asset is owned by the team; everything after the obtained files updates when its inputs
     change (the daemon's automation sensor acts on these), not on a fixed chain."""
-    owned = defs.map_resolved_asset_specs(func=lambda spec: spec.replace_attributes(owners=resources.OWNERS))
-    return owned.map_resolved_asset_specs(
-        func=lambda spec: spec.replace_attributes(automation_condition=AutomationCondition.eager()),
-        selection=AssetSelection.all() - jobs.SOURCE_FILES,
-    )
+    automation = None if spec.group_name == ingest.SOURCE_FILES_GROUP else AutomationCondition.eager()
+    return spec.replace_attributes(owners=resources.OWNERS, automation_condition=automation)
 
 
 def build_definitions(settings: Settings | None = None, catalog: Catalog | None = None) -> Definitions:
@@ -29,7 +26,7 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
     published_inputs = [a.key for a in models if a.key.path[0] in ("mart", "analysis")] + [
         analysis.analysis_report.key, *(a.key for a in analyses)]
     group_jobs = jobs.release_jobs(catalog)
-    return with_policy(Definitions.merge(
+    merged = Definitions.merge(
         ingest.definitions(catalog),
         Definitions(assets=[*warehouse_models.reference_assets(), warehouse_models.provenance_asset(catalog), *models]),
         Definitions(assets=[*analyses, analysis.analysis_report, analysis.la_profile_pages]),
@@ -38,7 +35,11 @@ def build_definitions(settings: Settings | None = None, catalog: Catalog | None 
         schedules.definitions(settings),
         sensors.definitions(settings, catalog, group_jobs),
         resources.definitions(settings),
-    ))
+    )
+    return Definitions(
+        assets=map_asset_specs(with_policy, merged.assets), asset_checks=merged.asset_checks, jobs=merged.jobs,
+        schedules=merged.schedules, sensors=merged.sensors, resources=merged.resources, executor=merged.executor,
+    )
 
 
 defs = build_definitions()

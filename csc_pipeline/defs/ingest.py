@@ -34,6 +34,7 @@ from csc_pipeline.geography import default_resolver
 from csc_pipeline.loaded import QUARANTINE
 
 MAX_PROBLEMS_SHOWN = 50
+SOURCE_FILES_GROUP = "source_files"
 
 
 def problems_markdown(problems: list[Problem]) -> str:
@@ -66,7 +67,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
 
     @asset(
         key=AssetKey(["source_files", family]),
-        group_name="source_files",
+        group_name=SOURCE_FILES_GROUP,
         kinds={"python", "file"},
         partitions_def=release_partitions(catalog.release_group(family)),
         # A range of releases (a backfill, or a full refresh) is obtained in one run.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
 from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.ingest import SOURCE_FILES_GROUP
 
-SOURCE_FILES = AssetSelection.groups("source_files")
+SOURCE_FILES = AssetSelection.groups(SOURCE_FILES_GROUP)
 
 refresh_job = define_asset_job(
     name="csc_refresh",
