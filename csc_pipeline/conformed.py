@@ -30,7 +30,6 @@ from csc_pipeline.geography import LaResolver
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
 
-LINEAGE_COLUMNS = ("source_entry", "release", "period", "source_sha256")
 
 
 class NotValidated(RuntimeError):
@@ -103,7 +102,7 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
     return frame, problems, False
 
 
-def _empty_frame(contract_name: str) -> pl.DataFrame:
+def empty_frame(contract_name: str) -> pl.DataFrame:
     """A family with no files in this mode (e.g. demo-only sources in mirror mode): no rows, all columns."""
     contract = load_contract(contract_name)
     columns = {name: pl.String for name in contract.output_columns()}
@@ -128,7 +127,7 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
         problems += file_problems
         if frame.width:
             frames.append(frame)
-    combined = pl.concat(frames, how="diagonal_relaxed") if frames else _empty_frame(contract_name)
+    combined = pl.concat(frames, how="diagonal_relaxed") if frames else empty_frame(contract_name)
     # Rows checked earlier no longer describe this parquet: remove them before writing it.
     paths.stamp.unlink(missing_ok=True)
     paths.validated.unlink(missing_ok=True)

@@ -177,7 +177,7 @@ def test_demo_files_are_read_back_through_the_same_contract(tmp_path, shared_dem
     assert checked.problems == () and checked.rows > 3000
     frame = conformed.read_validated("cla_sfr_underlying", settings)
     con = staged({"cla_sfr_underlying": frame} | {
-        f: conformed._empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
+        f: conformed.empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
         for f in FAMILIES[1:]
     })
     la = con.sql(
