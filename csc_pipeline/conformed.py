@@ -31,7 +31,6 @@ from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
 
 
-
 class NotValidated(RuntimeError):
     """Data that has not passed (or no longer matches) its blocking contract check."""
 
