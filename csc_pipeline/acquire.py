@@ -1,6 +1,6 @@
 """Obtain catalog entries in demo, mirror or live mode into the immutable raw store, with provenance.
 
-No Dagster here: the ingest assets call ``acquire_family`` and record what it returns.
+No Dagster here: the ``source_files`` assets call ``obtain_releases`` and record what it returns.
 """
 
 from __future__ import annotations
@@ -174,11 +174,26 @@ def release_unchanged(family: str, release: str, settings: Settings, catalog: Ca
     return True
 
 
+@dataclass(frozen=True)
+class ObtainedReleases:
+    records: list[Provenance]
+    # One notice per publisher key a live run lacks (the family's entries that need it are skipped).
+    notices: list[str]
+
+
+def obtain_releases(family: str, releases: list[str], settings: Settings, catalog: Catalog,
+                    session: requests.Session | None = None) -> ObtainedReleases:
+    """Releases of a family (the partitions of a ``source_files`` run), each recorded as its manifest."""
+    records = [r for release in releases for r in acquire_release(family, release, settings, catalog, session)]
+    notices = skipped_for_credentials(family, catalog) if settings.source_mode == "live" else []
+    return ObtainedReleases(records, notices)
+
+
 def acquire_family(family: str, settings: Settings, catalog: Catalog,
                    session: requests.Session | None = None) -> list[Provenance]:
     """Every catalogued release of a family in this mode (what a full refresh obtains)."""
     releases = sorted({e.release for e in catalog.family(family, settings.source_mode)})
-    return [r for release in releases for r in acquire_release(family, release, settings, catalog, session)]
+    return obtain_releases(family, releases, settings, catalog, session).records
 
 
 def read_manifest(settings: Settings, family: str) -> list[Provenance]:

@@ -24,7 +24,7 @@ STAGES = ("obtain", "validate", "load", "harmonise", "analyse", "publish")
 STAGE_OF_PREFIX = {
     "source_files": "obtain",
     "conformed": "validate",
-    "raw": "load", "ref": "load", "meta": "load",
+    "loaded": "load", "ref": "load", "meta": "load",
     "staging": "harmonise", "intermediate": "harmonise", "mart": "harmonise",
     "analysis": "analyse",
     "publish_state": "publish", "warehouse": "publish", "exports": "publish",
@@ -32,7 +32,7 @@ STAGE_OF_PREFIX = {
 
 
 def stage_of(step_key: str) -> str:
-    """The stage of a step: ``raw__cin_b1`` -> load (an unknown prefix is its own stage)."""
+    """The stage of a step: ``loaded__cin_b1`` -> load (an unknown prefix is its own stage)."""
     prefix = step_key.split("__", 1)[0]
     return STAGE_OF_PREFIX.get(prefix, prefix)
 
@@ -43,7 +43,7 @@ def elapsed_text(seconds: float) -> str:
 
 
 def progress_line(elapsed: float, number: int, total: int, stage: str, files: int, step: str) -> str:
-    """``  1:05  run 28/28  load       138 files  raw__cin_b1``"""
+    """``  1:05  run 28/28  load       138 files  loaded__cin_b1``"""
     width = len(str(total))
     return f"{elapsed_text(elapsed):>6}  run {number:>{width}}/{total}  {stage:<9}  {files:>4} files  {step}"
 

@@ -169,8 +169,8 @@ class Settings:
         return self.data_lake / "demo_source"
 
     @property
-    def staged_dir(self) -> Path:
-        return self.data_lake / "staged"
+    def conformed_dir(self) -> Path:
+        return self.data_lake / "conformed"
 
     @property
     def warehouse_path(self) -> Path:

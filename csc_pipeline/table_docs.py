@@ -21,7 +21,7 @@ import duckdb
 from csc_pipeline import refresh_summary, warehouse
 
 ANALYST_SCHEMAS = ("mart", "analysis", "meta")
-INTERNAL_SCHEMAS = ("raw", "ref", "staging", "intermediate")
+INTERNAL_SCHEMAS = ("loaded", "ref", "staging", "intermediate")
 INTERNAL_PREFIX = "Internal: "
 
 
@@ -122,7 +122,7 @@ META_DOCS = {
         "Every file the warehouse was built from: one row per catalog entry obtained, with where it came from and its bytes' sha256.",
         {
             "entry_id": "Catalog entry (csc_pipeline/catalog/*.yaml); the source_entry of panel and mart rows.",
-            "family": "Source family of the entry (its raw table is raw.<family>).",
+            "family": "Source family of the entry (its loaded table is loaded.<family>).",
             "release": "Publication release of the file (a partition of source_files/<family>).",
             "mode": "How the file was obtained: demo (generated), mirror (a local copy) or live (downloaded).",
             "source": "URL (live) or path (mirror, demo) the file was read from.",

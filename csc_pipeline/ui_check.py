@@ -21,7 +21,7 @@ from pathlib import Path
 # What Dagster's commands load: the package's definitions module (workspace.yaml says the same for a
 # checkout; an installed package has no workspace file).
 DEFINITIONS_TARGET = ("-m", "csc_pipeline.definitions", "-a", "defs")
-LAYER_GROUPS = ("ingest", "validate", "load", "reference", "staging", "intermediate", "marts", "analysis", "publish")
+LAYER_GROUPS = ("source_files", "conformed", "loaded", "reference", "staging", "intermediate", "marts", "analysis", "publish")
 # Chromium flags for a closed network: no background services, no first-run UI.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -44,7 +44,7 @@ KEY, INDICATOR, CELL = "_key", "_indicator", "_cell"
 
 def la_column(frame: pl.DataFrame, contract: Contract) -> str | None:
     """The column identifying the authority: the resolved GSS code where LA names or DfE codes were
-    resolved (``staging.resolve_la_identifiers``), else the published GSS code; None: no LA key."""
+    resolved (``conformed.resolve_la_identifiers``), else the published GSS code; None: no LA key."""
     if "la_code" in frame.columns and (contract.la_name_column or contract.la_code3_column):
         return "la_code"
     return contract.la_code_column

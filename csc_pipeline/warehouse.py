@@ -26,11 +26,11 @@ LAYERS = ("staging", "intermediate", "marts", "analysis")
 LAYER_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "mart", "analysis": "analysis"}
 # Bookkeeping of publication (what was last published, what this refresh changed): build database only.
 STATE_SCHEMA = "publish_state"
-SCHEMAS = ("raw", "ref", "meta", *LAYER_SCHEMA.values(), STATE_SCHEMA)
-# What the published warehouse holds: the analyst tables, their metadata and provenance, and the raw
-# rows a value is traced back to. staging and intermediate (and the SQL macros) are the build's
+SCHEMAS = ("loaded", "ref", "meta", *LAYER_SCHEMA.values(), STATE_SCHEMA)
+# What the published warehouse holds: the analyst tables, their metadata and provenance, and the loaded
+# rows (cells as published) a value is traced back to. staging and intermediate (and the SQL macros) are the build's
 # working steps: they stay in the build database, for engineers.
-PUBLISHED_SCHEMAS = ("raw", "ref", "meta", "mart", "analysis")
+PUBLISHED_SCHEMAS = ("loaded", "ref", "meta", "mart", "analysis")
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ class SqlModel:
 
 _HEADER = re.compile(r"^--\s*(description|feeds):\s*(.*)$")
 _FEED = re.compile(r"^(\w+\.\w+)(?:\s+where\s+(.+))?$", re.IGNORECASE | re.DOTALL)
-# A schema-qualified table name (also inside a string handed to a table macro: ees_cells('raw.x')).
-_TABLE_NAME = re.compile(r"\b(" + "|".join(("raw", "ref", "meta", *LAYER_SCHEMA.values())) + r")\.([a-z_][a-z0-9_]*)\b")
+# A schema-qualified table name (also inside a string handed to a table macro: ees_cells('loaded.x')).
+_TABLE_NAME = re.compile(r"\b(" + "|".join(SCHEMAS) + r")\.([a-z_][a-z0-9_]*)\b")
 
 
 # Documentation statements name other tables in prose, not as inputs.

@@ -85,34 +85,28 @@ def read_write_reader(path: Path) -> Iterator[Callable[[str], str]]:
 
 
 def _checked_family(settings: Settings, family: str, catalog, resolver):
-    """Obtain, conform and validate one family the way its blocking check does.
-
-    Returns (records, problems, frame): the frame is the validated conformed data, without the rows
-    the contract quarantines and with its LA identifiers resolved (as raw.<family> holds it), or
-    None when there are problems.
-    """
-    from csc_pipeline import acquire, staging
-    from csc_pipeline.contracts import load_contract
-    from csc_pipeline.vintages import set_aside
+    """Obtain, conform and check one family with the plain steps its assets wrap; (records, problems)."""
+    from csc_pipeline import acquire, conformed
 
     records = acquire.acquire_family(family, settings, catalog)
-    staging.conform_family(family, settings, catalog, records)
-    problems, _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
-    if problems:
-        return records, problems, None
-    contract = load_contract(catalog.family(family)[0].contract)
-    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
-    frame, _ = set_aside(frame, contract)
-    return records, [], frame
+    conformed.conform_family(family, settings, catalog, records)
+    return records, list(conformed.check_family(family, settings, catalog, resolver).problems)
 
 
 def check_family(settings: Settings, family: str):
-    """(problems, frame) of one family, as ``_checked_family``."""
+    """(problems, frame) of one family: the frame is what loaded.<family> holds (validated rows with
+    their LA identifiers resolved, without the rows set aside), or None when there are problems."""
+    from csc_pipeline import loaded
     from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.contracts import load_contract
     from csc_pipeline.geography import default_resolver
 
-    _, problems, frame = _checked_family(settings, family, load_catalog(), default_resolver())
-    return problems, frame
+    catalog = load_catalog()
+    _, problems = _checked_family(settings, family, catalog, default_resolver())
+    if problems:
+        return problems, None
+    kept, _ = loaded.loadable_rows(family, settings, load_contract(catalog.family(family)[0].contract))
+    return problems, kept
 
 
 def check_families(mirror: Path, tmp: Path, families) -> tuple[list, dict]:
@@ -150,12 +144,12 @@ def _warehouse(tables: dict):
 
 
 def build_models(frames: dict, models: list[str], tables: dict | None = None):
-    """An in-memory warehouse: reference tables, the given raw.<family> frames (and ``tables``,
+    """An in-memory warehouse: reference tables, the given loaded.<family> frames (and ``tables``,
     {schema.table: frame}, e.g. a planted intermediate table), then the named SQL models in order
     (for tests that stage a chosen slice of a family)."""
     from csc_pipeline import warehouse
 
-    con, _ = _warehouse({**{f"raw.{family}": f for family, f in frames.items()}, **(tables or {})})
+    con, _ = _warehouse({**{f"loaded.{family}": f for family, f in frames.items()}, **(tables or {})})
     known = {m.name: m for m in warehouse.discover_models()}
     for name in models:
         warehouse.run_model(con, known[name])
@@ -182,8 +176,9 @@ def indicator_values(rows: list[tuple], release: str = "r", entry: str = "entry"
 def family_warehouse(settings: Settings, families: list[str], tables: list[str]):
     """Obtain, conform, validate and load ``families`` the way the refresh does, then build ``tables``
     (and the models they need) in an in-memory DuckDB. Returns (connection, problems by family)."""
-    from csc_pipeline import warehouse
+    from csc_pipeline import loaded, warehouse
     from csc_pipeline.catalog import load_catalog
+    from csc_pipeline.contracts import load_contract
     from csc_pipeline.geography import default_resolver
     from csc_pipeline.reference_tables import provenance_frame
 
@@ -191,15 +186,15 @@ def family_warehouse(settings: Settings, families: list[str], tables: list[str])
     con, references = _warehouse({})
     records, problems = [], {}
     for family in families:
-        family_records, problems[family], frame = _checked_family(settings, family, catalog, resolver)
+        family_records, problems[family] = _checked_family(settings, family, catalog, resolver)
         records += family_records
-        if frame is not None:
-            warehouse.replace_table(con, f"raw.{family}", frame)
+        if not problems[family]:
+            loaded.load_family(con, family, settings, load_contract(catalog.family(family)[0].contract))
     warehouse.replace_table(con, "meta.provenance", provenance_frame(records, catalog))
     if any(problems.values()):
         return con, problems
     models = {m.table: m for m in warehouse.discover_models()}
-    built = set(references) | {"meta.provenance"} | {f"raw.{f}" for f in families}
+    built = set(references) | {"meta.provenance"} | {f"loaded.{f}" for f in families}
 
     def build(table: str) -> None:
         if table in built:

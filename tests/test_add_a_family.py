@@ -72,7 +72,7 @@ WITH panel_cells AS (
         w.widgets AS cell,
         'widgets' AS unit,
         w.source_entry, w.release, w.source_file, w.source_row
-    FROM raw.{FAMILY} AS w
+    FROM loaded.{FAMILY} AS w
 )
 SELECT * FROM published_values(panel_cells);
 """,

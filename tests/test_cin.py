@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from csc_pipeline import acquire, staging, warehouse
+from csc_pipeline import acquire, conformed, warehouse
 from csc_pipeline.catalog import Catalog, SourceEntry, load_catalog
 from csc_pipeline.contracts import conform, load_contract
 from csc_pipeline.demo.families.cin import SFR_YEARS
@@ -32,8 +32,8 @@ def _ingest(settings: Settings, catalog: Catalog, families: list[str]) -> dict[s
     resolver = default_resolver()
     problems = {}
     for family in families:
-        staging.conform_family(family, settings, catalog, acquire.acquire_family(family, settings, catalog))
-        problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+        conformed.conform_family(family, settings, catalog, acquire.acquire_family(family, settings, catalog))
+        problems[family] = list(conformed.check_family(family, settings, catalog, resolver).problems)
     return problems
 
 
@@ -41,11 +41,8 @@ def _stg_cin(settings: Settings) -> duckdb.DuckDBPyConnection:
     """staging.stg_cin built by its SQL model from the validated raw tables."""
     con = duckdb.connect()
     for family in CIN_FAMILIES:
-        contract = load_contract(CATALOG.family(family)[0].contract)
-        frame = staging.load_validated(family, settings)
-        if contract.la_code3_column:  # as the raw asset loads it: GSS codes for 3-digit codes
-            frame = staging.resolve_la_identifiers(frame, contract, default_resolver())[0]
-        warehouse.replace_table(con, f"raw.{family}", frame)
+        # as the loaded asset loads it: with the GSS codes the check resolved for 3-digit codes
+        warehouse.replace_table(con, f"loaded.{family}", conformed.read_validated(family, settings))
     warehouse.replace_table(con, "ref.symbol_status", reference_frames()["ref.symbol_status"])
     warehouse.run_model(con, next(m for m in warehouse.discover_models() if m.name == "stg_cin"))
     return con

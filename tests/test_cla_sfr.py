@@ -17,7 +17,7 @@ import fastexcel
 import polars as pl
 import pytest
 
-from csc_pipeline import acquire, staging, warehouse
+from csc_pipeline import acquire, conformed, warehouse
 from csc_pipeline.acquire import ensure_demo_source
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import conform, load_contract, validate
@@ -39,16 +39,15 @@ SFR27_SHEETS = {
 
 
 def ingest(settings: Settings) -> tuple[dict[str, list], dict[str, pl.DataFrame]]:
-    """Each family as the pipeline ingests it: problems of the blocking check, and raw.<family>."""
+    """Each family as the pipeline ingests it: problems of the blocking check, and loaded.<family>."""
     catalog, resolver = load_catalog(), default_resolver()
     problems, tables = {}, {}
     for family in FAMILIES:
         records = acquire.acquire_family(family, settings, catalog)
-        staging.conform_family(family, settings, catalog, records)
-        problems[family], _ = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver)
+        conformed.conform_family(family, settings, catalog, records)
+        problems[family] = list(conformed.check_family(family, settings, catalog, resolver).problems)
         if not problems[family]:
-            contract = load_contract(catalog.family(family)[0].contract)
-            tables[family] = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)[0]
+            tables[family] = conformed.read_validated(family, settings)
     return problems, tables
 
 
@@ -57,7 +56,7 @@ def staged(tables: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
     for table, frame in reference_frames().items():
         warehouse.replace_table(con, table, frame)
     for family, frame in tables.items():
-        warehouse.replace_table(con, f"raw.{family}", frame)
+        warehouse.replace_table(con, f"loaded.{family}", frame)
     warehouse.run_model(con, STAGING)
     return con
 
@@ -173,13 +172,12 @@ def test_demo_files_are_read_back_through_the_same_contract(tmp_path, shared_dem
     catalog, resolver = load_catalog(), default_resolver()
     records = [acquire.acquire_entry(e, settings, catalog) for e in catalog.family("cla_sfr_underlying", "demo")]
     assert len(records) == 24
-    staging.conform_family("cla_sfr_underlying", settings, catalog, records)
-    problems, rows = staging.validate_family("cla_sfr_underlying", settings, catalog, resolver.known_codes(), resolver)
-    assert problems == [] and rows > 3000
-    contract = load_contract("dfe_cla_sfr_underlying")
-    frame = staging.resolve_la_identifiers(staging.load_validated("cla_sfr_underlying", settings), contract, resolver)[0]
+    conformed.conform_family("cla_sfr_underlying", settings, catalog, records)
+    checked = conformed.check_family("cla_sfr_underlying", settings, catalog, resolver)
+    assert checked.problems == () and checked.rows > 3000
+    frame = conformed.read_validated("cla_sfr_underlying", settings)
     con = staged({"cla_sfr_underlying": frame} | {
-        f: staging._empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
+        f: conformed.empty_frame(catalog.family(f)[0].contract).with_columns(pl.lit(None, pl.String).alias("la_code"))
         for f in FAMILIES[1:]
     })
     la = con.sql(
@@ -235,7 +233,7 @@ def test_a_code_and_name_naming_different_authorities_fail_the_check(tmp_path):
     frame, problems = conform(read_published(path, contract), contract, path.name, release="2013", period=2013)
     frame = frame.with_columns(pl.lit(2013).alias("period"))
     resolver = default_resolver()
-    problems += validate(frame, contract, resolver.known_codes()) + staging.resolve_la_identifiers(frame, contract, resolver)[1]
+    problems += validate(frame, contract, resolver.known_codes()) + conformed.resolve_la_identifiers(frame, contract, resolver)[1]
     found = [(p.row, p.column, p.message.split(" (")[0]) for p in problems]
     assert found == [
         (4, None, "LA identifiers name different authorities"),

@@ -97,7 +97,7 @@ def test_progress_prints_a_line_per_run_and_per_later_stage_and_never_steps_back
     out = io.StringIO()
     progress = console.Progress(out)
     for number, step in [(1, "source_files__cin_b1"), (1, "source_files__cin_c1"), (2, "source_files__lait"),
-                         (3, "conformed__lait"), (3, "raw__lait"), (3, "conformed__cin_b1"), (3, "ref__symbols"),
+                         (3, "conformed__lait"), (3, "loaded__lait"), (3, "conformed__cin_b1"), (3, "ref__symbols"),
                          (3, "staging__stg_lait"), (3, "analysis__trends"), (3, "warehouse__published")]:
         progress.files = 10 * number
         progress.step_started(number, 3, step)
@@ -111,14 +111,14 @@ def test_progress_prints_a_line_per_run_and_per_later_stage_and_never_steps_back
 def test_a_terminal_sees_the_running_step_on_a_live_line_and_notes_on_lines_of_their_own():
     out = _Terminal()
     progress = console.Progress(out)
-    progress.step_started(1, 1, "raw__lait")
+    progress.step_started(1, 1, "loaded__lait")
     progress.step_started(1, 1, "ref__symbols")  # same stage: the live line is rewritten
     progress.note("waiting for process 7")
     progress.finish()
     text = out.getvalue()
     assert text.count("\r\033[K") == 3 and "ref__symbols" in text
     # What stays on the screen: each line's text after its last "clear line".
-    assert [line.rsplit("\r\033[K", 1)[-1].split()[-1] for line in text.split("\n")[:-1]] == ["raw__lait", "7"]
+    assert [line.rsplit("\r\033[K", 1)[-1].split()[-1] for line in text.split("\n")[:-1]] == ["loaded__lait", "7"]
 
 
 def test_dagster_output_goes_to_the_log_file_even_from_child_processes_and_the_console_gets_progress(tmp_path, capfd):

@@ -181,7 +181,7 @@ def test_la_level_not_matching_keeps_district_rows_unchecked(tmp_path):
 
 def test_three_digit_codes_are_checked_on_rows_not_excluded_by_la_level(tmp_path):
     from csc_pipeline.geography import default_resolver
-    from csc_pipeline.staging import resolve_la_identifiers
+    from csc_pipeline.conformed import resolve_la_identifiers
 
     contract = feature_contract(tmp_path, "la_code3_column: code\nla_level: {column: level, not_values: [NA]}\n")
     frame, problems = run(tmp_path, contract, ["805,North East,2019/20,1", "970,NA,2019/20,2", "999,North East,2019/20,3"])
@@ -479,7 +479,7 @@ def test_la_names_resolve_for_the_year_of_each_date_and_codes_for_the_period(tmp
     import polars as pl
 
     from csc_pipeline.geography import default_resolver
-    from csc_pipeline.staging import resolve_la_identifiers
+    from csc_pipeline.conformed import resolve_la_identifiers
 
     contract = tiny_contract(tmp_path)
     frame = pl.DataFrame({

@@ -15,7 +15,7 @@ def test_definitions_load_with_layer_groups_kinds_owners_and_descriptions(tmp_pa
     defs = build_definitions(Settings(data_lake=tmp_path))
     graph = defs.resolve_asset_graph()
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert {"ingest", "validate", "load", "reference", "staging", "intermediate", "marts", "analysis", "publish"} <= groups
+    assert {"source_files", "conformed", "loaded", "reference", "staging", "intermediate", "marts", "analysis", "publish"} <= groups
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description, key

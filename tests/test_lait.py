@@ -48,7 +48,7 @@ def staged(con, table: str, short_desc: str, la_number: str) -> dict:
     """{year: (area_code, value, status, published_period, release)} of one measure and area."""
     rows = con.execute(
         f"SELECT s.year, s.area_code, s.value, s.status, s.published_period, s.release FROM {table} AS s "
-        "JOIN raw.lait AS r USING (source_entry, source_row) WHERE r.short_desc = ? AND r.la_number = ?",
+        "JOIN loaded.lait AS r USING (source_entry, source_row) WHERE r.short_desc = ? AND r.la_number = ?",
         [short_desc, la_number],
     ).fetchall()
     return {(r[5], r[0]): r[1:5] for r in rows}

@@ -81,12 +81,12 @@ def test_rsx_children_social_care_equals_ro3(real):
     different = con.execute(
         """
         SELECT x.la_name, x.period, x.csc_total_net_current_expenditure, r.csc_total_net_current_expenditure
-        FROM raw.mhclg_rsx AS x JOIN raw.mhclg_ro3 AS r USING (la_code, period)
+        FROM loaded.mhclg_rsx AS x JOIN loaded.mhclg_ro3 AS r USING (la_code, period)
         WHERE x.csc_total_net_current_expenditure IS DISTINCT FROM r.csc_total_net_current_expenditure
         """
     ).fetchall()
     assert different == []
-    assert con.execute("SELECT count(*) FROM raw.mhclg_rsx").fetchone()[0] == 152 + 153 + 153
+    assert con.execute("SELECT count(*) FROM loaded.mhclg_rsx").fetchone()[0] == 152 + 153 + 153
 
 
 def test_demo_workbooks_meet_the_contract_in_every_layout(demo):
@@ -120,13 +120,13 @@ def test_demo_rsx_children_social_care_equals_ro3(demo):
     pairs = con.execute(
         """
         SELECT x.period, x.csc_total_net_current_expenditure, r.csc_total_net_current_expenditure
-        FROM raw.mhclg_rsx AS x JOIN raw.mhclg_ro3 AS r USING (la_code, period)
+        FROM loaded.mhclg_rsx AS x JOIN loaded.mhclg_ro3 AS r USING (la_code, period)
         """
     ).fetchall()
     assert {period for period, _, _ in pairs} == {2024, 2025} and len(pairs) == 2 * 153
     assert [p for p in pairs if p[1] != p[2]] == []
     # RSX's uneven header spacing ("Children Social Care -  Net Current ...") still meets the alias.
-    published = con.execute("SELECT count(*) FROM raw.mhclg_rsx WHERE csc_total_net_current_expenditure <> '[x]'").fetchone()
+    published = con.execute("SELECT count(*) FROM loaded.mhclg_rsx WHERE csc_total_net_current_expenditure <> '[x]'").fetchone()
     assert published == (150 + 151 + 151,)
 
 

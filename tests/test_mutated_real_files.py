@@ -26,14 +26,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from csc_pipeline import acquire, staging
+from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import load_catalog
 from csc_pipeline.contracts import as_number, conform, load_contract, validate
 from csc_pipeline.download import RawStore, extract_zip_member
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.readers import ReadError, decode_text, read_published
 from csc_pipeline.settings import Settings
-from csc_pipeline.vintages import set_aside
 
 CLA_2025 = "dfe/cla/ees_release_2025/cla_number_and_rate_per_10k_children.csv"
 CATALOG = load_catalog()
@@ -53,13 +52,11 @@ def run_family(family: str, releases: tuple[str, ...], mirror: Path, lake: Path)
     settings = Settings(source_mode="mirror", mirror_dir=mirror, data_lake=lake)
     resolver = default_resolver()
     records = [r for release in releases for r in acquire.acquire_release(family, release, settings, CATALOG)]
-    staging.conform_family(family, settings, CATALOG, records)
-    problems, _ = staging.validate_family(family, settings, CATALOG, resolver.known_codes(), resolver=resolver)
+    conformed.conform_family(family, settings, CATALOG, records)
+    problems = list(conformed.check_family(family, settings, CATALOG, resolver).problems)
     if problems:
         return Outcome(problems, None, None)
-    contract = load_contract(CATALOG.family(family)[0].contract)
-    frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, resolver)
-    kept, quarantined = set_aside(frame, contract)
+    kept, quarantined = loaded.loadable_rows(family, settings, load_contract(CATALOG.family(family)[0].contract))
     return Outcome([], kept, quarantined)
 
 
@@ -541,7 +538,7 @@ def test_a_failed_check_stops_the_backfill_and_the_published_warehouse_is_untouc
             failed[0].metadata["failure_cases"].value)
         done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
         # the family is not loaded and nothing is published (the group's other families may load)
-        assert f"raw/{entry.family}" not in done and "warehouse/published" not in done, done
+        assert f"loaded/{entry.family}" not in done and "warehouse/published" not in done, done
         assert hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest() == published
 
 

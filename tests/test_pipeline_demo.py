@@ -113,7 +113,7 @@ def test_a_rerun_without_changes_publishes_an_identical_compact_warehouse_past_a
     assert free_blocks == 0
     assert max(sizes) <= 1.15 * min(sizes), sizes
     assert max(sizes) < build.stat().st_size, (sizes, build.stat().st_size)
-    assert schemas == {"raw", "ref", "meta", "mart", "analysis"}
+    assert schemas == {"loaded", "ref", "meta", "mart", "analysis"}
 
 
 def _sha(path: Path) -> str:
@@ -175,7 +175,7 @@ def test_a_malformed_cla_file_fails_the_blocking_check_and_an_implausible_row_is
         assert CLA_2025 in failures["conformed/cla_number_and_rate:contract"], name
         started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
         assert "conformed__cla_number_and_rate" in started
-        assert not {"raw__cla_number_and_rate", "mart__la_indicator_panel", "warehouse__published"} & started, name
+        assert not {"loaded__cla_number_and_rate", "mart__la_indicator_panel", "warehouse__published"} & started, name
         assert _sha(settings.warehouse_path) == published, name
 
     # The file fixed but for one implausible, valid value: the refresh recovers and sets that row aside.
@@ -184,7 +184,7 @@ def test_a_malformed_cla_file_fails_the_blocking_check_and_an_implausible_row_is
     result = run_refresh(settings, family="cla_number_and_rate")
 
     assert result.success
-    assert list(failed_checks(result)) == ["raw/cla_number_and_rate:quarantine"]  # a warning, not blocking
+    assert list(failed_checks(result)) == ["loaded/cla_number_and_rate:quarantine"]  # a warning, not blocking
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert con.sql("SELECT source_file, source_row, \"column\", value FROM mart.quarantine").fetchall() == [
         (CLA_2025, target["index"] + 2, "rate_per_10000", "1500")

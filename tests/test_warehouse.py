@@ -100,15 +100,15 @@ def test_dependencies_come_from_the_sql_not_from_a_header(tmp_path):
     _write_models(tmp_path, {
         "macros/m.sql": "CREATE OR REPLACE MACRO symbols_of(x) AS TABLE SELECT * FROM ref.symbol_status;\n"
                         "CREATE OR REPLACE MACRO doubled(x) AS x * 2;\n",
-        "staging/stg_a.sql": "-- description: a\n-- reads raw.not_this_one (a comment)\n"
-                             "CREATE OR REPLACE TABLE staging.stg_a AS SELECT * FROM raw.a JOIN ees_cells('raw.b') USING (k)\n"
+        "staging/stg_a.sql": "-- description: a\n-- reads loaded.not_this_one (a comment)\n"
+                             "CREATE OR REPLACE TABLE staging.stg_a AS SELECT * FROM loaded.a JOIN ees_cells('loaded.b') USING (k)\n"
                              "JOIN symbols_of(1) USING (k);\n"
                              "COMMENT ON TABLE staging.stg_a IS 'see also mart.elsewhere';\n",
-        "staging/stg_b.sql": "-- description: b\nCREATE OR REPLACE TABLE staging.stg_b AS SELECT doubled(k) FROM raw.c;\n",
+        "staging/stg_b.sql": "-- description: b\nCREATE OR REPLACE TABLE staging.stg_b AS SELECT doubled(k) FROM loaded.c;\n",
     })
     models = {m.table: m for m in warehouse.discover_models(tmp_path)}
-    assert models["staging.stg_a"].depends_on == ("raw.a", "raw.b", "ref.symbol_status")
-    assert models["staging.stg_b"].depends_on == ("raw.c",)
+    assert models["staging.stg_a"].depends_on == ("loaded.a", "loaded.b", "ref.symbol_status")
+    assert models["staging.stg_b"].depends_on == ("loaded.c",)
 
 
 def test_models_declared_to_feed_a_table_are_its_union_and_its_dependencies(tmp_path):

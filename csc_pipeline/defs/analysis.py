@@ -13,7 +13,7 @@ from csc_pipeline.analysis import la_profiles, runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.report import relative_source, render_report, write_report
-from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.settings import SOURCE_CHECKOUT
 from csc_pipeline.synthetic import warehouse_is_synthetic
@@ -37,7 +37,6 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         deps=INPUT_KEYS,
         group_name="analysis",
         kinds={"python", "statsmodels", "duckdb"},
-        owners=OWNERS,
         description=f"{title} (methods.md): {(module.__doc__ or '').strip().splitlines()[0]} "
                     f"Settings: section `{family}` of csc_pipeline/analysis/config.yaml.",
     )
@@ -74,7 +73,6 @@ def analysis_assets() -> list[AssetsDefinition]:
     deps=[AssetKey(["analysis", family]) for family in families()] + [AssetKey(refresh_summary.SUMMARY_TABLE.split("."))],
     group_name="analysis",
     kinds={"python", "html"},
-    owners=OWNERS,
     description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
                 f"column notes), written to reports/{REPORT_FILE}.",
 )
@@ -99,7 +97,6 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
           AssetKey(["mart", "ofsted_judgements"]), AssetKey(["mart", "ofsted_judgement_in_force"])],
     group_name="analysis",
     kinds={"python", "html"},
-    owners=OWNERS,
     description=f"One self-contained HTML page per LA (reports/{la_profiles.PROFILE_DIR}/<code>.html, index.html to find one): "
                 "headline indicators against statistical neighbours, region and nation (mart.la_benchmark), trends, "
                 "funnel positions, deprivation-adjusted residuals and Ofsted grades.",

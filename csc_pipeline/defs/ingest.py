@@ -6,7 +6,7 @@ Assets per family (built from the catalog, so a new family is a catalog + contra
                            an EES publication's families share one set of releases)
   conformed/<family>     - parsed and conformed to the contract (cached per file hash)
                            + blocking check ``contract`` (pandera + LA reference)
-  raw/<family>           - the validated rows as the DuckDB table raw.<family>
+  loaded/<family>        - the validated rows as the DuckDB table loaded.<family>
 """
 
 
@@ -16,6 +16,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
+    Definitions,
     DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
@@ -24,15 +25,16 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import acquire, staging, table_docs, vintages, warehouse
+from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
-from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
+from csc_pipeline.loaded import QUARANTINE
 
 MAX_PROBLEMS_SHOWN = 50
-QUARANTINE = "meta.quarantine"
+SOURCE_FILES_GROUP = "source_files"
 
 
 def problems_markdown(problems: list[Problem]) -> str:
@@ -56,6 +58,8 @@ def release_partitions(group: str) -> DynamicPartitionsDefinition:
 
 
 def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
+    """The family's assets and checks: each a thin wrapper of one plain step (``acquire.obtain_releases``,
+    ``conformed.conform_family``, ``conformed.check_family``, ``loaded.load_family``)."""
     entries = catalog.family(family)
     contract = load_contract(entries[0].contract)
     publisher = entries[0].publisher
@@ -63,9 +67,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
 
     @asset(
         key=AssetKey(["source_files", family]),
-        group_name="ingest",
+        group_name=SOURCE_FILES_GROUP,
         kinds={"python", "file"},
-        owners=OWNERS,
         partitions_def=release_partitions(catalog.release_group(family)),
         # A range of releases (a backfill, or a full refresh) is obtained in one run.
         backfill_policy=BackfillPolicy.single_run(),
@@ -74,9 +77,9 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
     )
     def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        records = [r for release in context.partition_keys for r in acquire.acquire_release(family, release, settings, catalog)]
-        notices = acquire.skipped_for_credentials(family, catalog) if settings.source_mode == "live" else []
-        for notice in notices:
+        obtained = acquire.obtain_releases(family, context.partition_keys, settings, catalog)
+        records = obtained.records
+        for notice in obtained.notices:
             context.log.warning(notice)
         context.log.info(f"{family}: {len(records)} file(s) of release(s) {', '.join(context.partition_keys)} "
                          f"obtained in {settings.source_mode} mode")
@@ -89,22 +92,21 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             "source_mode": settings.source_mode,
             "synthetic": any(r.synthetic for r in records),
             "releases": ", ".join(context.partition_keys),
-            "skipped": "; ".join(notices) or "nothing",
+            "skipped": "; ".join(obtained.notices) or "nothing",
             "provenance": MetadataValue.md(table if records else f"_no files for this release in {settings.source_mode} mode_"),
         })
 
     @asset(
         key=AssetKey(["conformed", family]),
         deps=[source_files],
-        group_name="validate",
+        group_name="conformed",
         kinds={"polars", "parquet"},
-        owners=OWNERS,
         description=f"Parse and conform to the contract (aliases -> canonical columns): {about}. "
                     "Unchanged files are not parsed again.",
     )
-    def conformed(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
+    def conformed_asset(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
         settings = pipeline_settings.settings()
-        result = staging.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
+        result = conformed.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
         context.log.info(f"{family}: {result.files_parsed} parsed, {result.files_cached} unchanged; {result.rows} rows")
         return MaterializeResult(metadata={
             "dagster/row_count": result.rows,
@@ -115,7 +117,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         })
 
     @asset_check(
-        asset=conformed,
+        asset=conformed_asset,
         name="contract",
         blocking=True,
         description=f"Blocking: every row meets schemas/{contract.name}.yaml (columns, types, symbols, "
@@ -123,54 +125,42 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
                     "rows and no release lost more of the previous release's LA values than the contract allows.",
     )
     def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
-        settings = pipeline_settings.settings()
-        resolver = default_resolver()
-        problems, rows = staging.validate_family(family, settings, catalog, resolver.known_codes(), resolver=resolver)
+        result = conformed.check_family(family, pipeline_settings.settings(), catalog, default_resolver())
+        problems = list(result.problems)
         return AssetCheckResult(
-            passed=not problems,
+            passed=result.passed,
             severity=AssetCheckSeverity.ERROR,
-            description=str(problems[0]) if problems else f"{rows} rows meet the contract",
+            description=str(problems[0]) if problems else f"{result.rows} rows meet the contract",
             metadata={
-                "rows_checked": rows,
+                "rows_checked": result.rows,
                 "failures": len(problems),
                 "failure_cases": MetadataValue.md(problems_markdown(problems) if problems else "_none_"),
             },
         )
 
-    raw_description = f"Validated rows of {family} as DuckDB table raw.{family}, cells as published."
-
     @asset(
-        key=AssetKey(["raw", family]),
-        deps=[conformed],
-        group_name="load",
+        key=AssetKey(["loaded", family]),
+        deps=[conformed_asset],
+        group_name="loaded",
         kinds={"duckdb"},
-        owners=OWNERS,
-        description=raw_description,
+        description=loaded.description(family),
     )
-    def raw_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
-        # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned,
-        # which is also what a value is compared on with the previous vintage.
-        frame, _ = staging.resolve_la_identifiers(staging.load_validated(family, settings), contract, default_resolver())
-        frame, quarantined = vintages.set_aside(frame, contract)
+    def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
         with build_connection(duckdb) as con:
-            warehouse.replace_table(con, f"raw.{family}", frame)
-            table_docs.mark_internal(con, f"raw.{family}", raw_description)
-            warehouse.replace_slice(con, QUARANTINE, "family", family, quarantined)
-            table_docs.write_docs(con, QUARANTINE, table_docs.META_DOCS[QUARANTINE])
-            metadata = {**table_metadata(con, f"raw.{family}"), **tables_metadata(con, [QUARANTINE])}
-        return MaterializeResult(metadata={**metadata, "quarantined_rows": quarantined.height})
+            result = loaded.load_family(con, family, pipeline_settings.settings(), contract)
+            metadata = {**table_metadata(con, result.table), **tables_metadata(con, [QUARANTINE])}
+        return MaterializeResult(metadata={**metadata, "quarantined_rows": result.quarantined})
 
     @asset_check(
-        asset=raw_table,
+        asset=loaded_table,
         name="quarantine",
         description="Warning: rows set aside by the contract's soft (plausibility) rules or as implausible changes "
-                    "from the previous vintage (schemas/_plausibility.yaml); see meta.quarantine.",
+                    f"from the previous vintage (schemas/_plausibility.yaml); see {QUARANTINE}.",
     )
     def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
         with build_connection(duckdb) as con:
             rows = con.execute(
-                "SELECT source_file, source_row, \"column\", value, reason FROM meta.quarantine "
+                f"SELECT source_file, source_row, \"column\", value, reason FROM {QUARANTINE} "
                 "WHERE family = ? ORDER BY ALL", [family]
             ).fetchall()
         problems = [Problem(file, reason, column=column, row=row, value=value) for file, row, column, value, reason in rows]
@@ -181,14 +171,14 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
             metadata={"quarantined": len(problems), "rows": MetadataValue.md(problems_markdown(problems) if problems else "_none_")},
         )
 
-    return [source_files, conformed, raw_table], [contract_check, quarantine_check]
+    return [source_files, conformed_asset, loaded_table], [contract_check, quarantine_check]
 
 
-def ingest_definitions(catalog: Catalog) -> tuple[list, list]:
-    """(assets, checks) for every source family in the catalog."""
+def definitions(catalog: Catalog) -> Definitions:
+    """The assets and checks of every source family in the catalog."""
     assets, checks = [], []
     for family in catalog.families():
         family_defs, family_checks = family_assets(family, catalog)
         assets += family_defs
         checks += family_checks
-    return assets, checks
+    return Definitions(assets=assets, asset_checks=checks)

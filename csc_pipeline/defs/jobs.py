@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSelection, define_asset_job
+from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
 from csc_pipeline.catalog import Catalog
+from csc_pipeline.defs.ingest import SOURCE_FILES_GROUP
 
-INGEST = AssetSelection.groups("ingest")
+SOURCE_FILES = AssetSelection.groups(SOURCE_FILES_GROUP)
 
 refresh_job = define_asset_job(
     name="csc_refresh",
-    selection=AssetSelection.all() - INGEST,
+    selection=AssetSelection.all() - SOURCE_FILES,
     description="Validate, load, harmonise, analyse and publish what the source_files release partitions hold "
                 "(`csc refresh` obtains every release first).",
 )
@@ -39,3 +40,8 @@ def release_jobs(catalog: Catalog) -> dict:
         )
         for group, families in catalog.release_groups().items()
     }
+
+
+def definitions(group_jobs: dict) -> Definitions:
+    """``group_jobs``: ``release_jobs(catalog)``, built once (the release sensor launches the same jobs)."""
+    return Definitions(jobs=[refresh_job, *group_jobs.values()])

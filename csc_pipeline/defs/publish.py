@@ -10,6 +10,7 @@ from dagster import (
     AssetCheckResult,
     AssetKey,
     AssetsDefinition,
+    Definitions,
     FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
@@ -19,7 +20,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import __version__, exports, panel_statuses, refresh_summary, table_docs, warehouse
-from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.synthetic import SYNTHETIC_LABEL, warehouse_is_synthetic
 
@@ -133,7 +134,6 @@ PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400
     deps=[PANEL, AssetKey(["meta", "provenance"])],
     group_name="publish",
     kinds={"duckdb"},
-    owners=OWNERS,
     description="What this refresh changed against the last published warehouse (files new / changed / "
                 "dropped, panel rows added / removed, values revised), computed once for the report and "
                 "the publication, without opening the published file.",
@@ -154,7 +154,6 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         freshness_policy=PUBLISHED_FRESHNESS,
         group_name="publish",
         kinds={"duckdb"},
-        owners=OWNERS,
         description="Publish the build warehouse's analyst schemas as $CSC_DATA_LAKE/warehouse/csc.duckdb: a "
                     "fresh, compact file renamed over the old one, which is never opened (readers of it, "
                     "even read-write, keep a complete, consistent copy and cannot block publication).",
@@ -205,7 +204,6 @@ EXPORTED_SCHEMAS = ("mart", "analysis")
     deps=[AssetKey(["warehouse", "published"])],
     group_name="publish",
     kinds={"parquet", "csv"},
-    owners=OWNERS,
     description="Every mart and analysis table of the published warehouse as Parquet and CSV in "
                 "$CSC_DATA_LAKE/exports/ (one pair of files per table, each replaced atomically), with "
                 "exports/README.md saying what each file is, whether the data are synthetic and when they "
@@ -220,3 +218,12 @@ def parquet_exports(pipeline_settings: PipelineSettings, duckdb: DuckDBResource)
         "tables": len(written),
         "path": MetadataValue.path(str(settings.exports_dir)),
     })
+
+
+def definitions(published_inputs: list[AssetKey]) -> Definitions:
+    """Publication and its checks; ``published_inputs``: the analyst tables and analyses the published
+    warehouse must wait for."""
+    return Definitions(
+        assets=[refresh_summary_table, publish_asset(published_inputs), parquet_exports],
+        asset_checks=[panel_unique, panel_indicators_defined, panel_statuses_consistent, *unique_key_checks()],
+    )

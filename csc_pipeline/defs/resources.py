@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, Definitions, InitResourceContext, in_process_executor
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -20,7 +20,7 @@ class PipelineSettings(ConfigurableResource):
 
     source_mode: str = Field(description="demo (generated, synthetic) | mirror (a local copy) | live (publishers)")
     mirror_dir: str | None = Field(default=None, description="CSC_MIRROR_DIR: a directory laid out like shared/data/real")
-    data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, staged data, warehouse and reports")
+    data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, conformed data, warehouse and reports")
     analysis_config: str | None = Field(
         default=None,
         description="CSC_ANALYSIS_CONFIG: a YAML file laid over csc_pipeline/analysis/config.yaml "
@@ -81,3 +81,15 @@ def build_connection(duckdb: DuckDBResource):
     Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as con:
         yield con
+
+
+def definitions(settings: Settings) -> Definitions:
+    return Definitions(
+        resources={
+            "pipeline_settings": PipelineSettings.from_settings(settings),
+            "duckdb": WarehouseDuckDB.from_settings(settings),
+        },
+        # Steps run one after another in one process: quick on 2 cores (no per-step process start)
+        # and no two steps ever hold the DuckDB file at once.
+        executor=in_process_executor,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import DefaultScheduleStatus, Definitions, ScheduleDefinition
 
 from csc_pipeline.defs.jobs import refresh_job
 from csc_pipeline.settings import Settings
@@ -22,3 +22,7 @@ def build_refresh_schedule(settings: Settings) -> ScheduleDefinition:
         description="Annual safety net (CSC_REFRESH_CRON, default 1 December 06:00): validate, load, harmonise, "
                     "analyse and publish again from every obtained release.",
     )
+
+
+def definitions(settings: Settings) -> Definitions:
+    return Definitions(schedules=[build_refresh_schedule(settings)])

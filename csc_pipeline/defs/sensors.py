@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import (
     DagsterEventType,
     DefaultSensorStatus,
+    Definitions,
     RunFailureSensorContext,
     RunRequest,
     SensorEvaluationContext,
@@ -129,3 +130,8 @@ def build_failure_alert_sensor(settings: Settings):
         context.log.info(f"run {failure.run_id}: alert sent by {', '.join(used)}")
 
     return failure_alerts
+
+
+def definitions(settings: Settings, catalog: Catalog, group_jobs: dict) -> Definitions:
+    """The release sensor (launching ``group_jobs``, the release jobs), the dead-run sensor and the failure alerts."""
+    return Definitions(sensors=[build_release_sensor(catalog, group_jobs), dead_run_sensor, build_failure_alert_sensor(settings)])

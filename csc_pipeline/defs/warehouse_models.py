@@ -26,7 +26,7 @@ def _dependency_keys(model: warehouse.SqlModel, catalog: Catalog) -> list[AssetK
     keys = []
     for table in model.depends_on:
         if table == QUARANTINE:
-            keys += [AssetKey(["raw", family]) for family in catalog.families()]
+            keys += [AssetKey(["loaded", family]) for family in catalog.families()]
         else:
             keys.append(table_key(table))
     return keys

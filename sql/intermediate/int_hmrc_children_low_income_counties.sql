@@ -12,7 +12,7 @@ WITH hierarchy AS (
           + published_number("4") + published_number("5") + published_number("6") + published_number("7")
           + published_number("8") + published_number("9") + published_number("10") + published_number("11")
           + published_number("12") + published_number("13") + published_number("14") + published_number("15") AS children_under_16
-    FROM raw.wales_population_mye2
+    FROM loaded.wales_population_mye2
 ),
 districts AS (
     -- The latest mid-year that has the district (and a county above it).

@@ -24,7 +24,7 @@ SELECT
     lait_indicator_id(d.measure_short) IN (SELECT indicator FROM ref.indicators) AS in_panel,
     d.source_entry,
     d.release
-FROM raw.lait_dictionary AS d
+FROM loaded.lait_dictionary AS d
 ORDER BY d.topic, d.measure_short;
 
 COMMENT ON TABLE mart.lait_dictionary IS 'DfE LAIT data dictionary: one row per LAIT indicator and topic (an indicator shown under two topics has two rows).';

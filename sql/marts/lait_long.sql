@@ -12,7 +12,7 @@ WITH described AS (
     GROUP BY indicator
 ),
 short_descs AS (
-    SELECT lait_indicator_id(short_desc) AS indicator, short_desc FROM (SELECT DISTINCT short_desc FROM raw.lait)
+    SELECT lait_indicator_id(short_desc) AS indicator, short_desc FROM (SELECT DISTINCT short_desc FROM loaded.lait)
 ),
 code_owner AS (
     SELECT DISTINCT la_code, authority_id FROM ref.local_authorities

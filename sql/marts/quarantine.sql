@@ -5,7 +5,7 @@ FROM meta.quarantine
 ORDER BY family, source_file, source_row;
 
 COMMENT ON TABLE mart.quarantine IS 'Published rows not loaded because a plausibility rule in schemas/ flagged them.';
-COMMENT ON COLUMN mart.quarantine.family IS 'Source family of the file (a csc_pipeline/catalog entry family; its raw table is raw.<family>).';
+COMMENT ON COLUMN mart.quarantine.family IS 'Source family of the file (a csc_pipeline/catalog entry family; its rows as loaded are loaded.<family>).';
 COMMENT ON COLUMN mart.quarantine.source_file IS 'The published file, as its path in the mirror layout (e.g. dfe/cla/...); meta.provenance has its URL and sha256.';
 COMMENT ON COLUMN mart.quarantine.source_row IS 'Row of the file (1-based, as a person opening the file sees it).';
 COMMENT ON COLUMN mart.quarantine."column" IS 'Canonical column (as the contract names it) whose value broke the rule.';

@@ -18,17 +18,17 @@ WITH sfr AS (
         CASE WHEN geog_l = 'LA' THEN geog_n END AS la_name,
         -- the measures (the contract's year patterns), not the headers they were published under
         COLUMNS(lambda c: c NOT IN ('geog_l', 'geog_c', 'geog_n', 'new_la_code', 'la_code', 'year') AND NOT suffix(c, '_header'))
-    FROM raw.cin_sfr_underlying
+    FROM loaded.cin_sfr_underlying
 ),
 published_cells AS (
-    SELECT 'b1' AS source_table, * FROM ees_cells('raw.cin_b1')
-    UNION ALL BY NAME SELECT 'c1' AS source_table, * FROM ees_cells('raw.cin_c1')
-    UNION ALL BY NAME SELECT 'c2' AS source_table, * FROM ees_cells('raw.cin_c2')
-    UNION ALL BY NAME SELECT 'c4' AS source_table, * FROM ees_cells('raw.cin_c4')
-    UNION ALL BY NAME SELECT 'd1' AS source_table, * FROM ees_cells('raw.cin_d1')
-    UNION ALL BY NAME SELECT 'd3' AS source_table, * FROM ees_cells('raw.cin_d3')
-    UNION ALL BY NAME SELECT 'd5' AS source_table, * FROM ees_cells('raw.cin_d5')
-    UNION ALL BY NAME SELECT 'd6' AS source_table, * FROM ees_cells('raw.cin_d6')
+    SELECT 'b1' AS source_table, * FROM ees_cells('loaded.cin_b1')
+    UNION ALL BY NAME SELECT 'c1' AS source_table, * FROM ees_cells('loaded.cin_c1')
+    UNION ALL BY NAME SELECT 'c2' AS source_table, * FROM ees_cells('loaded.cin_c2')
+    UNION ALL BY NAME SELECT 'c4' AS source_table, * FROM ees_cells('loaded.cin_c4')
+    UNION ALL BY NAME SELECT 'd1' AS source_table, * FROM ees_cells('loaded.cin_d1')
+    UNION ALL BY NAME SELECT 'd3' AS source_table, * FROM ees_cells('loaded.cin_d3')
+    UNION ALL BY NAME SELECT 'd5' AS source_table, * FROM ees_cells('loaded.cin_d5')
+    UNION ALL BY NAME SELECT 'd6' AS source_table, * FROM ees_cells('loaded.cin_d6')
     UNION ALL BY NAME SELECT 'sfr' AS source_table, * FROM ees_cells('sfr')
 ),
 -- Cases done within the timescale: the total of the working-day bands up to it.

@@ -14,7 +14,7 @@ WITH indicators(measure, value_column, indicator, unit) AS (
 ),
 long AS (
     SELECT *
-    FROM raw.cla_number_and_rate
+    FROM loaded.cla_number_and_rate
     UNPIVOT INCLUDE NULLS (cell FOR value_column IN (children_count, rate_per_10000, population_estimate))
 ),
 panel_cells AS (

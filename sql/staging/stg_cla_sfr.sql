@@ -23,7 +23,7 @@ csv_long AS (
         CASE upper(geog_l) WHEN 'NATIONAL' THEN 'national' WHEN 'REGION' THEN 'regional' WHEN 'GOR' THEN 'regional'
             ELSE 'local_authority' END AS geographic_level,
         *
-    FROM raw.cla_sfr_underlying
+    FROM loaded.cla_sfr_underlying
     UNPIVOT INCLUDE NULLS ((cell, header) FOR measure IN (
         (cla_count, cla_count_header) AS cla_count,
         (cla_starts_count, cla_starts_count_header) AS cla_starts_count,
@@ -42,9 +42,9 @@ regions(name_key, region_code) AS (
 xls_long AS (
     SELECT *
     FROM (
-        SELECT * FROM raw.cla_sfr27_2010_laa1
-        UNION ALL BY NAME SELECT * FROM raw.cla_sfr27_2010_lac1
-        UNION ALL BY NAME SELECT * FROM raw.cla_sfr27_2010_lad1
+        SELECT * FROM loaded.cla_sfr27_2010_laa1
+        UNION ALL BY NAME SELECT * FROM loaded.cla_sfr27_2010_lac1
+        UNION ALL BY NAME SELECT * FROM loaded.cla_sfr27_2010_lad1
     )
     UNPIVOT INCLUDE NULLS ((cell, header) FOR measure IN (
         (cla_count, cla_count_header) AS cla_count,

@@ -28,7 +28,7 @@ ees AS (
         inpost_fte, inpost_headcount, starters_fte, leavers_fte, turnover_rate_fte, agency_fte, agency_rate_fte,
         vacancy_fte, vacancy_rate_fte, absence_rate_fte, cases, caseload_fte, NULL::VARCHAR AS cin_per_sw_fte,
         source_entry, release, source_file, source_row
-    FROM raw.csww_ees
+    FROM loaded.csww_ees
 ),
 sfr AS (
     -- One row per area; the level follows from which codes are filled.
@@ -42,7 +42,7 @@ sfr AS (
         inpost_fte, inpost_headcount, starters_fte, leavers_fte, turnover_rate_fte, agency_fte, agency_rate_fte,
         vacancy_fte, vacancy_rate_fte, absence_rate_fte, cases, caseload_fte, cin_per_sw_fte,
         source_entry, release, source_file, source_row
-    FROM raw.csww_sfr_underlying
+    FROM loaded.csww_sfr_underlying
 ),
 long AS (
     SELECT *

@@ -13,7 +13,7 @@ SELECT
     n.release,
     n.source_file,
     n.source_row
-FROM raw.dfe_statistical_neighbours
+FROM loaded.dfe_statistical_neighbours
 UNPIVOT INCLUDE NULLS (
     (neighbour_la_code_3, neighbour_la_code, proximity) FOR neighbour_rank IN (
         (sn_1, sn_1_la_code, sn_1_proximity) AS "1",

@@ -20,6 +20,6 @@ WITH panel_cells AS (
         d.release,
         d.source_file,
         d.source_row
-    FROM raw.dwp_children_low_income AS d
+    FROM loaded.dwp_children_low_income AS d
 )
 SELECT * FROM published_values(panel_cells);

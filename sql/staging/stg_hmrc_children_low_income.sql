@@ -18,6 +18,6 @@ WITH panel_cells AS (
         h.release,
         h.source_file,
         h.source_row
-    FROM raw.hmrc_children_low_income AS h
+    FROM loaded.hmrc_children_low_income AS h
 )
 SELECT * FROM published_values(panel_cells);

@@ -8,12 +8,12 @@ WITH measures AS (
         lait_indicator_id(m.short_desc) AS indicator,
         arg_max(d.year_type, d.release) AS year_type,
         arg_max(d.y_axis_name, d.release) AS unit
-    FROM (SELECT DISTINCT short_desc FROM raw.lait) AS m
-    LEFT JOIN raw.lait_dictionary AS d ON d.measure_short = m.short_desc
+    FROM (SELECT DISTINCT short_desc FROM loaded.lait) AS m
+    LEFT JOIN loaded.lait_dictionary AS d ON d.measure_short = m.short_desc
     GROUP BY m.short_desc
 ),
 labels AS (
-    SELECT years, lait_label_end_year(years) AS end_year FROM (SELECT DISTINCT years FROM raw.lait)
+    SELECT years, lait_label_end_year(years) AS end_year FROM (SELECT DISTINCT years FROM loaded.lait)
 ),
 parsed AS (
     -- Year rule: the last year the label names (lait_label_end_year). Academic years (2015/16),
@@ -26,7 +26,7 @@ parsed AS (
         y.end_year + CASE WHEN m.year_type = 'Annual (end of Sept)' THEN 1 ELSE 0 END AS year,
         m.indicator,
         m.unit
-    FROM raw.lait AS l
+    FROM loaded.lait AS l
     JOIN labels AS y USING (years)
     JOIN measures AS m USING (short_desc)
     WHERE y.end_year IS NOT NULL

@@ -4,7 +4,7 @@ CREATE OR REPLACE TABLE staging.stg_mhclg_iod AS
 WITH cells AS (
     SELECT i.la_code, i.la_name, i.period, i.source_entry, i.release, i.source_file, i.source_row,
            m.indicator, m.cell, m.unit
-    FROM raw.mhclg_iod_imd AS i,
+    FROM loaded.mhclg_iod_imd AS i,
     LATERAL (VALUES
         ('imd_average_score', i.imd_average_score, 'IMD score'),
         ('imd_rank_of_average_score', i.imd_rank_of_average_score, 'rank among upper-tier LAs (1 = most deprived)')
@@ -12,7 +12,7 @@ WITH cells AS (
     UNION ALL
     SELECT d.la_code, d.la_name, d.period, d.source_entry, d.release, d.source_file, d.source_row,
            m.indicator, m.cell, m.unit
-    FROM raw.mhclg_iod_idaci AS d,
+    FROM loaded.mhclg_iod_idaci AS d,
     LATERAL (VALUES
         ('idaci_average_score', d.idaci_average_score, 'IDACI score (share of children aged 0-15)'),
         ('idaci_rank_of_average_score', d.idaci_rank_of_average_score, 'rank among upper-tier LAs (1 = most deprived)')

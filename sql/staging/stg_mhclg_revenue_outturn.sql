@@ -16,7 +16,7 @@ WITH ro3 AS (
                           published_symbol(r.csc_asylum_net_current_expenditure),
                           published_symbol(r.csc_other_net_current_expenditure))
         END AS csc_net
-    FROM raw.mhclg_ro3 AS r
+    FROM loaded.mhclg_ro3 AS r
 ),
 cells AS (
     SELECT la_code, e_code, la_name, period, 'ro_csc_net_expenditure_gbp' AS indicator, csc_net AS cell,
@@ -31,7 +31,7 @@ cells AS (
     -- RSX repeats RO3's children's social care total (catalog precedence: RO3 wins where both have it).
     SELECT la_code, e_code, la_name, period, 'ro_csc_net_expenditure_gbp', csc_total_net_current_expenditure,
            source_entry, release, source_file, source_row
-    FROM raw.mhclg_rsx
+    FROM loaded.mhclg_rsx
 ),
 panel_cells AS (
     SELECT

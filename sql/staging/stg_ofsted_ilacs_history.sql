@@ -10,7 +10,7 @@ SELECT
     g.key AS judgement_area,
     g.value AS grade,
     h.source_entry, h.release, h.source_file, h.source_row
-FROM raw.ofsted_ilacs_history AS h,
+FROM loaded.ofsted_ilacs_history AS h,
     unnest(map_entries(MAP {
         'overall_effectiveness': h.overall_effectiveness,
         'impact_of_leaders': h.impact_of_leaders,

@@ -34,7 +34,7 @@ WITH inspections AS (
             'help_and_protection': w.ilacs_2_help_and_protection, 'children_in_care': w.ilacs_2_children_in_care,
             'care_leavers': w.ilacs_2_care_leavers})
     ]) AS i
-    FROM raw.ofsted_la_inspections_wide AS w
+    FROM loaded.ofsted_la_inspections_wide AS w
 )
 SELECT
     i.la_code,

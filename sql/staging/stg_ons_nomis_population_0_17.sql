@@ -6,7 +6,7 @@ WITH bands AS (
         code, area_name, CAST(year AS INTEGER) AS mid_year, age_band,
         published_number(population) AS people, published_symbol(population) AS symbol,
         source_entry, release, source_file, source_row
-    FROM raw.ons_nomis_population_age_band
+    FROM loaded.ons_nomis_population_age_band
     WHERE code LIKE 'E%' OR code LIKE 'W%'
 ),
 by_area_year AS (

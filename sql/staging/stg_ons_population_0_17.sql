@@ -17,6 +17,6 @@ WITH panel_cells AS (
         p.release,
         p.source_file,
         p.source_row
-    FROM raw.ons_population_0_17 AS p
+    FROM loaded.ons_population_0_17 AS p
 )
 SELECT * FROM published_values(panel_cells);

@@ -21,14 +21,14 @@ cells AS (
         h.country_code, h.time_period, h.time_identifier,
         's251_cyps_gross_expenditure_gbp' AS indicator, 1e6 AS per, h.cyps_spend AS cell,
         h.source_entry, h.release, h.source_file, h.source_row
-    FROM raw.s251_ees_highlights AS h
+    FROM loaded.s251_ees_highlights AS h
     UNION ALL
     SELECT
         'national', n.country_code, NULL, n.country_name, n.country_code, n.time_period, n.time_identifier,
         i.indicator, i.per, n.cell,
         n.source_entry, n.release, n.source_file, n.source_row
     FROM (
-        SELECT * FROM raw.s251_ees_national
+        SELECT * FROM loaded.s251_ees_national
         UNPIVOT INCLUDE NULLS (cell FOR value_column IN (total_expenditure, net_current_expenditure, per_capita_net_current_spend))
     ) AS n
     JOIN ref.s251_outturn_lines AS m

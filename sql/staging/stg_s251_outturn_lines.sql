@@ -13,7 +13,7 @@ WITH indicators(concept, value_column, indicator) AS (
 lines AS (
     -- 2008-09 has no line number column: the number leads the label ("14 Total Children Looked After").
     SELECT o.*, coalesce(o.line_number, regexp_extract(o.line_description, '^\s*(\d+)', 1)) AS line
-    FROM raw.s251_outturn_lines AS o
+    FROM loaded.s251_outturn_lines AS o
 ),
 mapped AS (
     SELECT l.*, m.concept

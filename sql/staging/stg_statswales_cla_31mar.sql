@@ -17,6 +17,6 @@ WITH panel_cells AS (
         w.release,
         w.source_file,
         w.source_row
-    FROM raw.statswales_cla_31mar AS w
+    FROM loaded.statswales_cla_31mar AS w
 )
 SELECT * FROM published_values(panel_cells);

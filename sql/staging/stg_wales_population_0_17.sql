@@ -2,9 +2,9 @@
 -- feeds: intermediate.int_indicator_values
 CREATE OR REPLACE TABLE staging.stg_wales_population_0_17 AS
 WITH single_years AS (
-    SELECT * FROM raw.wales_population_mye2
+    SELECT * FROM loaded.wales_population_mye2
     UNION ALL BY NAME
-    SELECT * FROM raw.wales_population_utla_single_year
+    SELECT * FROM loaded.wales_population_utla_single_year
 ),
 summed AS (
     SELECT

@@ -4,7 +4,7 @@ CREATE OR REPLACE TABLE staging.stg_wimd AS
 WITH ranked AS (
     SELECT w.*, published_number(w.wimd_rank) AS overall_rank,
            ceil(count(*) OVER (PARTITION BY w.source_entry) / 10) AS most_deprived_10pct_cut
-    FROM raw.wimd_lsoa_ranks AS w
+    FROM loaded.wimd_lsoa_ranks AS w
 )
 SELECT
     'local_authority' AS geographic_level,

@@ -1,33 +1,34 @@
-"""Parse raw files against their contracts, cache the result per file, validate, and hand over.
+"""The conformed layer: raw files parsed against their contracts, cached per file, then checked.
 
-The flow per source family:
-  conform_family  - read + conform every raw file in the family manifest (cached by sha256 and
-                    contract fingerprint, so an unchanged file is not parsed again), write one
-                    ``conformed.parquet`` plus the structural problems found;
-  validate_family - run the contract's pandera schema and the LA reference checks; on success,
-                    stamp the parquet's hash so the warehouse loads only validated data;
-  load_validated  - the warehouse side: refuses a parquet whose stamp is missing or stale.
+The flow per source family, in ``data_lake/conformed/<family>/``:
+  conform_family - read + conform every file of the family's manifest (cached by sha256 and
+                   contract fingerprint, so an unchanged file is not parsed again), write one
+                   ``conformed.parquet`` and ``conformed.json``: the files it was built from and
+                   the structural problems found (the check reads these, never the manifest again);
+  check_family   - the blocking contract check: the contract's pandera schema, the LA reference
+                   (identifiers resolved once, here) and release completeness; on success it writes
+                   ``validated.parquet`` (the rows with their resolved LA codes) and a stamp naming
+                   the conformed parquet it checked;
+  read_validated - the loaded layer's side: refuses validated rows whose stamp is missing or stale.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
 
-from csc_pipeline.acquire import Provenance, read_manifest
+from csc_pipeline.acquire import Provenance
 from csc_pipeline import vintages
 from csc_pipeline.atomic import OWNER_ONLY, atomic_write, write_json
+from csc_pipeline.download import file_sha256
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import YEAR_COLUMN, Contract, Problem, as_date, conform, load_contract, load_symbols, validate
 from csc_pipeline.geography import LaResolver
 from csc_pipeline.readers import ReadError, read_published
 from csc_pipeline.settings import Settings
-
-LINEAGE_COLUMNS = ("source_entry", "release", "period", "source_sha256")
 
 
 class NotValidated(RuntimeError):
@@ -45,16 +46,33 @@ class ConformResult:
     problems: tuple[Problem, ...]
 
 
-def family_dir(settings: Settings, family: str) -> Path:
-    return settings.staged_dir / family
+@dataclass(frozen=True)
+class CheckResult:
+    family: str
+    rows: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class FamilyPaths:
+    """The files of one family in the conformed layer's folder."""
+
+    conformed: Path
+    summary: Path  # the files the conformed parquet was built from, and the structural problems found
+    validated: Path  # the rows that passed the contract check, LA identifiers resolved
+    stamp: Path  # which conformed parquet (sha256) and contract the validated rows passed
+    file_cache: Path  # one conformed parquet per raw file and contract fingerprint
+
+
+def family_paths(settings: Settings, family: str) -> FamilyPaths:
+    folder = settings.conformed_dir / family
+    return FamilyPaths(conformed=folder / "conformed.parquet", summary=folder / "conformed.json",
+                       validated=folder / "validated.parquet", stamp=folder / "validated.json",
+                       file_cache=folder / "files")
 
 
 def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir: Path, period: int | None
@@ -83,7 +101,7 @@ def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir:
     return frame, problems, False
 
 
-def _empty_frame(contract_name: str) -> pl.DataFrame:
+def empty_frame(contract_name: str) -> pl.DataFrame:
     """A family with no files in this mode (e.g. demo-only sources in mirror mode): no rows, all columns."""
     contract = load_contract(contract_name)
     columns = {name: pl.String for name in contract.output_columns()}
@@ -97,23 +115,26 @@ def conform_family(family: str, settings: Settings, catalog: Catalog, records: l
     if len(contracts) != 1:
         raise ValueError(f"family {family} mixes contracts {sorted(contracts)}; split it in the catalog")
     contract_name = contracts.pop()
-    out_dir = family_dir(settings, family)
+    paths = family_paths(settings, family)
     frames, problems, cached = [], [], 0
     for record in records:
         entry = catalog.entry(record.entry_id)
         frame, file_problems, was_cached = _conform_file(
-            record, contract_name, entry.mirror_path, out_dir / "files", entry.period
+            record, contract_name, entry.mirror_path, paths.file_cache, entry.period
         )
         cached += was_cached
         problems += file_problems
         if frame.width:
             frames.append(frame)
-    combined = pl.concat(frames, how="diagonal_relaxed") if frames else _empty_frame(contract_name)
-    parquet = out_dir / "conformed.parquet"
-    atomic_write(parquet, combined.write_parquet, mode=OWNER_ONLY)
-    write_json(out_dir / "structural_problems.json", [asdict(p) for p in problems], mode=OWNER_ONLY)
-    Path(f"{parquet}.validated").unlink(missing_ok=True)
-    return ConformResult(family, contract_name, parquet, combined.height, len(records) - cached, cached, tuple(problems))
+    combined = pl.concat(frames, how="diagonal_relaxed") if frames else empty_frame(contract_name)
+    # Rows checked earlier no longer describe this parquet: remove them before writing it.
+    paths.stamp.unlink(missing_ok=True)
+    paths.validated.unlink(missing_ok=True)
+    atomic_write(paths.conformed, combined.write_parquet, mode=OWNER_ONLY)
+    write_json(paths.summary, {"files": [asdict(r) for r in records], "structural_problems": [asdict(p) for p in problems]},
+               mode=OWNER_ONLY)
+    return ConformResult(family, contract_name, paths.conformed, combined.height, len(records) - cached, cached,
+                         tuple(problems))
 
 
 def year_ending_march(column: str) -> pl.Expr:
@@ -202,33 +223,33 @@ def resolve_la_identifiers(frame: pl.DataFrame, contract: Contract, resolver: La
     return frame.with_columns(added), problems
 
 
-def validate_family(family: str, settings: Settings, catalog: Catalog, known_la_codes: frozenset[str],
-                    resolver: LaResolver | None = None) -> tuple[list[Problem], int]:
-    """All problems of the family's conformed data; stamps the parquet when there are none."""
-    out_dir = family_dir(settings, family)
-    parquet = out_dir / "conformed.parquet"
-    if not parquet.is_file():
-        raise NotValidated(f"{family}: no conformed data at {parquet}; materialise the family's staged asset first")
-    frame = pl.read_parquet(parquet)
-    problems = [Problem(**p) for p in json.loads((out_dir / "structural_problems.json").read_text(encoding="utf-8"))]
-    contract_name = catalog.family(family)[0].contract
-    contract = load_contract(contract_name)
-    records = read_manifest(settings, family)
+def check_family(family: str, settings: Settings, catalog: Catalog, resolver: LaResolver) -> CheckResult:
+    """All problems of the family's conformed data; with none, its validated rows (LA identifiers
+    resolved) are written for the loaded layer, stamped with the conformed parquet they came from."""
+    paths = family_paths(settings, family)
+    if not paths.conformed.is_file() or not paths.summary.is_file():
+        raise NotValidated(f"{family}: no conformed data at {paths.conformed}; materialise the family's conformed asset first")
+    paths.stamp.unlink(missing_ok=True)
+    paths.validated.unlink(missing_ok=True)
+    frame = pl.read_parquet(paths.conformed)
+    summary = json.loads(paths.summary.read_text(encoding="utf-8"))
+    records = [Provenance(**r) for r in summary["files"]]
+    problems = [Problem(**p) for p in summary["structural_problems"]]
+    contract = load_contract(catalog.family(family)[0].contract)
     problems += _files_without_rows(frame, catalog, records, {p.file for p in problems})
+    # Files that name LAs (or give 3-digit codes) get the GSS code in force in the year concerned,
+    # which is also what a value is compared on with the previous vintage.
+    resolved, unresolved = resolve_la_identifiers(frame, contract, resolver)
     if frame.height:
-        invalid = validate(frame, contract, known_la_codes)
-        if resolver is not None:
-            resolved, unresolved = resolve_la_identifiers(frame, contract, resolver)
-            invalid += unresolved
-            if not invalid:  # vintages are compared only on data that meets the contract
-                problems += release_completeness(resolved, contract, catalog, records)
+        invalid = validate(frame, contract, resolver.known_codes()) + unresolved
+        if not invalid:  # vintages are compared only on data that meets the contract
+            problems += release_completeness(resolved, contract, catalog, records)
         problems += invalid
-    stamp = Path(f"{parquet}.validated")
-    if problems:
-        stamp.unlink(missing_ok=True)
-    else:
-        write_json(stamp, {"sha256": _sha256(parquet), "contract": contract.fingerprint}, mode=OWNER_ONLY)
-    return problems, frame.height
+    if not problems:
+        atomic_write(paths.validated, resolved.write_parquet, mode=OWNER_ONLY)
+        write_json(paths.stamp, {"conformed_sha256": file_sha256(paths.conformed), "contract": contract.fingerprint},
+                   mode=OWNER_ONLY)
+    return CheckResult(family, frame.height, tuple(problems))
 
 
 def _files_without_rows(frame: pl.DataFrame, catalog: Catalog, records: list[Provenance],
@@ -252,12 +273,13 @@ def release_completeness(frame: pl.DataFrame, contract: Contract, catalog: Catal
     return vintages.lost_values(frame, contract, releases, files)
 
 
-def load_validated(family: str, settings: Settings) -> pl.DataFrame:
-    parquet = family_dir(settings, family) / "conformed.parquet"
-    stamp = Path(f"{parquet}.validated")
-    if not stamp.is_file() or json.loads(stamp.read_text())["sha256"] != _sha256(parquet):
+def read_validated(family: str, settings: Settings) -> pl.DataFrame:
+    """The rows that passed the family's contract check, with their LA identifiers resolved."""
+    paths = family_paths(settings, family)
+    if (not paths.stamp.is_file() or not paths.validated.is_file() or not paths.conformed.is_file()
+            or json.loads(paths.stamp.read_text())["conformed_sha256"] != file_sha256(paths.conformed)):
         raise NotValidated(
-            f"{family}: {parquet} has not passed its blocking contract check; re-run the staged asset "
+            f"{family}: {paths.conformed} has not passed its blocking contract check; re-run the conformed asset "
             "and its check, and fix the failures they report"
         )
-    return pl.read_parquet(parquet)
+    return pl.read_parquet(paths.validated)
