@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, table_docs, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import QUARANTINE
-from csc_pipeline.defs.resources import OWNERS, PipelineSettings, build_connection
+from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import table_metadata
 from csc_pipeline.reference_tables import REFERENCE_TABLES, ReferenceTable, provenance_frame
 
@@ -38,7 +38,6 @@ def _model_asset(model: warehouse.SqlModel, catalog: Catalog) -> AssetsDefinitio
         deps=_dependency_keys(model, catalog),
         group_name=model.layer,
         kinds={"duckdb", "sql"},
-        owners=OWNERS,
         description=f"{model.description}\n\nSQL: sql/{model.layer}/{model.path.name}",
         metadata={"sql_file": f"sql/{model.layer}/{model.path.name}"},
     )
@@ -62,7 +61,6 @@ def _reference_asset(reference: ReferenceTable) -> AssetsDefinition:
         key=table_key(reference.table),
         group_name="reference",
         kinds={"duckdb", reference.source_kind},
-        owners=OWNERS,
         description=reference.description,
     )
     def _reference(duckdb: DuckDBResource) -> MaterializeResult:
@@ -84,7 +82,6 @@ def provenance_asset(catalog: Catalog) -> AssetsDefinition:
         deps=[AssetKey(["source_files", f]) for f in catalog.families()],
         group_name="reference",
         kinds={"duckdb"},
-        owners=OWNERS,
         description="Every file the warehouse was built from: catalog entry, URL or mirror path, fetched_at, sha256, bytes.",
     )
     def provenance(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
