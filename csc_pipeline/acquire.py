@@ -112,9 +112,19 @@ def acquire_entry(entry: SourceEntry, settings: Settings, catalog: Catalog,
     return _from_directory(entry, root, store, settings.source_mode)
 
 
-def manifest_dir(settings: Settings, family: str) -> Path:
+def _manifests_root(settings: Settings) -> Path:
     # Per mode, so switching a data lake between demo and mirror never mixes their files.
-    return settings.raw_dir / "manifests" / settings.source_mode / family
+    return settings.raw_dir / "manifests" / settings.source_mode
+
+
+def manifest_dir(settings: Settings, family: str) -> Path:
+    return _manifests_root(settings) / family
+
+
+def families_obtained(settings: Settings) -> list[str]:
+    """The families with files obtained in this mode (whatever the catalog says now)."""
+    root = _manifests_root(settings)
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
 def manifest_path(settings: Settings, family: str, release: str) -> Path:

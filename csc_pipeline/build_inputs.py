@@ -16,7 +16,6 @@ from pathlib import Path
 
 from csc_pipeline import acquire
 from csc_pipeline.atomic import atomic_write
-from csc_pipeline.catalog import Catalog
 from csc_pipeline.settings import Settings, package_folder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -39,9 +38,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_fingerprint(settings: Settings, catalog: Catalog) -> str:
-    """The fingerprint of a build from the files obtained now, with this code and these settings."""
-    files = sorted((r.entry_id, r.sha256) for family in catalog.families() for r in acquire.read_manifest(settings, family))
+def build_fingerprint(settings: Settings) -> str:
+    """The fingerprint of a build from the files obtained now (in this mode), with this code and
+    these settings."""
+    files = sorted((r.entry_id, r.sha256) for family in acquire.families_obtained(settings)
+                   for r in acquire.read_manifest(settings, family))
     analysis_config = settings.analysis_config.read_bytes().hex() if settings.analysis_config else None
     inputs = {"code": code_fingerprint(), "mode": settings.source_mode, "analysis_config": analysis_config, "files": files}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()

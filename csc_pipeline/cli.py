@@ -1,7 +1,8 @@
 """``csc``: the data team's command line, a thin wrapper over the Dagster definitions.
 
-  csc refresh   obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE decides
-                where data comes from: demo by default)
+  csc refresh [--force]  obtain, validate, load, analyse and publish everything (CSC_SOURCE_MODE
+                decides where data comes from: demo by default); with nothing new since the last
+                publication, nothing is rebuilt
   csc releases  list the release groups and their release partitions
   csc backfill GROUP RELEASE  obtain one release again and rebuild what depends on it
   csc ui        the Dagster UI on http://127.0.0.1:3000 (localhost only unless --host is given)
@@ -133,9 +134,18 @@ def _stopped(settings: Settings, what: str, started: float, log_path: Path) -> i
 
 
 def _report_runs(runs, settings: Settings, started: float, what: str, log_path: Path) -> int:
+    from csc_pipeline import acquire
     from csc_pipeline.alerts import innermost_message
 
     elapsed = time.monotonic() - started
+    if runs.unchanged and runs.success:
+        files = sum(len(acquire.read_manifest(settings, f)) for f in acquire.families_obtained(settings))
+        print(f"\nNothing changed: the {files} files obtained, the code and the settings are those the "
+              f"published warehouse was built from, so nothing was rebuilt ({elapsed:.0f} s; "
+              "csc refresh --force rebuilds anyway).")
+        print(f"Warehouse: {settings.warehouse_path}")
+        print(f"Log:       {log_path}")
+        return 0
     evaluations = [e for r in runs.results for e in r.get_asset_check_evaluations()]
     # A failed WARN check (e.g. rows set aside in quarantine) is reported but does not fail the refresh:
     # only ERROR checks block what depends on them.
@@ -273,11 +283,11 @@ def _run_pipeline(settings: Settings, what: str, verbose: bool, work: Callable,
     return _report_runs(result, settings, started, what, log_path)
 
 
-def refresh(settings: Settings, verbose: bool = False) -> int:
+def refresh(settings: Settings, verbose: bool = False, force: bool = False) -> int:
     from csc_pipeline.defs import runs
 
     return _run_pipeline(settings, "Refresh", verbose, lambda defs, catalog, instance, listener, tags: runs.refresh(
-        defs, catalog, instance, settings.source_mode, listener=listener, tags=tags))
+        defs, catalog, instance, settings.source_mode, listener=listener, tags=tags, force=force))
 
 
 def backfill(settings: Settings, group: str, release: str, verbose: bool = False) -> int:
@@ -518,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     refresh_parser = commands.add_parser("refresh", help="run the whole pipeline and publish the warehouse")
+    refresh_parser.add_argument("--force", action="store_true",
+                                help="rebuild and publish even when nothing changed since the last publication")
     ui_parser = commands.add_parser("ui", help="start the Dagster UI (localhost only by default)")
     serve_parser = commands.add_parser("serve", help="run the webserver and the daemon: schedules, sensors and alerts act")
     for server_parser in (ui_parser, serve_parser):
@@ -560,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "la":
             return la(settings, args.authority)
         if args.command == "refresh":
-            return refresh(settings, args.verbose)
+            return refresh(settings, args.verbose, args.force)
         if args.command == "screenshot":
             return screenshot(settings)
         if args.command == "backfill":

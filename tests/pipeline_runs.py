@@ -20,11 +20,12 @@ from csc_pipeline.settings import Settings
 CROSS_CHECK_NAMES = {check.name for check in CROSS_CHECKS}
 
 
-def run_refresh(settings: Settings, family: str | None = None, instance: DagsterInstance | None = None) -> runs.RefreshRuns:
+def run_refresh(settings: Settings, family: str | None = None, instance: DagsterInstance | None = None,
+                force: bool = False) -> runs.RefreshRuns:
     """The whole refresh, or (``family``) only that source family's assets and everything downstream
     of them - what re-running after one file changed needs, without re-running every other family."""
     return runs.refresh(build_definitions(settings), load_catalog(), instance or DagsterInstance.ephemeral(),
-                        settings.source_mode, families=None if family is None else [family])
+                        settings.source_mode, families=None if family is None else [family], force=force)
 
 
 def failed_checks(result: runs.RefreshRuns) -> dict[str, str]:

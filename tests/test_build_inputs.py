@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict, replace
 
 from csc_pipeline import acquire, build_inputs
-from csc_pipeline.catalog import load_catalog
 from csc_pipeline.settings import Settings
 
 
@@ -21,22 +20,21 @@ def _obtained(settings: Settings, family: str, release: str, files: dict[str, st
 
 
 def test_the_fingerprint_changes_with_a_file_the_mode_or_the_analysis_config_and_nothing_else(tmp_path):
-    catalog = load_catalog()
     settings = Settings(data_lake=tmp_path / "lake")
     _obtained(settings, "cla_number_and_rate", "2024", {"dfe_cla_number_and_rate_2024": "a" * 64})
-    first = build_inputs.build_fingerprint(settings, catalog)
+    first = build_inputs.build_fingerprint(settings)
     # The same files obtained again (a new fetch time) are the same inputs.
     _obtained(settings, "cla_number_and_rate", "2024", {"dfe_cla_number_and_rate_2024": "a" * 64})
-    assert build_inputs.build_fingerprint(settings, catalog) == first
+    assert build_inputs.build_fingerprint(settings) == first
 
     _obtained(settings, "cla_number_and_rate", "2024", {"dfe_cla_number_and_rate_2024": "b" * 64})
-    revised = build_inputs.build_fingerprint(settings, catalog)
+    revised = build_inputs.build_fingerprint(settings)
     assert revised != first
 
     config = tmp_path / "analysis.yaml"
     config.write_text("funnel:\n  overdispersion: additive\n", encoding="utf-8")
-    assert build_inputs.build_fingerprint(replace(settings, analysis_config=config), catalog) != revised
-    assert build_inputs.build_fingerprint(replace(settings, source_mode="mirror", mirror_dir=tmp_path), catalog) != revised
+    assert build_inputs.build_fingerprint(replace(settings, analysis_config=config)) != revised
+    assert build_inputs.build_fingerprint(replace(settings, source_mode="mirror", mirror_dir=tmp_path)) != revised
 
 
 def test_a_publication_is_remembered_only_while_its_warehouse_is_there(tmp_path):

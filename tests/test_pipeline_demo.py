@@ -80,16 +80,22 @@ def test_trend_outputs_sum_counts_before_dividing(demo_run, demo_warehouse):
     assert any("data:image/png;base64," in str(v.value) for k, v in trends_event.metadata.items() if k.startswith("chart_"))
 
 
-def test_a_rerun_without_changes_publishes_an_identical_compact_warehouse_past_a_read_write_reader(demo_run_copy):
+def test_a_rerun_without_changes_rebuilds_nothing_and_a_forced_one_publishes_an_identical_compact_warehouse(demo_run_copy):
     settings = demo_run_copy
     published, build = settings.warehouse_path, settings.build_warehouse_path
     first = table_fingerprints(published)
+    first_bytes = published.read_bytes()
     sizes = [published.stat().st_size]
+    instance = DagsterInstance.ephemeral()
+    unchanged = run_refresh(settings, instance=instance)
+    # Same files, code and settings as the publication: nothing downstream runs, nothing is published.
+    assert unchanged.success and unchanged.unchanged and unchanged.downstream is None
+    assert published.read_bytes() == first_bytes
     about = "SELECT value FROM meta.about WHERE key = 'published_at'"
     with read_write_reader(published) as analyst:  # DuckDB's default connection: read-write
         first_published_at = analyst(about)
-        rerun = run_refresh(settings)
-        assert rerun.success
+        rerun = run_refresh(settings, instance=instance, force=True)
+        assert rerun.success and not rerun.unchanged
         assert analyst(about) == first_published_at  # the analyst still reads the old, whole copy
     sizes.append(published.stat().st_size)
     conformed = rerun.asset_materializations_for_node("conformed__cla_number_and_rate")[0]

@@ -19,7 +19,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from csc_pipeline import __version__, exports, panel_statuses, refresh_summary, table_docs, warehouse
+from csc_pipeline import __version__, build_inputs, exports, panel_statuses, refresh_summary, table_docs, warehouse
 from csc_pipeline.defs.resources import PipelineSettings, build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.synthetic import SYNTHETIC_LABEL, warehouse_is_synthetic
@@ -181,7 +181,10 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables "
                 "WHERE list_contains(?, table_schema) ORDER BY 1", [list(warehouse.PUBLISHED_SCHEMAS)]
             ).fetchall()
+            inputs = build_inputs.build_fingerprint(settings)
+            build_inputs.forget_publication(settings)
             path = warehouse.publish(con, settings.warehouse_path)
+            build_inputs.record_publication(settings, inputs)
             refresh_summary.remember_published(con)
         changes = summary.row(0, named=True)
         return MaterializeResult(metadata={

@@ -27,7 +27,7 @@ from dagster import (
     RunsFilter,
 )
 
-from csc_pipeline import acquire, run_health
+from csc_pipeline import acquire, build_inputs, run_health
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
 from csc_pipeline.defs.jobs import group_source_keys
@@ -58,10 +58,14 @@ class UnknownRelease(ValueError):
 @dataclass
 class RefreshRuns:
     ingest: list[ExecuteInProcessResult]  # one per release group
-    downstream: ExecuteInProcessResult | None  # None when an ingest run failed
+    downstream: ExecuteInProcessResult | None  # None when an ingest run failed, or nothing changed
+    # Nothing to rebuild: the published warehouse was built from these files, code and settings.
+    unchanged: bool = False
 
     @property
     def success(self) -> bool:
+        if self.unchanged:
+            return all(r.success for r in self.ingest)
         return self.downstream is not None and self.downstream.success and all(r.success for r in self.ingest)
 
     @property
@@ -150,9 +154,11 @@ def _obtained_already(instance: DagsterInstance, catalog: Catalog, settings: Set
 
 def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode: str,
             families: list[str] | None = None, listener: Listener | None = None,
-            tags: dict[str, str] | None = None) -> RefreshRuns:
+            tags: dict[str, str] | None = None, force: bool = False) -> RefreshRuns:
     """Every release of every group (or of ``families``' groups, and only those families) that is not
-    obtained already with the same files, then the rest; ``tags`` go on every run."""
+    obtained already with the same files, then the rest - unless (a whole refresh, not ``force``d)
+    the published warehouse was built from exactly these files, code and settings. ``tags`` go on
+    every run."""
     tags = tags or {}
     partitions = register_releases(instance, catalog, mode)
     wanted = set(families or catalog.families())
@@ -172,6 +178,8 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
         ingest.append(result)
         if not result.success:
             return RefreshRuns(ingest, None)
+    if families is None and not force and build_inputs.published_from(settings) == build_inputs.build_fingerprint(settings):
+        return RefreshRuns(ingest, None, unchanged=True)
     selection = None
     if families is not None:
         sources = AssetSelection.assets(*(AssetKey(["source_files", f]) for f in families))

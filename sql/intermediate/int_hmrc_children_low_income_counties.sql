@@ -33,8 +33,9 @@ per_county AS (
         y.source_entry, y.release, y.source_file, any_value(d.period) AS weights_period,
         count(*) AS districts,
         count(v.value) AS with_value,
-        sum(v.value / 100 * d.children_under_16) AS low_income_children,
-        sum(d.children_under_16) AS children_under_16
+        -- ordered: the same double in every run, whatever order the rows arrive in
+        sum(v.value / 100 * d.children_under_16 ORDER BY d.code) AS low_income_children,
+        sum(d.children_under_16 ORDER BY d.code) AS children_under_16
     FROM districts AS d
     CROSS JOIN years AS y
     LEFT JOIN district_values AS v ON v.area_code = d.code AND v.year = y.year AND v.source_entry = y.source_entry
