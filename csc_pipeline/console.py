@@ -26,8 +26,12 @@ STAGE_OF_PREFIX = {
     "conformed": "validate",
     "loaded": "load", "ref": "load", "meta": "load",
     "staging": "harmonise", "intermediate": "harmonise", "mart": "harmonise",
+    # The refresh summary (what the panel gained, lost, revised) is computed as soon as the panel is
+    # built, before the analyses run: it belongs to harmonising, or the console would say
+    # "publish" while the analyses are still running.
+    "publish_state": "harmonise",
     "analysis": "analyse",
-    "publish_state": "publish", "warehouse": "publish", "exports": "publish",
+    "warehouse": "publish", "exports": "publish",
 }
 
 
