@@ -29,6 +29,9 @@ class CrossCheck:
     reads: tuple[str, ...]  # the other tables the query reads
     values: tuple[str, str]  # the two columns compared
     description: str
+    # Why the two usually differ when they do: a disagreement is a figure to look at, not by itself
+    # an error (the console prints this with the count).
+    usual_cause: str
 
     @property
     def path(self) -> Path:
@@ -44,6 +47,8 @@ CROSS_CHECKS = (
         values=("published", "computed"),
         description="Warning: each published LA rate of children looked after at 31 March is within the publisher's "
                     "rounding (0.5) of the rate recomputed from the count and the 0-17 population.",
+        usual_cause="the rate was published over the population estimate of its time; the panel's population is "
+                    "the latest estimate (re-based after Census 2021, or rounded in older files)",
     ),
     CrossCheck(
         name="lait_matches_the_panel",
@@ -53,6 +58,8 @@ CROSS_CHECKS = (
         values=("lait_value", "panel_value"),
         description="Warning: LAIT's children looked after counts (equal) and rates (within 0.5) agree with the "
                     "figures the panel holds as published, LA by LA and year.",
+        usual_cause="LAIT republishes whole series on later revisions and re-based populations, while the panel "
+                    "keeps each figure as its own release published it",
     ),
 )
 

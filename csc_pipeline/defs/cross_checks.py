@@ -31,7 +31,8 @@ def _cross_check(check: cross_checks.CrossCheck) -> AssetChecksDefinition:
             passed=disagree.is_empty(),
             severity=AssetCheckSeverity.WARN,
             description=f"{disagree.height:,} of {compared['agrees'].count():,} compared values disagree "
-                        f"({check.values[0]} vs {check.values[1]})",
+                        f"({check.values[0]} vs {check.values[1]}); usually because {check.usual_cause}. "
+                        "Each is listed in the check's metadata (Dagster UI).",
             metadata={
                 "compared": compared["agrees"].count(),
                 "not_comparable": compared["agrees"].null_count(),
