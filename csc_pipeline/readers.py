@@ -3,9 +3,10 @@
 ``source_row`` is the 1-based row number a person sees when opening the file, so a validation
 failure can be looked up in the published file directly.
 
-Longer than 500 lines on purpose: one short reader per published layout (CSV, EES, StatsWales,
-Stat-Xplore and Nomis exports, spreadsheets with title rows, wide LAIT sheets), side by side so a
-contract's ``reader:`` names one of a list a person can read in one place.
+Longer than 500 lines on purpose: one short reader per published layout (plain CSV, CSV with
+title rows from ONS and Nomis, StatsWales and Stat-Xplore exports, Parquet, spreadsheets with
+grouped or repeated headers), side by side, so a contract's ``reader:`` names one of a list a
+person can read in one place.
 """
 
 from __future__ import annotations
