@@ -6,6 +6,7 @@ Plain Python (Playwright driving the system's Chromium); used by ``csc screensho
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -103,6 +104,9 @@ def screenshot_asset_graph(base_url: str, path: Path, chromium: str, timeout_ms:
 
 
 def capture_ui(path: Path, dagster_home: Path) -> list[str]:
+    if importlib.util.find_spec("playwright") is None:
+        raise UiCheckError("the screenshot needs playwright, installed with the test extras: "
+                           ".venv/bin/pip install -e '.[test]'")
     chromium = find_chromium()
     if chromium is None:
         raise UiCheckError("no Chromium found (apt-get install chromium)")
