@@ -15,27 +15,16 @@ import json
 from pathlib import Path
 
 from csc_pipeline import acquire
+from csc_pipeline.digests import folders_sha256
 from csc_pipeline.atomic import atomic_write
 from csc_pipeline.settings import Settings, package_folder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Byte-code caches change with the interpreter, not with a result.
-_IGNORED_PARTS = {"__pycache__"}
-
-
-def _tree_digest(digest, root: Path) -> None:
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not _IGNORED_PARTS & set(p.parts)):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def code_fingerprint() -> str:
     """The package (code, catalog, reference data, analysis defaults), ``sql/`` and ``schemas/``."""
-    digest = hashlib.sha256()
-    for root in (PACKAGE_DIR, package_folder("sql"), package_folder("schemas")):
-        digest.update(root.name.encode() + b"\0")
-        _tree_digest(digest, root)
-    return digest.hexdigest()
+    return folders_sha256((PACKAGE_DIR, package_folder("sql"), package_folder("schemas")))
 
 
 def build_fingerprint(settings: Settings) -> str:

@@ -9,7 +9,6 @@ runs standalone.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import pkgutil
 from pathlib import Path
@@ -20,6 +19,7 @@ import polars as pl
 from csc_pipeline.catalog import Catalog, load_catalog
 from csc_pipeline.demo.formats import DemoFiles
 from csc_pipeline.demo.model import DEFAULT_SEED, Model, load_geography
+from csc_pipeline.digests import folders_sha256
 
 FAMILIES_PACKAGE = "csc_pipeline.demo.families"
 MARKER_FILE = "SYNTHETIC_DEMO_DATA.txt"
@@ -91,8 +91,4 @@ def generate_demo(
 
 def code_fingerprint() -> str:
     """A hash of the demo package's code and data files: editing any of them changes the demo set."""
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return folders_sha256([Path(__file__).parent], suffixes=(".py", ".yaml"))[:16]
