@@ -8,10 +8,12 @@ complete version and never blocks the refresh.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -153,11 +155,31 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
+# The digest of the schemas and macros a database was last set up with (``ensure_schemas``).
+SETUP_TABLE = "main.csc_setup"
+
+
+@cache
+def _setup_statements() -> tuple[str, tuple[str, ...]]:
+    """The statements that create the schemas and the SQL macros, and their digest."""
+    statements = tuple(f"CREATE SCHEMA IF NOT EXISTS {schema}" for schema in SCHEMAS) + tuple(
+        macro.read_text(encoding="utf-8") for macro in sorted((SQL_DIR / "macros").glob("*.sql")))
+    return hashlib.sha256("\0".join(statements).encode()).hexdigest(), statements
+
+
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    for schema in SCHEMAS:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for macro in sorted((SQL_DIR / "macros").glob("*.sql")):
-        con.execute(macro.read_text(encoding="utf-8"))
+    """Create the schemas and (re)create the SQL macros, unless the database has them as this code
+    defines them already: every model and table write calls this, and recreating six macros each
+    time was a catalog write per step (seconds of a refresh)."""
+    digest, statements = _setup_statements()
+    con.execute(f"CREATE TABLE IF NOT EXISTS {SETUP_TABLE} (digest VARCHAR)")
+    if con.execute(f"SELECT digest FROM {SETUP_TABLE}").fetchall() == [(digest,)]:
+        return
+    with transaction(con):
+        for statement in statements:
+            con.execute(statement)
+        con.execute(f"DELETE FROM {SETUP_TABLE}")
+        con.execute(f"INSERT INTO {SETUP_TABLE} VALUES (?)", [digest])
 
 
 @contextmanager
