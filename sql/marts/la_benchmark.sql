@@ -81,17 +81,25 @@ la_year_model AS (
         ORDER BY m.model_year <= p.year DESC, CASE WHEN m.model_year <= p.year THEN -m.model_year ELSE m.model_year END
     ) = 1
 ),
+models_listed AS (
+    SELECT model_version, authority_id, count(DISTINCT neighbour_rank) AS neighbours_listed
+    FROM mart.statistical_neighbours
+    GROUP BY ALL
+),
 neighbour_values AS (
+    -- (neighbours_listed is counted per model above, not here: a distinct count over every panel
+    -- row's neighbours took half the table's build time.) list_sum skips NULLs.
     SELECT p.geography, p.la_key, p.year, p.indicator,
-           list_sum(list(nv.value ORDER BY sn.neighbour_rank) FILTER (WHERE nv.value IS NOT NULL)) / count(nv.value) AS neighbours_mean,
+           list_sum(list(nv.value ORDER BY sn.neighbour_rank)) / count(nv.value) AS neighbours_mean,
            count(nv.value) AS neighbours_with_value,
-           count(DISTINCT sn.neighbour_rank) AS neighbours_listed
+           any_value(ml.neighbours_listed) AS neighbours_listed
     FROM panel AS p
     JOIN la_year_model AS ym ON ym.la_key = p.la_key AND ym.year = p.year
+    JOIN models_listed AS ml ON ml.model_version = ym.model_version AND ml.authority_id = p.authority_id
     JOIN mart.statistical_neighbours AS sn ON sn.model_version = ym.model_version AND sn.authority_id = p.authority_id
     LEFT JOIN panel AS nv ON nv.geography = p.geography AND nv.year = p.year AND nv.indicator = p.indicator
                           AND nv.authority_id = sn.neighbour_authority_id
-    GROUP BY ALL
+    GROUP BY p.geography, p.la_key, p.year, p.indicator
 ),
 with_history AS (
     SELECT p.*, d.polarity,
