@@ -64,7 +64,31 @@ mapped AS (
     JOIN intermediate.int_authority_to_current AS m ON m.origin = p.authority_id
     LEFT JOIN ref.indicators AS k USING (indicator)
 ),
+contributor_counts AS (
+    SELECT current_authority, variant, year, indicator, count(*) AS contributors
+    FROM mapped
+    GROUP BY ALL
+),
 makeup AS (
+    -- A current authority-year made of one contributor is that contributor's row as it is: only the
+    -- (few) rows made of several need the ordered aggregates below, which are slow over every row.
+    SELECT
+        m.current_authority, m.variant, m.year, m.indicator, m.kind, m.numerator, m.denominator,
+        1::BIGINT AS contributors,
+        m.is_itself AS unchanged,
+        m.apportioned,
+        m.value IS NOT NULL AND m.weight IS NOT NULL AS complete,
+        m.status = 'suppressed' AS part_suppressed,
+        m.value * m.weight AS weighted_sum,
+        m.value AS only_value, m.status AS only_status, m.symbol AS only_symbol,
+        m.area_code AS only_code, m.method AS only_method,
+        m.rate_basis AS only_rate_basis, m.population_year AS only_population_year,
+        m.population_vintage AS only_population_vintage,
+        m.unit, m.published_period, m.source_entry, m.release
+    FROM mapped AS m
+    JOIN contributor_counts AS n USING (current_authority, variant, year, indicator)
+    WHERE n.contributors = 1
+    UNION ALL BY NAME
     SELECT
         current_authority, variant, year, indicator, kind, numerator, denominator,
         count(*) AS contributors,
@@ -83,7 +107,9 @@ makeup AS (
         string_agg(DISTINCT source_entry, ', ' ORDER BY source_entry) AS source_entry,
         max(release) AS release
     FROM mapped
-    GROUP BY ALL
+    JOIN contributor_counts AS n USING (current_authority, variant, year, indicator)
+    WHERE n.contributors > 1
+    GROUP BY current_authority, variant, year, indicator, kind, numerator, denominator
 ),
 counts AS (
     SELECT current_authority, variant, year, indicator, CASE WHEN complete THEN weighted_sum END AS value,
