@@ -59,13 +59,6 @@ def test_each_release_group_has_a_partitioned_job_and_the_schedule_rebuilds_down
     assert len([j for j in defs.jobs if j.name.startswith("release__")]) == len(catalog.release_groups())
 
 
-def test_settings_are_shown_as_resource_config(tmp_path):
-    settings = Settings(source_mode="demo", data_lake=tmp_path)
-    resource = build_definitions(settings).resources["pipeline_settings"]
-    assert resource.settings() == settings
-
-
-
 def test_the_code_location_loads_as_the_webserver_loads_it(tmp_path):
     # The UI serialises every job, schedule and sensor: a job mixing two release groups' partitions
     # would fail here although the Python objects build.

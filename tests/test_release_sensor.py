@@ -23,7 +23,7 @@ CLA_SOURCE = AssetKey(["source_files", "cla_number_and_rate"])
 
 
 def _evaluate(sensor, instance, defs, cursor):
-    result = sensor(build_sensor_context(instance=instance, definitions=defs, cursor=cursor, resources={"pipeline_settings": defs.resources["pipeline_settings"]}))
+    result = sensor(build_sensor_context(instance=instance, definitions=defs, cursor=cursor, resources={"settings": defs.resources["settings"]}))
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return result
@@ -88,7 +88,7 @@ def test_a_new_release_on_the_publisher_is_one_partition_run_and_is_processed_on
 def test_the_sensor_only_checks_publishers_in_live_mode(tmp_path):
     defs = build_definitions(Settings(source_mode="demo", data_lake=tmp_path))
     with instance_for_test() as instance:
-        result = defs.resolve_sensor_def("ees_release_sensor")(build_sensor_context(instance=instance, definitions=defs, resources={"pipeline_settings": defs.resources["pipeline_settings"]}))
+        result = defs.resolve_sensor_def("ees_release_sensor")(build_sensor_context(instance=instance, definitions=defs, resources={"settings": defs.resources["settings"]}))
     assert not result.run_requests and "live mode" in result.skip_reason.skip_message
 
 

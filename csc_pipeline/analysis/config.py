@@ -1,8 +1,7 @@
 """Analysis settings: methods.md's defaults in ``config.yaml``, optionally overlaid by a user file.
 
 A data team changes a period, an indicator set, an exclusion or a threshold by writing a small YAML
-file with just those keys (``CSC_ANALYSIS_CONFIG``, or the ``analysis_config`` field of the
-``pipeline_settings`` resource in the Dagster launchpad): no code changes. Each family module turns
+file with just those keys and pointing ``CSC_ANALYSIS_CONFIG`` at it: no code changes. Each family module turns
 its section into typed settings and rejects keys it does not know.
 """
 

@@ -5,7 +5,16 @@ the HTML report and the LA profiles. Thin wrappers over ``csc_pipeline.analysis`
 import base64
 from importlib import import_module
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, DagsterEventType, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    DagsterEventType,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import refresh_summary
@@ -13,9 +22,9 @@ from csc_pipeline.analysis import la_profiles, runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.report import relative_source, render_report, write_report
-from csc_pipeline.defs.resources import PipelineSettings, build_connection
+from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
-from csc_pipeline.settings import SOURCE_CHECKOUT
+from csc_pipeline.settings import SOURCE_CHECKOUT, Settings
 from csc_pipeline.synthetic import warehouse_is_synthetic
 
 # Charts embedded in a family's asset metadata (all of them are in the report and under reports/).
@@ -40,8 +49,7 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
         description=f"{title} (methods.md): {(module.__doc__ or '').strip().splitlines()[0]} "
                     f"Settings: section `{family}` of csc_pipeline/analysis/config.yaml.",
     )
-    def _family(context: AssetExecutionContext, pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
+    def _family(context: AssetExecutionContext, settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         config = load_analysis_config(settings.analysis_config)
         with build_connection(duckdb) as con:
             inputs = runner.load_inputs(con, settings.reports_dir / family)
@@ -76,8 +84,7 @@ def analysis_assets() -> list[AssetsDefinition]:
     description=f"Self-contained HTML report of every analysis (headlines, charts, tables with their "
                 f"column notes), written to reports/{REPORT_FILE}.",
 )
-def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-    settings = pipeline_settings.settings()
+def analysis_report(context: AssetExecutionContext, settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
     config = load_analysis_config(settings.analysis_config)
     checks = [r.event_log_entry.dagster_event.event_specific_data.passed
               for r in context.instance.get_records_for_run(context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
@@ -101,8 +108,7 @@ def analysis_report(context: AssetExecutionContext, pipeline_settings: PipelineS
                 "headline indicators against statistical neighbours, region and nation (mart.la_benchmark), trends, "
                 "funnel positions, deprivation-adjusted residuals and Ofsted grades.",
 )
-def la_profile_pages(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-    settings = pipeline_settings.settings()
+def la_profile_pages(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
     with build_connection(duckdb) as con:
         synthetic = warehouse_is_synthetic(con)
         paths = la_profiles.render_profiles(con, settings.reports_dir / la_profiles.PROFILE_DIR, synthetic)

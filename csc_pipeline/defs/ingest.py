@@ -20,6 +20,7 @@ from dagster import (
     DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
     asset_check,
 )
@@ -28,10 +29,11 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
-from csc_pipeline.defs.resources import PipelineSettings, build_connection
+from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.loaded import QUARANTINE
+from csc_pipeline.settings import Settings
 
 MAX_PROBLEMS_SHOWN = 50
 SOURCE_FILES_GROUP = "source_files"
@@ -75,8 +77,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         description=f"Obtain the published files of a release: {about}. Demo: generated synthetic files; "
                     "mirror: a local copy; live: the publisher.",
     )
-    def source_files(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
-        settings = pipeline_settings.settings()
+    def source_files(context: AssetExecutionContext, settings: ResourceParam[Settings]) -> MaterializeResult:
         obtained = acquire.obtain_releases(family, context.partition_keys, settings, catalog)
         records = obtained.records
         for notice in obtained.notices:
@@ -104,8 +105,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         description=f"Parse and conform to the contract (aliases -> canonical columns): {about}. "
                     "Unchanged files are not parsed again.",
     )
-    def conformed_asset(context: AssetExecutionContext, pipeline_settings: PipelineSettings) -> MaterializeResult:
-        settings = pipeline_settings.settings()
+    def conformed_asset(context: AssetExecutionContext, settings: ResourceParam[Settings]) -> MaterializeResult:
         result = conformed.conform_family(family, settings, catalog, acquire.obtained_files(settings, catalog, family))
         context.log.info(f"{family}: {result.files_parsed} parsed, {result.files_cached} unchanged; {result.rows} rows")
         return MaterializeResult(metadata={
@@ -124,8 +124,8 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
                     "ranges, unique keys), every LA code or name is in the LA reference, every file has data "
                     "rows and no release lost more of the previous release's LA values than the contract allows.",
     )
-    def contract_check(pipeline_settings: PipelineSettings) -> AssetCheckResult:
-        result = conformed.check_family(family, pipeline_settings.settings(), catalog, default_resolver())
+    def contract_check(settings: ResourceParam[Settings]) -> AssetCheckResult:
+        result = conformed.check_family(family, settings, catalog, default_resolver())
         problems = list(result.problems)
         return AssetCheckResult(
             passed=result.passed,
@@ -145,9 +145,9 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         kinds={"duckdb"},
         description=loaded.description(family),
     )
-    def loaded_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    def loaded_table(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         with build_connection(duckdb) as con:
-            result = loaded.load_family(con, family, pipeline_settings.settings(), contract)
+            result = loaded.load_family(con, family, settings, contract)
             metadata = {**table_metadata(con, result.table), **tables_metadata(con, [QUARANTINE])}
         return MaterializeResult(metadata={**metadata, "quarantined_rows": result.quarantined})
 

@@ -14,15 +14,17 @@ from dagster import (
     FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
     asset_check,
 )
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import __version__, build_inputs, exports, panel_statuses, refresh_summary, table_docs, warehouse
-from csc_pipeline.defs.resources import PipelineSettings, build_connection
+from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.synthetic import SYNTHETIC_LABEL, warehouse_is_synthetic
+from csc_pipeline.settings import Settings
 
 PANEL = AssetKey(["mart", "la_indicator_panel"])
 REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
@@ -138,8 +140,7 @@ PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400
                 "dropped, panel rows added / removed, values revised), computed once for the report and "
                 "the publication, without opening the published file.",
 )
-def refresh_summary_table(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-    settings = pipeline_settings.settings()
+def refresh_summary_table(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
     with build_connection(duckdb) as con:
         previous = refresh_summary.read_previous(con, settings.warehouse_path)
         summary = refresh_summary.summarise(con, previous, settings.source_mode)
@@ -158,8 +159,7 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
                     "fresh, compact file renamed over the old one, which is never opened (readers of it, "
                     "even read-write, keep a complete, consistent copy and cannot block publication).",
     )
-    def published(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
+    def published(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         published_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with build_connection(duckdb) as con:
             synthetic = warehouse_is_synthetic(con)
@@ -212,8 +212,7 @@ EXPORTED_SCHEMAS = ("mart", "analysis")
                 "exports/README.md saying what each file is, whether the data are synthetic and when they "
                 "were published: for people and tools without DuckDB.",
 )
-def parquet_exports(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-    settings = pipeline_settings.settings()
+def parquet_exports(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
     with build_connection(duckdb) as con:
         written = exports.export_tables(con, settings.exports_dir, EXPORTED_SCHEMAS)
     return MaterializeResult(metadata={

@@ -1,4 +1,4 @@
-"""Resources: the pipeline settings (shown in the UI's resource config) and the build warehouse."""
+"""Resources: the pipeline settings and the build warehouse."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, Definitions, InitResourceContext, in_process_executor
+from dagster import Definitions, InitResourceContext, in_process_executor
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
@@ -14,36 +14,6 @@ from csc_pipeline import lake_lock
 from csc_pipeline.settings import DEFAULT_LOCK_TIMEOUT_SECONDS, Settings
 
 OWNERS = ["team:csc-data"]
-
-
-class PipelineSettings(ConfigurableResource):
-    """Where data comes from and where output goes. Built from CSC_* environment variables."""
-
-    source_mode: str = Field(description="demo (generated, synthetic) | mirror (a local copy) | live (publishers)")
-    mirror_dir: str | None = Field(default=None, description="CSC_MIRROR_DIR: a directory laid out like shared/data/real")
-    data_lake: str = Field(description="CSC_DATA_LAKE: root of raw files, conformed data, warehouse and reports")
-    analysis_config: str | None = Field(
-        default=None,
-        description="CSC_ANALYSIS_CONFIG: a YAML file laid over csc_pipeline/analysis/config.yaml "
-                    "(analysis periods, indicator sets, exclusions, thresholds)",
-    )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "PipelineSettings":
-        return cls(
-            source_mode=settings.source_mode,
-            mirror_dir=str(settings.mirror_dir) if settings.mirror_dir else None,
-            data_lake=str(settings.data_lake),
-            analysis_config=str(settings.analysis_config) if settings.analysis_config else None,
-        )
-
-    def settings(self) -> Settings:
-        return Settings(
-            source_mode=self.source_mode,
-            mirror_dir=Path(self.mirror_dir) if self.mirror_dir else None,
-            data_lake=Path(self.data_lake),
-            analysis_config=Path(self.analysis_config) if self.analysis_config else None,
-        )
 
 
 class WarehouseDuckDB(DuckDBResource):
@@ -105,7 +75,9 @@ def build_connection(duckdb: DuckDBResource):
 def definitions(settings: Settings) -> Definitions:
     return Definitions(
         resources={
-            "pipeline_settings": PipelineSettings.from_settings(settings),
+            # The settings themselves (one type, csc_pipeline/settings.py, read from the CSC_* variables):
+            # an asset takes them as ``settings: ResourceParam[Settings]``.
+            "settings": settings,
             "duckdb": WarehouseDuckDB.from_settings(settings),
         },
         # Steps run one after another in one process: quick on 2 cores (no per-step process start)

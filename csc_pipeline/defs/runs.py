@@ -165,7 +165,7 @@ def refresh(defs: Definitions, catalog: Catalog, instance: DagsterInstance, mode
     groups = {group: ([k for k in group_source_keys(catalog, group) if k.path[-1] in wanted], releases)
               for group, releases in partitions.items()}
     groups = {group: (keys, releases) for group, (keys, releases) in groups.items() if keys and releases}
-    settings = defs.resources["pipeline_settings"].settings()
+    settings = defs.resources["settings"]
     # A group whose every release is obtained already, file for file, is not obtained again: its run
     # would only restate the same files (in mirror and demo mode the files are hashed to know).
     groups = {group: (keys, releases) for group, (keys, releases) in groups.items()

@@ -6,6 +6,7 @@ from dagster import (
     DagsterEventType,
     DefaultSensorStatus,
     Definitions,
+    ResourceParam,
     RunFailureSensorContext,
     RunRequest,
     SensorEvaluationContext,
@@ -19,7 +20,6 @@ from csc_pipeline import alerts, download, release_check
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import release_partitions
 from csc_pipeline.defs.jobs import group_source_keys, release_job_name
-from csc_pipeline.defs.resources import PipelineSettings
 from csc_pipeline.defs.runs import LOG_TAG, fail_dead_runs
 from csc_pipeline.settings import Settings
 
@@ -39,8 +39,7 @@ def build_release_sensor(catalog: Catalog, jobs: dict):
                     "and one run obtains it and rebuilds everything downstream. The cursor holds the version id "
                     "processed per publication, and the run key makes a release run at most once.",
     )
-    def ees_release_sensor(context: SensorEvaluationContext, pipeline_settings: PipelineSettings):
-        settings = pipeline_settings.settings()
+    def ees_release_sensor(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
         if settings.source_mode != "live":
             return SensorResult(skip_reason=f"publishers are only checked in live mode (CSC_SOURCE_MODE={settings.source_mode})")
         cursor = release_check.parse_cursor(context.cursor)

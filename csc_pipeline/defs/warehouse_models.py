@@ -6,15 +6,16 @@ Dependencies come from the tables each model's SQL reads (and the models declare
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetsDefinition, MaterializeResult, asset
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, ResourceParam, asset
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import acquire, table_docs, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import QUARANTINE
-from csc_pipeline.defs.resources import PipelineSettings, build_connection
+from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import table_metadata
 from csc_pipeline.reference_tables import REFERENCE_TABLES, ReferenceTable, provenance_frame
+from csc_pipeline.settings import Settings
 
 
 def table_key(table: str) -> AssetKey:
@@ -84,8 +85,7 @@ def provenance_asset(catalog: Catalog) -> AssetsDefinition:
         kinds={"duckdb"},
         description="Every file the warehouse was built from: catalog entry, URL or mirror path, fetched_at, sha256, bytes.",
     )
-    def provenance(pipeline_settings: PipelineSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        settings = pipeline_settings.settings()
+    def provenance(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         records = [r for f in catalog.families() for r in acquire.read_manifest(settings, f)]
         return _load_table(duckdb, PROVENANCE, provenance_frame(records, catalog))
 
