@@ -64,10 +64,20 @@ class RunFailure:
         }
 
 
-def innermost_message(error) -> str:
-    """The first line of the innermost cause of a Dagster error (a SerializableErrorInfo)."""
-    while error.cause is not None:
+def step_error(error):
+    """A failed step's own error below Dagster's wrappers (SerializableErrorInfo in and out).
+
+    Not the innermost cause: an error raised ``from`` another already says what went wrong with the
+    cause's detail (e.g. the catalog entry, URL and HTTP status; the cause alone lacks the entry, or is
+    the HTTP library's timeout text)."""
+    while error.cause is not None and error.cls_name.startswith("Dagster"):
         error = error.cause
+    return error
+
+
+def step_error_line(error) -> str:
+    """The first line of a failed step's own error (``step_error``)."""
+    error = step_error(error)
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
     return lines[0] if lines else error.cls_name
 

@@ -139,7 +139,7 @@ def _stopped(settings: Settings, what: str, started: float, log_path: Path) -> i
 
 def _report_runs(runs, settings: Settings, started: float, what: str, log_path: Path) -> int:
     from csc_pipeline import acquire
-    from csc_pipeline.alerts import innermost_message
+    from csc_pipeline.alerts import step_error_line
 
     elapsed = time.monotonic() - started
     if runs.unchanged and runs.success:
@@ -163,7 +163,7 @@ def _report_runs(runs, settings: Settings, started: float, what: str, log_path: 
         if cases is not None:
             print(cases.value, file=sys.stderr)
     for event in _step_failures(runs):
-        print(f"\nFAILED STEP {event.step_key}: {innermost_message(event.step_failure_data.error)}", file=sys.stderr)
+        print(f"\nFAILED STEP {event.step_key}: {step_error_line(event.step_failure_data.error)}", file=sys.stderr)
     warnings = len(not_passed) - len(failed_checks)
     print(f"\nChecks: {len(evaluations) - len(not_passed)} passed, {len(failed_checks)} failed"
           + (f", {warnings} warning(s)." if warnings else "."))

@@ -78,7 +78,9 @@ def family_paths(settings: Settings, family: str) -> FamilyPaths:
 def _conform_file(record: Provenance, contract_name: str, label: str, cache_dir: Path, period: int | None
                   ) -> tuple[pl.DataFrame, list[Problem], bool]:
     contract = load_contract(contract_name)
-    key = f"{record.sha256}-{contract.fingerprint}"
+    # The entry too: the same bytes obtained for another entry (an unchanged file re-issued as a new
+    # release) are labelled with that entry, its release and period, not the first one's.
+    key = f"{record.sha256}-{contract.fingerprint}-{record.entry_id}"
     cached_frame, cached_problems = cache_dir / f"{key}.parquet", cache_dir / f"{key}.problems.json"
     if cached_frame.is_file() and cached_problems.is_file():
         problems = [Problem(**p) for p in json.loads(cached_problems.read_text(encoding="utf-8"))]

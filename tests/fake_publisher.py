@@ -81,6 +81,7 @@ def fake_publisher(routes: dict[str, bytes | Reply], posts: dict | None = None) 
 
     server = _Publisher(("127.0.0.1", 0), Handler)
     server.requests, server.posted, server.post_headers = [], [], []
+    server.routes = routes  # for a test that changes what a shared stand-in serves
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -217,7 +217,8 @@ def test_a_failed_check_prints_its_table_and_a_failed_step_one_line_with_no_stac
 
     @asset
     def panel(cla_file):
-        raise ValueError("no space for the panel\nsecond line of the message")
+        # The step's own error, not its cause, is the line (it says what went wrong with the cause's detail).
+        raise ValueError("no space for the panel\nsecond line of the message") from OSError("disk full")
 
     result = materialize([cla_file, panel, contract], instance=DagsterInstance.ephemeral(), raise_on_error=False)
     capsys.readouterr()  # Dagster's own console logger (a refresh sends it to the log file)

@@ -74,3 +74,19 @@ def test_a_failing_check_leaves_nothing_to_load(conformed_family):
     assert not checked.passed
     assert any("does not resolve to a known authority" in p.message and p.value == "Atlantis" for p in checked.problems)
     assert not paths.validated.exists() and not paths.stamp.exists()
+
+
+def test_the_same_file_obtained_for_a_new_release_is_labelled_with_that_release(demo_source_copy):
+    """A publisher may re-issue a file unchanged as its next release (the release sensor then reads the
+    latest entry's file for it): its rows belong to the new release, not to the first entry with those bytes."""
+    import dataclasses
+
+    from csc_pipeline.catalog import Catalog
+
+    family, catalog = "ofsted_ilacs_history", load_catalog()
+    (first,) = acquire.acquire_family(family, demo_source_copy, catalog)
+    again = dataclasses.replace(first, entry_id=Catalog.uncatalogued_id(first.entry_id, "2026"), release="2026")
+    result = conformed.conform_family(family, demo_source_copy, catalog, [first, again])
+    labels = pl.read_parquet(result.parquet).group_by("source_entry", "release").len()
+    assert sorted(labels.rows()) == [(first.entry_id, first.release, result.rows // 2), (again.entry_id, "2026", result.rows // 2)]
+    assert conformed.check_family(family, demo_source_copy, catalog, default_resolver()).passed

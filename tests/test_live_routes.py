@@ -12,6 +12,7 @@ import fnmatch
 import hashlib
 import io
 import re
+import shutil
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ import pytest
 from fake_publisher import ERROR_PAGE, Reply, ees_page, fake_publisher, govuk_content, release_zip
 
 from csc_pipeline import acquire
+from csc_pipeline.alerts import step_error
 from csc_pipeline.catalog import LIVE_KINDS, Catalog, load_catalog
 from csc_pipeline.contracts import conform, load_contract
 from csc_pipeline.readers import read_published
@@ -57,7 +59,7 @@ def stand_in_catalog(base: str, entries=None, timeout: float = 5.0) -> Catalog:
 def at_stand_in(entry, base: str):
     """The entry with a fixed address of its own (``archived_file``, ``url``) moved to the stand-in."""
     url = entry.live.get("url", "")
-    if url.startswith("{"):  # a publisher API's query: the stand-in catalog already maps the API
+    if not url or url.startswith("{"):  # discovered, or a publisher API's query the stand-in catalog maps
         return entry
     parts = urlsplit(url)
     return dataclasses.replace(entry, live={**entry.live, "url": f"{base}/{parts.hostname}{parts.path}"})
@@ -404,40 +406,167 @@ def test_attachment_urls_read_attachments_and_older_pages_document_links():
         "https://assets.publishing.service.gov.uk/media/a/RO3.ods", "https://www.gov.uk/government/uploads/file/1/RSX.xlsx"]
 
 
-def test_a_live_refresh_meeting_an_error_page_fails_in_one_line_and_leaves_the_published_warehouse(demo_run, tmp_path):
-    """End to end, on a copy of the demo refresh's data lake switched to live mode: the Ofsted page's
-    file is an error page served with status 200, so the refresh stops at obtaining it."""
-    import shutil
+# --- Whole refreshes in live mode --------------------------------------------------------------
 
+# Families with no live route, as the README's "Mirror only" table says (a new route fails
+# test_the_live_families_are_those_whose_every_file_is_live until the family moves to LIVE_FAMILIES).
+MIRROR_ONLY = {
+    "statswales_cla_31mar": "exports of the StatsWales OData service, switched off in 2024",
+    "wales_population_mye2": "third parties' re-exports of ONS MYE2",
+    "wales_population_utla_single_year": "third parties' re-exports of ONS MYE2",
+    "hmrc_children_low_income": "a reshaped extract, not the Fingertips API's CSV",
+    "wimd_lsoa_ranks": "re-saved by a third party",
+    "lait": "only in DfE analysts' code repositories",
+    "lait_dictionary": "only in DfE analysts' code repositories",
+    "s251_outturn_lines": "source not recorded",
+}
+# Families with a live route that a live refresh cannot be compared with the mirror run on.
+NOT_COMPARED = {
+    "dfe_statistical_neighbours": "only the 2025 workbook is live; a live refresh has none of the mirror-only models",
+    "dwp_children_low_income": "only the latest release is live (Stat-Xplore serves the current revision), behind an API key",
+    "statswales_api_cla_31mar": "live only: the mirror holds no copy of the API's CSV",
+}
+LIVE_FAMILIES = sorted(set(CATALOG.families()) - set(MIRROR_ONLY) - set(NOT_COMPARED))
+# What may differ between a live and a mirror refresh of the same files: where and when they were fetched.
+PROVENANCE_COLUMNS = {"source", "fetched_at", "raw_path", "mode"}
+NEW_OFSTED_RELEASE = "2026"
+
+
+def test_the_live_families_are_those_whose_every_file_is_live():
+    def ids(family, mode):
+        return {e.id for e in CATALOG.family(family, mode)}
+
+    assert {f for f in LIVE_FAMILIES if ids(f, "live") != ids(f, "mirror") or not ids(f, "mirror")} == set()
+    assert {f for f in MIRROR_ONLY if ids(f, "live")} == set(), "a mirror-only family has a live route now: move it to LIVE_FAMILIES"
+    assert {f for f in NOT_COMPARED if ids(f, "live") == ids(f, "mirror")} == set()
+
+
+@pytest.fixture(scope="module")
+def mirror_settings(shared_mirror_settings):
+    """The mirror refresh of the real files on the session's mirror data lake, as test_pipeline_mirror_real
+    makes it there (whichever module comes second finds "nothing changed")."""
+    from pipeline_runs import failed_checks, run_refresh
+
+    result = run_refresh(shared_mirror_settings)
+    assert result.success and not failed_checks(result), failed_checks(result)
+    return shared_mirror_settings
+
+
+def live_refresh(settings: Settings, catalog: Catalog, families: list[str], instance=None):
     from dagster import DagsterInstance
 
     from csc_pipeline.definitions import build_definitions
     from csc_pipeline.defs import runs
 
+    return runs.refresh(build_definitions(settings, catalog), catalog, instance or DagsterInstance.ephemeral(), "live",
+                        families=families)
+
+
+def rows_from(warehouse: Path, table: str, entry_ids: list[str]):
+    """The table's rows (a polars frame) whose source entry is one of ``entry_ids``."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"SELECT * FROM {table} WHERE source_entry IN (SELECT unnest(?))", [entry_ids]).pl()
+    finally:
+        con.close()
+
+
+def values_of(warehouse: Path, table: str, families: list[str]):
+    """The table's rows of ``families``' catalog entries, without provenance columns."""
+    frame = rows_from(warehouse, table, [e.id for e in CATALOG.entries if e.family in families])
+    return frame.drop(PROVENANCE_COLUMNS & set(frame.columns))
+
+
+def differing_rows(mirror, live) -> str:
+    """Rows of either frame the other lacks (first few), or '' when they hold the same rows."""
+    only_mirror = mirror.join(live, on=mirror.columns, how="anti", nulls_equal=True)
+    only_live = live.join(mirror, on=live.columns, how="anti", nulls_equal=True)
+    if mirror.height == live.height and only_mirror.is_empty() and only_live.is_empty():
+        return ""
+    return (f"{mirror.height} mirror rows, {live.height} live rows; only in the mirror run: {only_mirror.head(3).to_dicts()}; "
+            f"only in the live run: {only_live.head(3).to_dicts()}")
+
+
+def test_a_live_refresh_of_every_live_family_gives_the_mirror_runs_values(mirror_settings, stand_in, real_dir, tmp_path):
+    """Every family with a live route refreshed in live mode from the stand-in, over a copy of the
+    mirror run's data lake (the mirror-only families stay as the mirror run loaded them): the
+    published panel and every published value of those families equal the mirror run's. On the way
+    a new Ofsted release appears (its page; its release partition added as the release sensor adds an
+    EES release's) and is published beside them."""
+    from dagster import DagsterInstance
+    from pipeline_runs import failed_checks
+
+    from csc_pipeline.defs.ingest import release_partitions
+
     lake = tmp_path / "lake"
-    shutil.copytree(demo_run[0].data_lake, lake, symlinks=True)
+    shutil.copytree(mirror_settings.data_lake, lake, symlinks=True)
     settings = Settings(source_mode="live", data_lake=lake)
+    catalog = stand_in_catalog(stand_in.base, [at_stand_in(e, stand_in.base) if e.available_in("live") else e
+                                               for e in CATALOG.entries])
+    ofsted = next(e for e in CATALOG.entries if e.id == OFSTED_2025)
+    stand_in.routes.update(govuk_routes([ofsted], real_dir, stand_in.base, release=NEW_OFSTED_RELEASE))
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(release_partitions(CATALOG.release_group(ofsted.family)).name, [NEW_OFSTED_RELEASE])
+    result = live_refresh(settings, catalog, LIVE_FAMILIES, instance)
+    assert result.success and not failed_checks(result), failed_checks(result)
+    new_entry = Catalog.uncatalogued_id(OFSTED_2025, NEW_OFSTED_RELEASE)
+    for family in LIVE_FAMILIES:
+        records = acquire.read_manifest(settings, family)
+        expected = {e.id for e in CATALOG.family(family, "live")} | ({new_entry} if family == ofsted.family else set())
+        assert {r.entry_id for r in records} == expected, family
+        assert all(r.source.startswith(stand_in.base) for r in records), family
+    new_judgements = rows_from(settings.warehouse_path, "mart.ofsted_judgements", [new_entry])
+    assert new_judgements.height > 0 and set(new_judgements["release"]) == {NEW_OFSTED_RELEASE}
+    for warehouse, table in [(settings.warehouse_path, "mart.la_indicator_panel"),
+                             (settings.build_warehouse_path, "intermediate.int_indicator_values")]:
+        mirror_warehouse = mirror_settings.data_lake / warehouse.relative_to(lake)
+        mirror, live = values_of(mirror_warehouse, table, LIVE_FAMILIES), values_of(warehouse, table, LIVE_FAMILIES)
+        assert mirror.height > 0 and set(mirror["source_entry"].unique()) <= {e.id for e in CATALOG.entries}
+        assert differing_rows(mirror, live) == "", table
+
+
+# Faults of a publisher at the refresh level, on the Ofsted ILACS history (one file on one GOV.UK
+# page). Each: what the stand-in serves in its asset folders (folder -> answer), whether the page is
+# there (listing the file as /media/1/<name>), and how the one-line message ends.
+NOT_READ = b"the refresh stops before reading this"
+REFRESH_FAULTS = {
+    # The file moved to another folder; the page still lists the old place.
+    "moved file": ({"/media/2/": NOT_READ}, True, r"http://127\.0\.0\.1:\d+/media/1/\S+: HTTP 404"),
+    "retired release": ({"/media/1/": NOT_READ}, False,
+                        r"http://127\.0\.0\.1:\d+/api/content/government/statistics/\S+-2025: HTTP 404"),
+    "slow answer": ({"/media/1/": Reply(NOT_READ, delay=2.0)}, True,
+                    r"http://127\.0\.0\.1:\d+/media/1/\S+: no answer within 0\.5s \(gave up after 1 attempt\(s\)\)"),
+    "error page with status 200": ({"/media/1/": Reply(ERROR_PAGE)}, True,
+                                   r"http://127\.0\.0\.1:\d+/media/1/\S+ sent an HTML page, not an ODS spreadsheet or an "
+                                   r"XLS \(BIFF\) workbook or an XLSX workbook as contract ofsted_ilacs_history reads"),
+}
+
+
+@pytest.mark.parametrize("fault", REFRESH_FAULTS)
+def test_a_live_refresh_meeting_a_publisher_fault_fails_in_one_line_and_leaves_the_published_warehouse(
+        fault, demo_run_copy):
+    """End to end, on a copy of the demo refresh's data lake switched to live mode: the refresh of the
+    one family stops at obtaining its file, says why in one line naming the entry, and publishes nothing."""
+    settings = Settings(source_mode="live", data_lake=demo_run_copy.data_lake)
     published = hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest()
     entry = next(e for e in CATALOG.entries if e.id == OFSTED_2025)
-    routes: dict = {}
+    assets, page_listed, expected = REFRESH_FAULTS[fault]
+    name = published_name(entry.live["pattern"].replace("{release}", entry.release))
+    routes: dict = {folder + name: answer for folder, answer in assets.items()}
     server = fake_publisher(routes)
     try:
-        page = entry.live["page"].replace("{release}", entry.release)
-        routes["/media/1/" + published_name(entry.live["pattern"].replace("{release}", entry.release))] = Reply(ERROR_PAGE)
-        routes[f"/api/content/{page}"] = govuk_content(server.base, [p for p in routes if p.startswith("/media/")])
-        catalog = stand_in_catalog(server.base, timeout=2.0)
-        result = runs.refresh(build_definitions(settings, catalog), catalog, DagsterInstance.ephemeral(), "live",
-                              families=[entry.family])
+        if page_listed:
+            routes[f"/api/content/{entry.live['page'].replace('{release}', entry.release)}"] = govuk_content(
+                server.base, [f"/media/1/{name}"])
+        result = live_refresh(settings, stand_in_catalog(server.base, timeout=0.5), [entry.family])
     finally:
         server.shutdown()
     assert not result.success and result.downstream is None
     (failure,) = [e for run in result.ingest for e in run.all_events if e.is_step_failure]
-    error = failure.event_specific_data.error
-    while error.cause is not None:  # Dagster wraps the step's own error
-        error = error.cause
-    message = error.message.strip()
-    assert "\n" not in message
-    assert re.search(rf"SourceUnavailable: {OFSTED_2025}: http://127\.0\.0\.1:\d+/media/1/\S+ sent an HTML page, not an ODS spreadsheet", message)
+    message = step_error(failure.step_failure_data.error).message.strip()  # what `csc refresh` prints
+    assert re.fullmatch(rf"csc_pipeline\.acquire\.SourceUnavailable: {OFSTED_2025}: {expected}", message), message
     assert hashlib.sha256(settings.warehouse_path.read_bytes()).hexdigest() == published
 
 

@@ -18,12 +18,12 @@ CLA_RELEASES = range(2021, 2026)
 
 
 @pytest.fixture(scope="module")
-def mirror_settings(real_dir, tmp_path_factory) -> Settings:
-    """One mirror refresh of the real files for this module."""
-    settings = Settings(source_mode="mirror", mirror_dir=real_dir, data_lake=tmp_path_factory.mktemp("lake"))
-    result = run_refresh(settings)
+def mirror_settings(shared_mirror_settings) -> Settings:
+    """The mirror refresh of the real files, on the session's mirror data lake: test_live_routes
+    refreshes there too, and whichever module comes second finds "nothing changed"."""
+    result = run_refresh(shared_mirror_settings)
     assert result.success and not failed_checks(result), failed_checks(result)
-    return settings
+    return shared_mirror_settings
 
 
 @pytest.fixture(scope="module")

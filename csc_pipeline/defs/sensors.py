@@ -101,7 +101,7 @@ def run_failure(context: RunFailureSensorContext) -> alerts.RunFailure:
         cases = evaluation.metadata.get("failure_cases")
         message = "\n".join(part for part in (evaluation.description, cases.value if cases is not None else None) if part)
         checks.append(alerts.FailedCheck(evaluation.asset_key.to_user_string(), evaluation.check_name, message))
-    steps = [f"{event.step_key}: {alerts.innermost_message(event.step_failure_data.error)}"
+    steps = [f"{event.step_key}: {alerts.step_error_line(event.step_failure_data.error)}"
              for event in context.get_step_failure_events()]
     log = run.tags.get(LOG_TAG) or (f"the run's page in the Dagster UI (/runs/{run.run_id}); run history in "
                                     f"{context.instance.root_directory}")
