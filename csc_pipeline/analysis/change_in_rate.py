@@ -273,15 +273,18 @@ def associations(changes: pl.DataFrame, factors: list[Factor], binary: set[str],
     ``changes``: one row per LA (one direction rule). ``grades``: la_code, grade (in force at the period's end).
     """
     rows = []
+    # each factor measure's values by LA code, looked up in the LAs' order (an inner join, without a polars join per test)
+    factor_values = {(factor.name, factor_measure): _values_by_code(factor.changes, factor_measure)
+                     for factor in factors for factor_measure in ("avg_rate", "avg_change")}
     for variant, subset in (("all LAs", changes), ("excluding London", changes.filter(pl.col("region_name") != "London"))):
         for measure in ("avg_rate", "avg_change"):
             measured = subset.filter(pl.col(measure).is_not_null())
+            codes, values = measured["la_code"].to_list(), measured[measure].to_list()
             for factor in factors:
                 for factor_measure in ("avg_rate", "avg_change"):
-                    joined = measured.join(
-                        factor.changes.select("la_code", pl.col(factor_measure).alias("_factor")), on="la_code"
-                    ).filter(pl.col("_factor").is_not_null())
-                    rho, p, n = spearman(joined[measure].to_list(), joined["_factor"].to_list())
+                    by_code = factor_values[factor.name, factor_measure]
+                    pairs = [(value, other) for code, value in zip(codes, values) for other in by_code.get(code, ())]
+                    rho, p, n = spearman([a for a, _ in pairs], [b for _, b in pairs])
                     rows.append(_association(variant, measure, f"{factor.name} ({factor_measure.replace('avg_rate', 'avg_value')})",
                                              "spearman", rho, p, n, min_las, factor.first, factor.last))
             if binary:
@@ -300,6 +303,14 @@ def associations(changes: pl.DataFrame, factors: list[Factor], binary: set[str],
                     rows.append(_association(variant, measure, "ofsted_overall_grade", test, statistic, p, n, min_las,
                                              grade_coding=GRADE_CODING))
     return rows
+
+
+def _values_by_code(frame: pl.DataFrame, column: str) -> dict[str, list[float]]:
+    """la_code -> the non-null values of ``column`` in its rows, in frame order."""
+    by_code: dict[str, list[float]] = {}
+    for code, value in frame.select("la_code", column).drop_nulls(column).iter_rows():
+        by_code.setdefault(code, []).append(value)
+    return by_code
 
 
 def _association(variant, measure, factor, test, statistic, p, n, min_las, factor_first=None, factor_last=None,
