@@ -53,7 +53,7 @@ from csc_pipeline.analysis.change_in_rate_tables import (
     STATUS_COLUMNS,
 )
 from csc_pipeline.analysis.panel_frames import (
-    COUNT_ONCE_RULE, COVERAGE_COLUMNS, count_apportioned_sets_once, format_years, select_values,
+    COUNT_ONCE_RULE, COVERAGE_COLUMNS, ApportionedSets, format_years, select_values,
 )
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
@@ -273,15 +273,18 @@ def associations(changes: pl.DataFrame, factors: list[Factor], binary: set[str],
     ``changes``: one row per LA (one direction rule). ``grades``: la_code, grade (in force at the period's end).
     """
     rows = []
+    # each factor measure's values by LA code, looked up in the LAs' order (an inner join, without a polars join per test)
+    factor_values = {(factor.name, factor_measure): _values_by_code(factor.changes, factor_measure)
+                     for factor in factors for factor_measure in ("avg_rate", "avg_change")}
     for variant, subset in (("all LAs", changes), ("excluding London", changes.filter(pl.col("region_name") != "London"))):
         for measure in ("avg_rate", "avg_change"):
             measured = subset.filter(pl.col(measure).is_not_null())
+            codes, values = measured["la_code"].to_list(), measured[measure].to_list()
             for factor in factors:
                 for factor_measure in ("avg_rate", "avg_change"):
-                    joined = measured.join(
-                        factor.changes.select("la_code", pl.col(factor_measure).alias("_factor")), on="la_code"
-                    ).filter(pl.col("_factor").is_not_null())
-                    rho, p, n = spearman(joined[measure].to_list(), joined["_factor"].to_list())
+                    by_code = factor_values[factor.name, factor_measure]
+                    pairs = [(value, other) for code, value in zip(codes, values) for other in by_code.get(code, ())]
+                    rho, p, n = spearman([a for a, _ in pairs], [b for _, b in pairs])
                     rows.append(_association(variant, measure, f"{factor.name} ({factor_measure.replace('avg_rate', 'avg_value')})",
                                              "spearman", rho, p, n, min_las, factor.first, factor.last))
             if binary:
@@ -300,6 +303,14 @@ def associations(changes: pl.DataFrame, factors: list[Factor], binary: set[str],
                     rows.append(_association(variant, measure, "ofsted_overall_grade", test, statistic, p, n, min_las,
                                              grade_coding=GRADE_CODING))
     return rows
+
+
+def _values_by_code(frame: pl.DataFrame, column: str) -> dict[str, list[float]]:
+    """la_code -> the non-null values of ``column`` in its rows, in frame order."""
+    by_code: dict[str, list[float]] = {}
+    for code, value in frame.select("la_code", column).drop_nulls(column).iter_rows():
+        by_code.setdefault(code, []).append(value)
+    return by_code
 
 
 def _association(variant, measure, factor, test, statistic, p, n, min_las, factor_first=None, factor_last=None,
@@ -349,7 +360,35 @@ def codes_in_force(la_reference: pl.DataFrame, year: int) -> pl.DataFrame:
             .select("authority_id", "la_code", "la_name").unique("authority_id"))
 
 
-def period_values(inputs: AnalysisInputs, panel: pl.DataFrame, settings: ChangeInRateSettings, geography: str,
+class BasisPanel:
+    """One rate basis's panel (``rate_basis_panel``) and what ``period_values`` reads from all of it, derived once
+    for every period, geography and indicator: the studied indicators' values per geography and nation, the
+    as-published authorities of each LA-year, and the apportioned sets (``ApportionedSets``)."""
+
+    def __init__(self, panel: pl.DataFrame, weights: pl.DataFrame | None, settings: ChangeInRateSettings) -> None:
+        self.panel = panel
+        self.apportioned = ApportionedSets(panel, weights)
+        self._exclude = settings.exclude_la_codes
+        self._indicators = list(dict.fromkeys((*settings.indicators, *settings.continuous_factors)))
+        self._values: dict[tuple[str, str], pl.DataFrame] = {}
+        self._authorities: dict[str, pl.DataFrame] = {}
+
+    def values(self, geography: str, indicator: str, nation: str, first: int, last: int) -> pl.DataFrame:
+        """``select_values`` of one studied indicator, [first, last] and nation (the same rows, in the same order)."""
+        key = (geography, nation)
+        if key not in self._values:
+            self._values[key] = select_values(self.panel, geography, self._exclude, self._indicators, None, nation)
+        return self._values[key].filter((pl.col("indicator") == indicator) & pl.col("year").is_between(first, last))
+
+    def authorities(self, geography: str) -> pl.DataFrame:
+        """la_code, year, authority_id of the geography's LA-years."""
+        if geography not in self._authorities:
+            self._authorities[geography] = (self.panel.filter(pl.col("geography") == geography)
+                                            .select("la_code", pl.col("year").cast(pl.Int64), "authority_id").unique(["la_code", "year"]))
+        return self._authorities[geography]
+
+
+def period_values(inputs: AnalysisInputs, source: BasisPanel, geography: str,
                   indicator: str, nation: str, first: int, last: int) -> tuple[pl.DataFrame, dict[str, str]]:
     """One indicator's LA values over [first, last] under the geography's authorities rule, and {la_code: reason}
     for LAs left out or counted once. Columns: la_code, la_name, nation, region_name, region (summary region),
@@ -359,14 +398,12 @@ def period_values(inputs: AnalysisInputs, panel: pl.DataFrame, settings: ChangeI
     per authority under its code and name then (files of the time may print an older code: Gateshead's SFR rows
     keep E08000020 after the 2013 recode); current: today's authorities with COUNT_ONCE_RULE.
     """
-    values = select_values(panel, geography, settings.exclude_la_codes, [indicator], (first, last), nation)
+    values = source.values(geography, indicator, nation, first, last)
     notes: dict[str, str] = {}
     if geography == "current":
-        values, notes = count_apportioned_sets_once(values, panel, inputs.apportionment_weights, unit=("indicator",))
+        values, notes = source.apportioned.count_once(values, unit=("indicator",))
     else:
-        authority = (panel.filter(pl.col("geography") == geography).select("la_code", pl.col("year").cast(pl.Int64), "authority_id")
-                     .unique(["la_code", "year"]))
-        values = values.with_columns(pl.col("year").cast(pl.Int64)).join(authority, on=["la_code", "year"], how="left")
+        values = values.with_columns(pl.col("year").cast(pl.Int64)).join(source.authorities(geography), on=["la_code", "year"], how="left")
         at_end = codes_in_force(inputs.la_reference, last)
         notes = {code: f"not in operation at 31 March {last}" for code in
                  values.join(at_end, on="authority_id", how="anti")["la_code"].unique().to_list()}
@@ -403,10 +440,12 @@ def _grades_at(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography
     return grades.select("la_code", pl.col("overall_grade_ordinal").alias("grade"))
 
 
-def _factors(inputs: AnalysisInputs, settings: ChangeInRateSettings, geography: str, nation: str, first: int, last: int) -> list[Factor]:
+def _factors(inputs: AnalysisInputs, settings: ChangeInRateSettings, source: BasisPanel, geography: str, nation: str, first: int,
+             last: int) -> list[Factor]:
+    """The continuous factors' LA changes; ``source``: the panel's own rates (the factors have no other basis)."""
     factors = []
     for name in settings.continuous_factors:
-        values, _ = period_values(inputs, inputs.panel, settings, geography, name, nation, first, last)
+        values, _ = period_values(inputs, source, geography, name, nation, first, last)
         own = factor_period(settings, name, values, first, last)
         if own is None:
             continue
@@ -423,6 +462,10 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
                                & (pl.col("geography") == settings.geography))
                   .group_by("nation").agg(pl.col("year").max()).iter_rows())
     change_frames, coverage_rows, association_rows, factor_frames = [], [], [], []
+    sources = {}  # rate basis -> BasisPanel, None when mart.la_rate_variants is absent
+    for basis in settings.rate_bases:
+        basis_panel = rate_basis_panel(panel, inputs.rate_variants, basis)
+        sources[basis] = None if basis_panel is None else BasisPanel(basis_panel, inputs.apportionment_weights, settings)
     for nation, first, last in _periods(settings, latest):
         in_nation = set(panel.filter(pl.col("nation") == nation)["la_code"].unique().to_list())
         configured = {code: "excluded by configuration" for code in settings.exclude_la_codes if code in in_nation}
@@ -430,19 +473,18 @@ def run(inputs: AnalysisInputs, config: dict) -> AnalysisOutput:
             choice = {"geography": geography, "authorities_rule": AUTHORITIES_RULES[geography], "nation": nation,
                       "period_start": first, "period_end": last}
             grades = _grades_at(inputs, settings, geography, last) if nation == "England" else None
-            factors = _factors(inputs, settings, geography, nation, first, last)
+            factors = _factors(inputs, settings, sources[AT_THE_TIME], geography, nation, first, last)
             factor_frames += [f.changes.with_columns(*[pl.lit(v).alias(k) for k, v in choice.items()], pl.lit(f.name).alias("factor"),
                                                      pl.lit(f.first).alias("factor_period_start"), pl.lit(f.last).alias("factor_period_end"))
                               for f in factors]
-            for basis in settings.rate_bases:
-                basis_panel = rate_basis_panel(panel, inputs.rate_variants, basis)
+            for basis, source in sources.items():
                 for indicator in settings.indicators:
                     key = {"indicator": indicator, **choice, "rate_basis": basis}
-                    if basis_panel is None:
+                    if source is None:
                         coverage_rows.append({**key, "n_las": 0, "years_used": "", "las_excluded": "", "status": SKIPPED,
                                               "note": "mart.la_rate_variants is not in the warehouse: no rates over the latest population vintage"})
                         continue
-                    values, notes = period_values(inputs, basis_panel, settings, geography, indicator, nation, first, last)
+                    values, notes = period_values(inputs, source, geography, indicator, nation, first, last)
                     if values.is_empty():
                         if basis != AT_THE_TIME:
                             coverage_rows.append({**key, "n_las": 0, "years_used": "", "las_excluded": "", "status": SKIPPED,

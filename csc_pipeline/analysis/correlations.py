@@ -96,22 +96,32 @@ def benjamini_hochberg(p_values) -> np.ndarray:
     return out
 
 
+def _columns(wide: pl.DataFrame, indicators: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """la_code, and per indicator its values and where it has one, as numpy arrays: the pairs below are
+    masks over them, not a polars select per pair (hundreds of pairs per year)."""
+    codes = wide["la_code"].to_numpy()
+    values = {c: wide[c].cast(pl.Float64).to_numpy() for c in indicators}
+    present = {c: wide[c].is_not_null().to_numpy() for c in indicators}
+    return codes, values, present
+
+
 def pairwise_spearman(wide: pl.DataFrame, indicators: list[str], min_las: int) -> list[dict]:
     """Spearman rho and p for each pair of ``indicators`` (columns of ``wide``, one row per LA, with la_code).
 
     Pairwise complete LAs; pairs with fewer than ``min_las`` of them, or a constant column, are left out.
     Returns dicts with indicator_a, indicator_b, n, rho, p_value, las_used, las_missing ({code: missing indicator}).
     """
+    codes, values, present = _columns(wide, indicators)
     rows = []
     for a, b in combinations(indicators, 2):
-        pair = wide.select("la_code", a, b)
-        complete = pair.drop_nulls()
-        if complete.height < min_las or complete[a].n_unique() < 2 or complete[b].n_unique() < 2:
+        both = present[a] & present[b]
+        x, y = values[a][both], values[b][both]
+        if len(x) < min_las or len(np.unique(x)) < 2 or len(np.unique(y)) < 2:
             continue
-        result = stats.spearmanr(complete[a].to_numpy(), complete[b].to_numpy())
-        missing = {r["la_code"]: (a if r[a] is None else b) for r in pair.filter(pl.any_horizontal(pl.col(a, b).is_null())).iter_rows(named=True)}
-        rows.append({"indicator_a": a, "indicator_b": b, "n": complete.height, "rho": float(result.statistic),
-                     "p_value": float(result.pvalue), "las_used": set(complete["la_code"].to_list()), "las_missing": missing})
+        result = stats.spearmanr(x, y)
+        missing = {code: (a if not has_a else b) for code, has_a, in_both in zip(codes, present[a], both) if not in_both}
+        rows.append({"indicator_a": a, "indicator_b": b, "n": len(x), "rho": float(result.statistic),
+                     "p_value": float(result.pvalue), "las_used": set(codes[both].tolist()), "las_missing": missing})
     return rows
 
 
@@ -121,18 +131,20 @@ TESTED = "tested"
 def untested_pairs(wide: pl.DataFrame, indicators: list[str], min_las: int) -> list[dict]:
     """The pairs ``pairwise_spearman`` leaves out although some LAs have both values: indicator_a,
     indicator_b, n, las_used, status (why not tested). Pairs no LA has both of are not listed."""
+    codes, values, present = _columns(wide, indicators)
     rows = []
     for a, b in combinations(indicators, 2):
-        complete = wide.select("la_code", a, b).drop_nulls()
-        if complete.height == 0:
+        both = present[a] & present[b]
+        n = int(both.sum())
+        if n == 0:
             continue
-        if complete.height < min_las:
-            status = f"n below minimum ({complete.height} LAs < min_las {min_las}): not tested"
-        elif complete[a].n_unique() < 2 or complete[b].n_unique() < 2:
+        if n < min_las:
+            status = f"n below minimum ({n} LAs < min_las {min_las}): not tested"
+        elif len(np.unique(values[a][both])) < 2 or len(np.unique(values[b][both])) < 2:
             status = "not tested: one indicator takes a single value over the LAs"
         else:
             continue
-        rows.append({"indicator_a": a, "indicator_b": b, "n": complete.height, "las_used": set(complete["la_code"].to_list()), "status": status})
+        rows.append({"indicator_a": a, "indicator_b": b, "n": n, "las_used": set(codes[both].tolist()), "status": status})
     return rows
 
 

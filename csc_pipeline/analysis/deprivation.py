@@ -34,7 +34,7 @@ from csc_pipeline.analysis.deprivation_tables import (
     SKIPPED_COLUMNS,
     funnel_columns,
 )
-from csc_pipeline.analysis.panel_frames import COVERAGE_COLUMNS, Coverage, configured_exclusions, count_apportioned_sets_once, match_edition, select_values
+from csc_pipeline.analysis.panel_frames import ApportionedSets, COVERAGE_COLUMNS, Coverage, configured_exclusions, match_edition, select_values
 from csc_pipeline.analysis.results import AnalysisInputs, AnalysisOutput, AnalysisTable, ChartRequest, FamilySpec
 
 FAMILY = "deprivation"
@@ -440,9 +440,9 @@ def deprivation_residuals(inputs: AnalysisInputs, config: dict | None) -> pl.Dat
 # -- funnel plots ---------------------------------------------------------------------------------
 
 
-def _funnel_units(inputs, settings, nation, indicator, row, year) -> pl.DataFrame:
-    values, _ = count_apportioned_sets_once(select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]],
-                                                         (year, year), nation), inputs.panel, inputs.apportionment_weights)
+def _funnel_units(inputs, settings, apportioned: ApportionedSets, nation, indicator, row, year) -> pl.DataFrame:
+    values, _ = apportioned.count_once(select_values(inputs.panel, settings.geography, settings.exclude_la_codes, [row["numerator"], row["denominator"]],
+                                                     (year, year), nation))
     wide = values.pivot(on="indicator", index=["la_code", "la_name"], values="value")
     if row["numerator"] not in wide.columns or row["denominator"] not in wide.columns:
         return pl.DataFrame()
@@ -471,6 +471,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
     configured_year = options.year or settings.period[1]
     kinds = _indicator_kinds(_dictionary(inputs))
     frames = []
+    apportioned = ApportionedSets(inputs.panel, inputs.apportionment_weights)  # derived once for every nation and indicator
     for nation in settings.nations:
         measure = settings.measures[nation]
         configured = configured_exclusions(inputs.panel, settings.geography, settings.exclude_la_codes, nation)
@@ -481,7 +482,7 @@ def _funnels(inputs: AnalysisInputs, settings: DeprivationSettings, output: Anal
                 continue
             year, year_rule = _funnel_year(inputs, settings, nation, row, configured_year)
             scores = _deprivation_scores(inputs, settings, nation, year) if options.target == "deprivation_expected" else None
-            units = _funnel_units(inputs, settings, nation, indicator, row, year)
+            units = _funnel_units(inputs, settings, apportioned, nation, indicator, row, year)
             coverage = Coverage(years={year}, excluded=dict(configured))
             if units.is_empty():
                 skipped.append({"nation": nation, "indicator": indicator, "reason": f"funnel: no {row['numerator']} and {row['denominator']} in {year}"})

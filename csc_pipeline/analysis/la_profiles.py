@@ -210,12 +210,15 @@ def _trend_charts(trends: pl.DataFrame, labels: dict[str, str]) -> str:
         return "<p>No headline indicator has values for this LA.</p>"
     legend = "<p class='legend'>" + "".join(
         f"<span><span style='color:{c}'>&#9632;</span> {html.escape(n)}</span>" for n, c in SERIES_COLOURS.items()) + "</p>"
+    by_indicator: dict[str, list[dict]] = {}  # one pass over the LA's rows, in their order (not a filter per indicator)
+    for row in trends.iter_rows(named=True):
+        by_indicator.setdefault(row["indicator"], []).append(row)
     figures = []
     for indicator in HEADLINE_INDICATORS:
-        rows = trends.filter(pl.col("indicator") == indicator)
-        if rows.is_empty():
+        rows = by_indicator.get(indicator)
+        if not rows:
             continue
-        series = {name: [(r["year"], r[column]) for r in rows.iter_rows(named=True) if r[column] is not None]
+        series = {name: [(r["year"], r[column]) for r in rows if r[column] is not None]
                   for name, column in (("LA", "value"), ("Neighbours", "neighbours_mean"), ("Region", "region_value"), ("Nation", "nation_value"))}
         figures.append(f"<figure><figcaption>{html.escape(labels[indicator])}</figcaption>{trend_svg({k: v for k, v in series.items() if v})}</figure>")
     return legend + "<div class='charts'>" + "".join(figures) + "</div>"

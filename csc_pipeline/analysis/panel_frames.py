@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
@@ -108,47 +109,65 @@ def shared_backcasts(panel: pl.DataFrame, weights: pl.DataFrame | None) -> pl.Da
             .select(*schema))
 
 
+class ApportionedSets:
+    """COUNT_ONCE_RULE over one panel: what the rule reads from the whole panel (the shared back-casts, the
+    predecessors' as-published rows and names) is derived once, for every ``count_once`` call on it."""
+
+    def __init__(self, panel: pl.DataFrame, weights: pl.DataFrame | None) -> None:
+        self.panel = panel
+        self.links = shared_backcasts(panel, weights)
+
+    @cached_property
+    def published(self) -> pl.DataFrame:
+        return self.panel.filter(pl.col("geography") == "as_published").with_columns(pl.col("year").cast(pl.Int64).alias("_year"))
+
+    @cached_property
+    def names(self) -> pl.DataFrame:
+        # the predecessor's code and name in its last year (deterministic, so reruns give the same coverage text)
+        return self.published.sort("_year").select("authority_id", "la_code", "la_name").unique("authority_id", keep="last")
+
+    def count_once(self, values: pl.DataFrame, unit: tuple[str, ...] = ("indicator", "year")) -> tuple[pl.DataFrame, dict[str, str]]:
+        """Apply COUNT_ONCE_RULE to ``values`` (``select_values`` output on the current geography).
+
+        ``unit``: the columns that delimit one cross-sectional calculation: (indicator, year) for a
+        correlation or a funnel of one year; (indicator,) for a change over a period, so that a set is
+        collapsed only when every year of its members' series is the shared back-cast (successors with
+        their own later values stay separate authorities). Returns the values with each collapsed set's
+        rows replaced by the predecessor's as-published rows of the same indicators and years, and
+        {successor la_code: reason} for the coverage columns.
+        """
+        if self.links.is_empty() or values.is_empty():
+            return values, {}
+        unit = list(unit)
+        tagged = values.with_columns(pl.col("year").cast(pl.Int64).alias("_year")).join(
+            self.links.rename({"year": "_year"}), on=["la_code", "_year", "indicator"], how="left")
+        members = (tagged.group_by([*unit, "la_code"])
+                   .agg(pl.col("predecessor").first(), pl.col("predecessor").is_null().any().alias("_own"),
+                        pl.col("predecessor").n_unique().alias("_sources"))
+                   .filter(~pl.col("_own") & (pl.col("_sources") == 1))
+                   .filter(pl.len().over([*unit, "predecessor"]) >= 2))
+        if members.is_empty():
+            return values, {}
+        collapsed = tagged.join(members.select(*unit, "la_code", "predecessor"), on=[*unit, "la_code"], how="semi")
+        wanted = collapsed.select("predecessor", "_year", "indicator").unique()
+        replacement = select_values(
+            self.published.join(wanted.rename({"predecessor": "authority_id"}), on=["authority_id", "_year", "indicator"], how="semi"),
+            "as_published", (), values["indicator"].unique().to_list(),
+        )
+        reasons = {
+            code: f"counted once as {p_code} {p_name}: back-cast by apportionment from it"
+            for code, p_code, p_name in members.join(self.names, left_on="predecessor", right_on="authority_id")
+            .select("la_code", "la_code_right", "la_name").unique().iter_rows()
+        }
+        kept = tagged.join(members.select(*unit, "la_code"), on=[*unit, "la_code"], how="anti").drop("_year", "predecessor")
+        return pl.concat([kept, replacement.cast(dict(kept.schema))]).sort("la_code", "indicator", "year"), reasons
+
+
 def count_apportioned_sets_once(
     values: pl.DataFrame, panel: pl.DataFrame, weights: pl.DataFrame | None, unit: tuple[str, ...] = ("indicator", "year"),
 ) -> tuple[pl.DataFrame, dict[str, str]]:
-    """Apply COUNT_ONCE_RULE to ``values`` (``select_values`` output on the current geography).
-
-    ``unit``: the columns that delimit one cross-sectional calculation: (indicator, year) for a
-    correlation or a funnel of one year; (indicator,) for a change over a period, so that a set is
-    collapsed only when every year of its members' series is the shared back-cast (successors with
-    their own later values stay separate authorities). Returns the values with each collapsed set's
-    rows replaced by the predecessor's as-published rows of the same indicators and years, and
-    {successor la_code: reason} for the coverage columns.
-    """
-    links = shared_backcasts(panel, weights)
-    if links.is_empty() or values.is_empty():
-        return values, {}
-    unit = list(unit)
-    tagged = values.with_columns(pl.col("year").cast(pl.Int64).alias("_year")).join(
-        links.rename({"year": "_year"}), on=["la_code", "_year", "indicator"], how="left")
-    members = (tagged.group_by([*unit, "la_code"])
-               .agg(pl.col("predecessor").first(), pl.col("predecessor").is_null().any().alias("_own"),
-                    pl.col("predecessor").n_unique().alias("_sources"))
-               .filter(~pl.col("_own") & (pl.col("_sources") == 1))
-               .filter(pl.len().over([*unit, "predecessor"]) >= 2))
-    if members.is_empty():
-        return values, {}
-    collapsed = tagged.join(members.select(*unit, "la_code", "predecessor"), on=[*unit, "la_code"], how="semi")
-    wanted = collapsed.select("predecessor", "_year", "indicator").unique()
-    published = panel.filter(pl.col("geography") == "as_published").with_columns(pl.col("year").cast(pl.Int64).alias("_year"))
-    replacement = select_values(
-        published.join(wanted.rename({"predecessor": "authority_id"}), on=["authority_id", "_year", "indicator"], how="semi"),
-        "as_published", (), values["indicator"].unique().to_list(),
-    )
-    # the predecessor's code and name in its last year (deterministic, so reruns give the same coverage text)
-    names = published.sort("_year").select("authority_id", "la_code", "la_name").unique("authority_id", keep="last")
-    reasons = {
-        code: f"counted once as {p_code} {p_name}: back-cast by apportionment from it"
-        for code, p_code, p_name in members.join(names, left_on="predecessor", right_on="authority_id")
-        .select("la_code", "la_code_right", "la_name").unique().iter_rows()
-    }
-    kept = tagged.join(members.select(*unit, "la_code"), on=[*unit, "la_code"], how="anti").drop("_year", "predecessor")
-    return pl.concat([kept, replacement.cast(dict(kept.schema))]).sort("la_code", "indicator", "year"), reasons
+    """``ApportionedSets(panel, weights).count_once(values, unit)``, for a single calculation on ``panel``."""
+    return ApportionedSets(panel, weights).count_once(values, unit)
 
 
 def configured_exclusions(panel: pl.DataFrame, geography: str, exclude_la_codes: tuple[str, ...], nation: str | None = None) -> dict[str, str]:

@@ -84,8 +84,10 @@ def small_multiples(path: Path, inputs: AnalysisInputs, components: pl.DataFrame
         area = national.filter((pl.col("indicator") == indicator) & (pl.col("area") == region)
                                & (pl.col("area_level") == ("nation" if region == "Wales" else "region"))).sort("year")
         neighbour_codes = trends.neighbour_codes(inputs.neighbours, code, settings.neighbours_shown)
+        # drawn in code order: the translucent lines overlap, so an order left to a sort on year alone (ties in any
+        # order) drew a slightly different PNG on each run
         for i, (_, rows) in enumerate(components.filter(pl.col("la_code").is_in(neighbour_codes) & pl.col("value").is_not_null())
-                                      .sort("year").group_by("la_code", maintain_order=True)):
+                                      .sort("la_code", "year").group_by("la_code", maintain_order=True)):
             ax.plot(rows["year"], rows["value"], color="grey", alpha=0.4, linewidth=0.8, label="statistical neighbours" if i == 0 else None)
         if neighbour_codes:
             pooled = trends.aggregate(components.filter(pl.col("la_code").is_in(neighbour_codes)), kind,
