@@ -537,7 +537,7 @@ def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: i
         print(f"Written to {benchmark.write_csv(measurements, settings.data_lake / 'bench', settings.source_mode)}")
     if series:
         print(scale_bench.table_text(series), end="")
-        print(f"Written to {scale_bench.write_csv(series, settings.data_lake / 'bench')}")
+        print(f"Written to {benchmark.write_csv(series, settings.data_lake / 'bench', 'scale')}")
     return 0
 
 

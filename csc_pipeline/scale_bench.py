@@ -33,8 +33,6 @@ their marts are empty here (change in rate then has no Ofsted-grade association)
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import resource
@@ -44,8 +42,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 DEFAULT_SCALES = (1, 10, 100)
@@ -255,8 +252,9 @@ def synthetic_indicators() -> set[str]:
     return {"population_0_17", *BASE_COUNTS, *PART_COUNTS, *PUBLISHED_RATES, *PERCENTS, *LEVELS}
 
 
-def write_synthetic_input(con, scale: int) -> int:
-    """The scaled ``ref`` tables, a synthetic ``meta.provenance`` and the synthetic staging table; return its rows."""
+def write_synthetic_input(con, scale: int, years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> int:
+    """The scaled ``ref`` tables, a synthetic ``meta.provenance`` and the synthetic staging table of
+    ``years`` (first, last); return its rows."""
     import polars as pl
 
     from csc_pipeline import warehouse
@@ -273,7 +271,7 @@ def write_synthetic_input(con, scale: int) -> int:
         con.register(name, frame.to_arrow())
     try:
         con.execute(NOISE_MACRO)
-        con.execute(SYNTHETIC_VALUES_SQL, {"first_year": FIRST_YEAR, "last_year": LAST_YEAR, "rates_from": RATES_PUBLISHED_FROM,
+        con.execute(SYNTHETIC_VALUES_SQL, {"first_year": years[0], "last_year": years[1], "rates_from": RATES_PUBLISHED_FROM,
                                            "entry": SYNTHETIC_ENTRY})
     finally:
         for name in specs:
@@ -346,8 +344,9 @@ class _Steps:
         print(json.dumps(asdict(ScaleMeasurement(self.scale, step, panel_rows, wall, cpu, rss, note=note))), flush=True)
 
 
-def run_scale(scale: int, directory: Path) -> None:
-    """Every step at ``scale`` in a new warehouse under ``directory``; one JSON line per step on stdout."""
+def run_scale(scale: int, directory: Path, years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
+    """Every step at ``scale`` (values of ``years``) in a new warehouse under ``directory``; one JSON
+    line per step on stdout."""
     from csc_pipeline import warehouse
     from csc_pipeline.analysis import runner
     from csc_pipeline.analysis.config import load_analysis_config
@@ -356,7 +355,7 @@ def run_scale(scale: int, directory: Path) -> None:
     steps = _Steps(scale)
     with warehouse.connect(directory / "scale.duckdb") as con:
         con.execute(f"SET memory_limit = {warehouse.sql_string(DUCKDB_MEMORY_LIMIT)}")
-        staged = steps.measure("synthetic_input", lambda: write_synthetic_input(con, scale))
+        staged = steps.measure("synthetic_input", lambda: write_synthetic_input(con, scale, years))
         models = panel_models()
         for model in models:
             steps.measure("harmonisation" if model.table in HARMONISATION_MODELS else "panel",
@@ -388,7 +387,8 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB) -> list[ScaleMeasurement]:
+def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB,
+                  years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> list[ScaleMeasurement]:
     """Run one scale in a child process; its steps, then a 'total' row (the child's wall time, CPU and
     peak RSS from wait4). A child over ``rss_guard_mib`` is stopped; the step it was in says so."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -396,7 +396,8 @@ def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RS
     log = directory / "scale.log"
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as errors:
-        process = subprocess.Popen([sys.executable, "-m", "csc_pipeline.scale_bench", str(scale), str(directory)],
+        process = subprocess.Popen([sys.executable, "-m", "csc_pipeline.scale_bench", str(scale), str(directory),
+                                    str(years[0]), str(years[1])],
                                    stdout=subprocess.PIPE, stderr=errors, text=True)
         reader = threading.Thread(target=lambda: lines.extend(json.loads(line) for line in process.stdout), daemon=True)
         reader.start()
@@ -432,13 +433,14 @@ def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RS
     return measured + [total]
 
 
-def run_scale_series(scales: tuple[int, ...], directory: Path, say=print,
-                     rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB) -> list[ScaleMeasurement]:
-    """Every scale in its own child process; time per row against the smallest scale measured."""
+def run_scale_series(scales: tuple[int, ...], directory: Path, say=print, rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB,
+                     years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> list[ScaleMeasurement]:
+    """Every scale in its own child process; time per row against the smallest scale measured.
+    ``years``: fewer than the default make a quick series (tests)."""
     measurements: list[ScaleMeasurement] = []
     for scale in sorted(scales):
         say(f"scale {scale}x ...")
-        measurements += measure_scale(scale, directory / f"scale-{scale}", rss_guard_mib)
+        measurements += measure_scale(scale, directory / f"scale-{scale}", rss_guard_mib, years)
     return with_growth(measurements)
 
 
@@ -465,17 +467,6 @@ def table_text(measurements: list[ScaleMeasurement]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_csv(measurements: list[ScaleMeasurement], directory: Path) -> Path:
-    from csc_pipeline.atomic import write_text
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(ScaleMeasurement)], lineterminator="\n")
-    writer.writeheader()
-    for m in measurements:
-        writer.writerow(asdict(m))
-    return write_text(directory / f"bench-scale-{datetime.now():%Y%m%d-%H%M%S}.csv", buffer.getvalue())
-
-
 def parse_scales(text: str) -> tuple[int, ...]:
     """'1,10,100' -> (1, 10, 100); each a whole number >= 1."""
     try:
@@ -488,4 +479,4 @@ def parse_scales(text: str) -> tuple[int, ...]:
 
 
 if __name__ == "__main__":
-    run_scale(int(sys.argv[1]), Path(sys.argv[2]))
+    run_scale(int(sys.argv[1]), Path(sys.argv[2]), (int(sys.argv[3]), int(sys.argv[4])))
