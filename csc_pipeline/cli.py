@@ -510,10 +510,10 @@ def results(settings: Settings, readme: Path | None) -> int:
 
 
 def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: int,
-          scales: tuple[int, ...] = (), scale_only: bool = False) -> int:
+          scales: tuple[int, ...] = (), scale_only: bool = False, scale_timeout: float | None = None) -> int:
     """The benchmark in its own data lake (``data_lake``, else a temporary one): mirror of CSC_MIRROR_DIR
     (or ../shared/data/real beside the checkout) unless ``demo``; then the scale series at ``scales``
-    (``scale_only``: the scale series alone)."""
+    (``scale_only``: the scale series alone), each scale stopped after ``scale_timeout`` seconds."""
     from dataclasses import replace
     from functools import partial
 
@@ -528,7 +528,8 @@ def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: i
     say = partial(print, flush=True)
     try:
         measurements = [] if scale_only else benchmark.run_bench(settings, repetitions, say=say)
-        series = scale_bench.run_scale_series(scales, settings.data_lake / "bench", say=say) if scales else []
+        series = (scale_bench.run_scale_series(scales, settings.data_lake / "bench", say=say, timeout_s=scale_timeout)
+                  if scales else [])
     except (benchmark.BenchError, scale_bench.ScaleBenchError) as err:
         print(f"csc: {err}", file=sys.stderr)
         return EXIT_FAILED
@@ -582,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     bench_parser.add_argument("--scales", type=_scales, metavar="1,10,100",
                               help="the scales of the series (implies --scale; default 1,10,100)")
     bench_parser.add_argument("--scale-only", action="store_true", help="the scale series alone (no refreshes or queries)")
+    bench_parser.add_argument("--scale-timeout", type=float, metavar="SECONDS",
+                              help="stop a scale after this long; its table keeps the steps it finished")
     for pipeline_parser in (refresh_parser, backfill_parser):
         pipeline_parser.add_argument("--verbose", action="store_true",
                                      help="print Dagster's event stream on the console too (it always goes to the log file)")
@@ -608,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
             return backfill(settings, args.group, args.release, args.verbose)
         if args.command == "bench":
             scales = args.scales or (DEFAULT_SCALES if args.scale or args.scale_only else ())
-            return bench(settings, args.demo, args.data_lake, args.repetitions, scales, args.scale_only)
+            return bench(settings, args.demo, args.data_lake, args.repetitions, scales, args.scale_only, args.scale_timeout)
         if args.command == "releases":
             return releases(settings)
         if args.command == "results":

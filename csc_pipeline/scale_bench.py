@@ -324,29 +324,28 @@ def _peak_rss_mib() -> float:
 
 
 class _Steps:
-    """Wall time, CPU and peak RSS summed (peak: the maximum) per step, reported as JSON lines on stdout."""
+    """Wall time, CPU and peak RSS summed (peak: the maximum) per step over its units of work; after
+    each unit, the step so far as a JSON line on stdout (a stopped scale keeps what it finished)."""
 
     def __init__(self, scale: int):
         self.scale, self.totals = scale, {}
 
-    def measure(self, step: str, work):
+    def measure(self, step: str, work, unit: str = "", note=lambda result, units: ""):
         _reset_peak_rss()
+        print(json.dumps({"started": step, "unit": unit or step}), flush=True)
         started, cpu = time.monotonic(), time.process_time()
-        print(json.dumps({"started": step}), flush=True)
         result = work()
         wall, cpu, rss = time.monotonic() - started, time.process_time() - cpu, _peak_rss_mib()
-        before = self.totals.get(step, (0.0, 0.0, 0.0))
-        self.totals[step] = (before[0] + wall, before[1] + cpu, max(before[2], rss))
+        before = self.totals.get(step, (0.0, 0.0, 0.0, 0))
+        self.totals[step] = (before[0] + wall, before[1] + cpu, max(before[2], rss), before[3] + 1)
+        wall, cpu, rss, units = self.totals[step]
+        print(json.dumps(asdict(ScaleMeasurement(self.scale, step, None, wall, cpu, rss, note=note(result, units)))), flush=True)
         return result
-
-    def report(self, step: str, panel_rows: int | None, note: str = "") -> None:
-        wall, cpu, rss = self.totals[step]
-        print(json.dumps(asdict(ScaleMeasurement(self.scale, step, panel_rows, wall, cpu, rss, note=note))), flush=True)
 
 
 def run_scale(scale: int, directory: Path, years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
-    """Every step at ``scale`` (values of ``years``) in a new warehouse under ``directory``; one JSON
-    line per step on stdout."""
+    """Every step at ``scale`` (values of ``years``) in a new warehouse under ``directory``; JSON lines
+    on stdout: each step's progress and the panel's rows."""
     from csc_pipeline import warehouse
     from csc_pipeline.analysis import runner
     from csc_pipeline.analysis.config import load_analysis_config
@@ -355,23 +354,20 @@ def run_scale(scale: int, directory: Path, years: tuple[int, int] = (FIRST_YEAR,
     steps = _Steps(scale)
     with warehouse.connect(directory / "scale.duckdb") as con:
         con.execute(f"SET memory_limit = {warehouse.sql_string(DUCKDB_MEMORY_LIMIT)}")
-        staged = steps.measure("synthetic_input", lambda: write_synthetic_input(con, scale, years))
-        models = panel_models()
-        for model in models:
+        steps.measure("synthetic_input", lambda: write_synthetic_input(con, scale, years),
+                      note=lambda staged, _: f"{staged:,} synthetic staged values; {scale} x the LA reference")
+        for model in panel_models():
             steps.measure("harmonisation" if model.table in HARMONISATION_MODELS else "panel",
-                          lambda model=model: warehouse.run_model(con, model))
-        rows = warehouse.table_rows(con, "mart.la_indicator_panel")
-        steps.report("synthetic_input", rows, f"{staged:,} synthetic staged values; {scale} x the LA reference")
-        steps.report("panel", rows, f"{sum(m.table not in HARMONISATION_MODELS for m in models)} SQL models; "
-                                    f"DuckDB memory_limit {DUCKDB_MEMORY_LIMIT}")
-        steps.report("harmonisation", rows, f"{sum(m.table in HARMONISATION_MODELS for m in models)} SQL models")
-        inputs = steps.measure("analysis_inputs", lambda: runner.load_inputs(con, directory / "charts"))
-    steps.report("analysis_inputs", rows, f"{inputs.panel.estimated_size() / 2**20:,.0f} MiB panel frame")
+                          lambda model=model: warehouse.run_model(con, model), model.table,
+                          lambda _, units: f"{units} SQL models; DuckDB memory_limit {DUCKDB_MEMORY_LIMIT}")
+        print(json.dumps({"panel_rows": warehouse.table_rows(con, "mart.la_indicator_panel")}), flush=True)
+        inputs = steps.measure("analysis_inputs", lambda: runner.load_inputs(con, directory / "charts"),
+                               note=lambda loaded, _: f"{loaded.panel.estimated_size() / 2**20:,.0f} MiB panel frame")
     config = load_analysis_config()
     for family in ANALYSES:
-        output = steps.measure(family, lambda family=family: families()[family].run(inputs, runner.family_settings(config, family)))
-        steps.report(family, rows, f"{sum(t.frame.height for t in output.tables):,} result rows; "
-                                   f"{len(output.chart_requests)} charts requested, not drawn")
+        steps.measure(family, lambda family=family: families()[family].run(inputs, runner.family_settings(config, family)),
+                      note=lambda output, _: f"{sum(t.frame.height for t in output.tables):,} result rows; "
+                                             f"{len(output.chart_requests)} charts requested, not drawn")
 
 
 # -- the series (the parent) ------------------------------------------------------------------------
@@ -388,9 +384,11 @@ def _rss_mib(pid: int) -> float:
 
 
 def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB,
-                  years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> list[ScaleMeasurement]:
+                  years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR), timeout_s: float | None = None) -> list[ScaleMeasurement]:
     """Run one scale in a child process; its steps, then a 'total' row (the child's wall time, CPU and
-    peak RSS from wait4). A child over ``rss_guard_mib`` is stopped; the step it was in says so."""
+    peak RSS). A child over ``rss_guard_mib``, past ``timeout_s`` or killed by a signal is stopped: the
+    steps it finished are kept, and the step it was in says where it stopped (its time so far is that
+    of its finished units)."""
     directory.mkdir(parents=True, exist_ok=True)
     lines: list[dict] = []
     log = directory / "scale.log"
@@ -401,45 +399,56 @@ def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RS
                                    stdout=subprocess.PIPE, stderr=errors, text=True)
         reader = threading.Thread(target=lambda: lines.extend(json.loads(line) for line in process.stdout), daemon=True)
         reader.start()
-        guard_hit = 0.0
+        stop, killed = "", False
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             rss = _rss_mib(process.pid)
-            if rss > rss_guard_mib and not guard_hit:
-                guard_hit = rss
+            if not stop and rss > rss_guard_mib:
+                stop = f"RSS {rss:,.0f} MiB passed the {rss_guard_mib:,.0f} MiB guard"
+            elif not stop and timeout_s is not None and time.monotonic() - started > timeout_s:
+                stop = f"over the time limit of {timeout_s:,.0f} s"
+            if stop and not killed:
                 os.kill(process.pid, signal.SIGKILL)
+                killed = True
             time.sleep(0.2)
         reader.join()
         process.stdout.close()
     wall = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    measured = [ScaleMeasurement(**line) for line in lines if "step" in line]
-    if process.returncode != 0:
-        running = next((line["started"] for line in reversed(lines) if "started" in line), "start-up")
-        why = (f"stopped: RSS {guard_hit:,.0f} MiB passed the {rss_guard_mib:,.0f} MiB guard" if guard_hit
-               else f"failed (exit {process.returncode}); see {log}")
-        if not guard_hit:
-            raise ScaleBenchError(f"scale {scale}: step {running} {why}")
-        measured = [m for m in measured if m.step != running] + [ScaleMeasurement(scale, running, None, None, note=why)]
+    exit_code = os.waitstatus_to_exitcode(status)
+    if exit_code > 0:
+        raise ScaleBenchError(f"scale {scale} failed (exit {exit_code}); see {log}")
+    panel_rows = next((line["panel_rows"] for line in lines if "panel_rows" in line), None)
+    latest = {line["step"]: ScaleMeasurement(**line | {"panel_rows": panel_rows}) for line in lines if "step" in line}
+    measured = list(latest.values())
+    if exit_code < 0:
+        running = next((line for line in reversed(lines) if "started" in line), {"started": "start-up", "unit": "start-up"})
+        where = f"stopped in {running['unit']}: {stop or f'killed by signal {-exit_code}'}"
+        step = latest.get(running["started"])
+        if step is not None and running["unit"] != running["started"]:
+            step.note = f"{step.note}; {where}"  # a step of several SQL models: those it finished, and where it stopped
+        else:
+            measured.append(ScaleMeasurement(scale, running["started"], panel_rows, None, note=where))
     # Resetting the high-water mark for each step also resets what wait4 reports at exit: the
-    # process's peak is the largest of its steps' (or the guard's reading).
-    peak = max([usage.ru_maxrss / 1024, guard_hit, *(m.peak_rss_mib for m in measured if m.peak_rss_mib)])
-    total = ScaleMeasurement(scale, "total", measured[0].panel_rows if measured else None, wall,
-                             usage.ru_utime + usage.ru_stime, peak, note="the child process: every step")
+    # process's peak is the largest of its steps'.
+    peak = max([usage.ru_maxrss / 1024, *(m.peak_rss_mib for m in measured if m.peak_rss_mib)])
+    total = ScaleMeasurement(scale, "total", panel_rows, wall, usage.ru_utime + usage.ru_stime, peak,
+                             note="the child process: every step")
     shutil.rmtree(directory, ignore_errors=True)  # gigabytes at 100x (a failed scale raised above: its files stay, with the log)
     return measured + [total]
 
 
 def run_scale_series(scales: tuple[int, ...], directory: Path, say=print, rss_guard_mib: float = DEFAULT_RSS_GUARD_MIB,
-                     years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> list[ScaleMeasurement]:
-    """Every scale in its own child process; time per row against the smallest scale measured.
-    ``years``: fewer than the default make a quick series (tests)."""
+                     years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR), timeout_s: float | None = None) -> list[ScaleMeasurement]:
+    """Every scale in its own child process (each stopped after ``timeout_s``); time per row against
+    the smallest scale measured. ``years``: fewer than the default make a quick series (tests)."""
     measurements: list[ScaleMeasurement] = []
     for scale in sorted(scales):
         say(f"scale {scale}x ...")
-        measurements += measure_scale(scale, directory / f"scale-{scale}", rss_guard_mib, years)
+        measurements += measure_scale(scale, directory / f"scale-{scale}", rss_guard_mib, years, timeout_s)
+        total = measurements[-1]
+        say(f"scale {scale}x: {total.panel_rows or 0:,} panel rows, {total.wall_s:,.0f} s, peak RSS {total.peak_rss_mib:,.0f} MiB")
     return with_growth(measurements)
 
 
