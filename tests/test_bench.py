@@ -105,6 +105,17 @@ def test_a_scale_over_the_memory_guard_is_stopped_and_reported(tmp_path):
     assert series[-1].step == "total" and series[-1].peak_rss_mib > 60
 
 
+def test_a_scale_past_its_time_limit_keeps_the_steps_it_finished_and_says_where_it_stopped(tmp_path):
+    series = scale_bench.run_scale_series((1,), tmp_path, say=lambda _: None, years=QUICK_YEARS, timeout_s=3)
+    *steps, total = series
+    stopped = [m for m in steps if "over the time limit of 3 s" in m.note]
+    assert len(stopped) == 1 and stopped[0].note.split("stopped in ")[1].split(":")[0]
+    assert all(m.wall_s > 0 for m in steps if m is not stopped[0] and m.wall_s is not None)
+    reported = [m.step for m in steps]
+    assert reported == list(scale_bench.STEPS[:len(reported)]) or reported == ["start-up"]  # a slow machine: still importing
+    assert total.step == "total" and 3 <= total.wall_s < 10 and not list(tmp_path.glob("scale-*"))
+
+
 def test_the_scaled_reference_copies_authorities_with_their_boundary_changes_and_units():
     one, three = scale_bench.scaled_reference(1), scale_bench.scaled_reference(3)
     for table in ("ref.local_authorities", "ref.boundary_changes", "ref.combined_units"):
