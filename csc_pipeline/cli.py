@@ -14,10 +14,10 @@
                 nation, with rank, quartile band and three-year direction (published warehouse)
   csc results [--write README.md]  the README's "Results on the real files", computed from the
                 published warehouse (printed, or written between the README's results markers)
-  csc bench [--demo] [--data-lake DIR] [--scale] [--scales 1,10,100] [--scale-only]  time a full, a
-                no-change and a one-release refresh and the analyst queries against reading every
-                source file once (mirror mode unless --demo); --scale adds the panel and analyses on
-                a synthetic panel 1x, 10x and 100x the real one's size
+  csc bench [--demo] [--data-lake DIR] [--scale | --scale-only] [--scales 1,10,100] [--scale-timeout S]
+                time a full, a no-change and a one-release refresh and the analyst queries against
+                reading every source file once (mirror mode unless --demo); --scale adds the panel
+                and analyses on a synthetic panel 1x, 10x and 100x the real one's size
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
                 layer groups show, and save reports/ui_asset_graph.png
 

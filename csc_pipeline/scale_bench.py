@@ -25,7 +25,9 @@ requested by ``run`` and drawn separately, so they are simply not drawn). Steps 
 Each scale runs in a child process of its own (``python -m csc_pipeline.scale_bench``), so its peak
 RSS is its own; a step's peak RSS is the process's high-water mark over that step (reset before it
 through /proc/self/clear_refs). The parent stops a child whose RSS passes a guard (the machine is
-shared), and the table says so.
+shared) or that runs past a time limit (``--scale-timeout``); the steps it finished stay in the
+table and the step it was in says where it stopped. The scale's DuckDB connection has a memory
+limit (DUCKDB_MEMORY_LIMIT) and spills to disk beyond it.
 
 Ofsted judgements, statistical neighbours and national/regional values are not part of the series:
 their marts are empty here (change in rate then has no Ofsted-grade association).
