@@ -418,10 +418,10 @@ def measure_scale(scale: int, directory: Path, rss_guard_mib: float = DEFAULT_RS
         reader.join()
         process.stdout.close()
     wall = time.monotonic() - started
-    exit_code = os.waitstatus_to_exitcode(status)
+    exit_code = process.returncode = os.waitstatus_to_exitcode(status)
     if exit_code > 0:
         raise ScaleBenchError(f"scale {scale} failed (exit {exit_code}); see {log}")
-    panel_rows = next((line["panel_rows"] for line in lines if "panel_rows" in line), None)
+    panel_rows = next((line["panel_rows"] for line in lines if "panel_rows" in line and "step" not in line), None)
     latest = {line["step"]: ScaleMeasurement(**line | {"panel_rows": panel_rows}) for line in lines if "step" in line}
     measured = list(latest.values())
     if exit_code < 0:
