@@ -241,15 +241,17 @@ def table_text(measurements: list[Measurement]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_csv(measurements: list[Measurement], directory: Path, mode: str) -> Path:
+def write_csv(measurements: list, directory: Path, name: str) -> Path:
+    """Measurements (instances of one dataclass: ``Measurement``, or the scale series') as
+    ``directory/bench-<name>-<time>.csv``."""
     from csc_pipeline.atomic import write_text
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Measurement)], lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(measurements[0])], lineterminator="\n")
     writer.writeheader()
     for m in measurements:
         writer.writerow(asdict(m))
-    return write_text(directory / f"bench-{mode}-{datetime.now():%Y%m%d-%H%M%S}.csv", buffer.getvalue())
+    return write_text(directory / f"bench-{name}-{datetime.now():%Y%m%d-%H%M%S}.csv", buffer.getvalue())
 
 
 def temporary_data_lake() -> Path:

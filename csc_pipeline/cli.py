@@ -14,8 +14,10 @@
                 nation, with rank, quartile band and three-year direction (published warehouse)
   csc results [--write README.md]  the README's "Results on the real files", computed from the
                 published warehouse (printed, or written between the README's results markers)
-  csc bench [--demo] [--data-lake DIR]  time a full, a no-change and a one-release refresh and the
-                analyst queries against reading every source file once (mirror mode unless --demo)
+  csc bench [--demo] [--data-lake DIR] [--scale | --scale-only] [--scales 1,10,100] [--scale-timeout S]
+                time a full, a no-change and a one-release refresh and the analyst queries against
+                reading every source file once (mirror mode unless --demo); --scale adds the panel
+                and analyses on a synthetic panel 1x, 10x and 100x the real one's size
   csc screenshot  start the UI on localhost, open the asset graph in headless Chromium, check the
                 layer groups show, and save reports/ui_asset_graph.png
 
@@ -39,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 
 from csc_pipeline.bench import DEFAULT_REPETITIONS
+from csc_pipeline.scale_bench import DEFAULT_SCALES, parse_scales
 from csc_pipeline.settings import Settings, SettingsError
 
 # Written into DAGSTER_HOME by csc (and rewritten when csc's own earlier version is found there).
@@ -506,26 +509,44 @@ def results(settings: Settings, readme: Path | None) -> int:
     return 0
 
 
-def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: int) -> int:
+def bench(settings: Settings, demo: bool, data_lake: Path | None, repetitions: int,
+          scales: tuple[int, ...] = (), scale_only: bool = False, scale_timeout: float | None = None) -> int:
     """The benchmark in its own data lake (``data_lake``, else a temporary one): mirror of CSC_MIRROR_DIR
-    (or ../shared/data/real beside the checkout) unless ``demo``."""
+    (or ../shared/data/real beside the checkout) unless ``demo``; then the scale series at ``scales``
+    (``scale_only``: the scale series alone), each scale stopped after ``scale_timeout`` seconds."""
     from dataclasses import replace
+    from functools import partial
 
     from csc_pipeline import bench as benchmark
+    from csc_pipeline import scale_bench
 
     if demo:
         settings = replace(settings, source_mode="demo", mirror_dir=None)
     else:
         settings = replace(settings, source_mode="mirror", mirror_dir=settings.mirror_dir or benchmark.DEFAULT_MIRROR)
     settings = replace(settings, data_lake=(data_lake or benchmark.temporary_data_lake()).resolve())
+    say = partial(print, flush=True)
     try:
-        measurements = benchmark.run_bench(settings, repetitions, say=lambda text: print(text, flush=True))
-    except benchmark.BenchError as err:
+        measurements = [] if scale_only else benchmark.run_bench(settings, repetitions, say=say)
+        series = (scale_bench.run_scale_series(scales, settings.data_lake / "bench", say=say, timeout_s=scale_timeout)
+                  if scales else [])
+    except (benchmark.BenchError, scale_bench.ScaleBenchError) as err:
         print(f"csc: {err}", file=sys.stderr)
         return EXIT_FAILED
-    print(benchmark.table_text(measurements), end="")
-    print(f"Written to {benchmark.write_csv(measurements, settings.data_lake / 'bench', settings.source_mode)}")
+    if measurements:
+        print(benchmark.table_text(measurements), end="")
+        print(f"Written to {benchmark.write_csv(measurements, settings.data_lake / 'bench', settings.source_mode)}")
+    if series:
+        print(scale_bench.table_text(series), end="")
+        print(f"Written to {benchmark.write_csv(series, settings.data_lake / 'bench', 'scale')}")
     return 0
+
+
+def _scales(text: str) -> tuple[int, ...]:
+    try:
+        return parse_scales(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -557,6 +578,13 @@ def main(argv: list[str] | None = None) -> int:
     bench_parser.add_argument("--demo", action="store_true", help="the generated demo set instead of the mirror")
     bench_parser.add_argument("--data-lake", type=Path, help="an empty or new directory (default: a new temporary one)")
     bench_parser.add_argument("--repetitions", type=int, default=DEFAULT_REPETITIONS, help="runs of each analyst query (p50, p95)")
+    bench_parser.add_argument("--scale", action="store_true",
+                              help="also the scale series: the panel and analyses on a synthetic panel 1x, 10x and 100x the real one")
+    bench_parser.add_argument("--scales", type=_scales, metavar="1,10,100",
+                              help="the scales of the series (implies --scale; default 1,10,100)")
+    bench_parser.add_argument("--scale-only", action="store_true", help="the scale series alone (no refreshes or queries)")
+    bench_parser.add_argument("--scale-timeout", type=float, metavar="SECONDS",
+                              help="stop a scale after this long; its table keeps the steps it finished")
     for pipeline_parser in (refresh_parser, backfill_parser):
         pipeline_parser.add_argument("--verbose", action="store_true",
                                      help="print Dagster's event stream on the console too (it always goes to the log file)")
@@ -582,7 +610,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "backfill":
             return backfill(settings, args.group, args.release, args.verbose)
         if args.command == "bench":
-            return bench(settings, args.demo, args.data_lake, args.repetitions)
+            scales = args.scales or (DEFAULT_SCALES if args.scale or args.scale_only else ())
+            return bench(settings, args.demo, args.data_lake, args.repetitions, scales, args.scale_only, args.scale_timeout)
         if args.command == "releases":
             return releases(settings)
         if args.command == "results":

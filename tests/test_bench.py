@@ -7,7 +7,7 @@ import csv
 import polars as pl
 import pytest
 
-from csc_pipeline import bench
+from csc_pipeline import bench, scale_bench
 from csc_pipeline.demo.formats import xlsx_bytes
 
 
@@ -64,3 +64,76 @@ def test_a_data_lake_with_something_in_it_is_refused(tmp_path):
     (tmp_path / "lake" / "warehouse").mkdir(parents=True)
     with pytest.raises(bench.BenchError, match="not empty"):
         bench.run_bench(Settings(source_mode="demo", data_lake=tmp_path / "lake"))
+
+
+# -- the scale series (csc bench --scale) -----------------------------------------------------------
+
+QUICK_YEARS = (2015, 2017)  # the deprivation period: every family has values to work on
+
+
+@pytest.mark.integration  # a child process per scale, each running the SQL models and three families (~10 s idle)
+def test_the_scale_series_measures_every_step_at_each_scale_and_scale_k_has_k_times_the_panel(tmp_path):
+    series = scale_bench.run_scale_series((2, 1), tmp_path, say=lambda _: None, years=QUICK_YEARS)
+
+    by_key = {(m.scale, m.step): m for m in series}
+    assert sorted(by_key) == sorted((scale, step) for scale in (1, 2) for step in (*scale_bench.STEPS, "total"))
+    for m in series:
+        assert m.wall_s > 0 and m.cpu_s > 0 and m.peak_rss_mib > 0, m
+    one, two = by_key[(1, "panel")].panel_rows, by_key[(2, "panel")].panel_rows
+    assert one > 0 and two == 2 * one
+    assert by_key[(1, "panel")].time_per_row_vs_1x == 1.0
+    assert by_key[(2, "panel")].time_per_row_vs_1x == pytest.approx(
+        (by_key[(2, "panel")].wall_s / two) / (by_key[(1, "panel")].wall_s / one))
+    # the families really ran on the synthetic panel: results, not empty tables
+    for step in scale_bench.ANALYSES:
+        assert int(by_key[(1, step)].note.split(" result rows")[0].replace(",", "")) > 0, by_key[(1, step)].note
+    # the total is the child's: at least its steps' time, its peak the largest step's
+    assert by_key[(2, "total")].wall_s >= sum(by_key[(2, s)].wall_s for s in scale_bench.STEPS)
+    assert by_key[(2, "total")].peak_rss_mib == max(by_key[(2, s)].peak_rss_mib for s in (*scale_bench.STEPS, "total"))
+    assert not list(tmp_path.glob("scale-*")), "a finished scale's warehouse is removed"
+
+    text = scale_bench.table_text(series)
+    assert "| 2x | harmonisation |" in text and "| 1x | total |" in text
+    with bench.write_csv(series, tmp_path, "scale").open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(series)
+
+
+def test_a_scale_over_the_memory_guard_is_stopped_and_reported(tmp_path):
+    series = scale_bench.run_scale_series((1,), tmp_path, say=lambda _: None, rss_guard_mib=60, years=QUICK_YEARS)
+    stopped = [m for m in series if "stopped in" in m.note]
+    assert len(stopped) == 1 and stopped[0].wall_s is None and stopped[0].note.endswith("passed the 60 MiB guard")
+    assert series[-1].step == "total" and series[-1].peak_rss_mib > 60
+
+
+def test_a_scale_past_its_time_limit_keeps_the_steps_it_finished_and_says_where_it_stopped(tmp_path):
+    series = scale_bench.run_scale_series((1,), tmp_path, say=lambda _: None, years=QUICK_YEARS, timeout_s=3)
+    *steps, total = series
+    stopped = [m for m in steps if "over the time limit of 3 s" in m.note]
+    assert len(stopped) == 1 and stopped[0].note.split("stopped in ")[1].split(":")[0]
+    assert all(m.wall_s > 0 for m in steps if m is not stopped[0] and m.wall_s is not None)
+    reported = [m.step for m in steps]
+    assert reported == list(scale_bench.STEPS[:len(reported)]) or reported == ["start-up"]  # a slow machine: still importing
+    assert total.step == "total" and 3 <= total.wall_s < 10 and not list(tmp_path.glob("scale-*"))
+
+
+def test_the_scaled_reference_copies_authorities_with_their_boundary_changes_and_units():
+    one, three = scale_bench.scaled_reference(1), scale_bench.scaled_reference(3)
+    for table in ("ref.local_authorities", "ref.boundary_changes", "ref.combined_units"):
+        assert three[table].height == 3 * one[table].height
+    authorities = three["ref.local_authorities"]
+    assert authorities["la_code"].n_unique() == 3 * one["ref.local_authorities"]["la_code"].n_unique()
+    assert authorities["authority_id"].n_unique() == 3 * one["ref.local_authorities"]["authority_id"].n_unique()
+    codes = set(authorities["la_code"].to_list())
+    changes = three["ref.boundary_changes"]
+    assert set(changes["predecessor_code"].to_list()) | set(changes["successor_code"].to_list()) <= codes
+    units = three["ref.combined_units"]
+    assert set(units["member_code"].to_list()) <= codes
+    assert all(member in unit.split(" / ") for unit, member in units.select("unit_code", "member_code").iter_rows())
+    assert three["ref.indicators"].equals(one["ref.indicators"])
+
+
+def test_scales_are_whole_numbers_from_one():
+    assert scale_bench.parse_scales("10,1, 100,10") == (1, 10, 100)
+    for bad in ("", "0,1", "1,ten", "1.5"):
+        with pytest.raises(ValueError, match="whole numbers"):
+            scale_bench.parse_scales(bad)
