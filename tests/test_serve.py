@@ -135,14 +135,11 @@ def _wait(condition, timeout: float, what: str):
     raise TimeoutError(f"{what} within {timeout} s")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def run_storage(request, monkeypatch):
-    """{} for the SQLite files in dagster_home, or CSC_DAGSTER_PG_URL of a fresh database."""
-    if request.param == "sqlite":
-        yield {}
-        return
-    if not TEST_PG_URL:
-        pytest.skip("no PostgreSQL server for the run history: set CSC_TEST_PG_URL (.ci/run starts one)")
+@pytest.fixture
+def postgres_run_storage(monkeypatch):
+    """CSC_DAGSTER_PG_URL of a fresh database on the test PostgreSQL server (used by
+    tests/test_serve_postgres.py, a file of its own so that pytest-xdist runs it beside this one,
+    skipped there without a server)."""
     import psycopg2
 
     name = f"csc_test_{uuid.uuid4().hex[:12]}"
@@ -157,7 +154,13 @@ def run_storage(request, monkeypatch):
     admin.close()
 
 
-def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receivers, run_storage, tmp_path, monkeypatch):
+def test_serve_runs_the_schedule_once_and_a_failed_run_alerts(demo_run, receivers, tmp_path, monkeypatch):
+    serve_schedule_and_alert(demo_run, receivers, {}, tmp_path, monkeypatch)  # run history in SQLite files
+
+
+def serve_schedule_and_alert(demo_run, receivers, run_storage: dict[str, str], tmp_path, monkeypatch) -> None:
+    """`csc serve` on a copy of the demo lake, with the run history where ``run_storage`` says: the daemon
+    launches the scheduled refresh once and it succeeds; a failed backfill's alert arrives once by both channels."""
     received, alert_env = receivers
     alert_env = {**alert_env, **run_storage}
     lake = tmp_path / "lake"
