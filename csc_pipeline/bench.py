@@ -223,13 +223,15 @@ def run_bench(settings: Settings, repetitions: int = DEFAULT_REPETITIONS,
     return [floor, *measurements]
 
 
+def cell(value, digits: int = 2) -> str:
+    """A Markdown table cell: blank for None, floats to ``digits`` decimals, thousands separated."""
+    if value is None:
+        return ""
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
 def table_text(measurements: list[Measurement]) -> str:
     """The measurements as a Markdown table (the README's Performance section shows one)."""
-    def cell(value, digits: int = 2) -> str:
-        if value is None:
-            return ""
-        return f"{value:,.{digits}f}" if isinstance(value, float) else str(value)
-
     lines = ["| measurement | wall s | p95 s | CPU s | sum of step times s | runs | peak RSS MiB | wall / floor | steps / floor | note |",
              "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
     for m in measurements:

@@ -47,6 +47,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from csc_pipeline.bench import cell
+
 DEFAULT_SCALES = (1, 10, 100)
 DEFAULT_RSS_GUARD_MIB = 8 * 1024
 # DuckDB's own default is 80% of the machine's memory, which it fills with its buffers as the data
@@ -465,9 +467,6 @@ def with_growth(measurements: list[ScaleMeasurement]) -> list[ScaleMeasurement]:
 
 def table_text(measurements: list[ScaleMeasurement]) -> str:
     """The scale series as a Markdown table."""
-    def cell(value, digits: int = 1) -> str:
-        return "" if value is None else f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
-
     lines = ["| scale | step | panel rows | wall s | CPU s | peak RSS MiB | time per row vs 1x | note |",
              "|--:|---|--:|--:|--:|--:|--:|---|"]
     for m in measurements:

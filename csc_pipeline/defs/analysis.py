@@ -22,7 +22,6 @@ from csc_pipeline.analysis import la_profiles, runner
 from csc_pipeline.analysis.config import load_analysis_config
 from csc_pipeline.analysis.registry import families
 from csc_pipeline.analysis.report import relative_source, render_report, write_report
-from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.settings import SOURCE_CHECKOUT, Settings
 from csc_pipeline.synthetic import warehouse_is_synthetic
@@ -51,7 +50,7 @@ def _family_asset(family: str, title: str) -> AssetsDefinition:
     )
     def _family(context: AssetExecutionContext, settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         config = load_analysis_config(settings.analysis_config)
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             inputs = runner.load_inputs(con, settings.reports_dir / family)
             family_config = runner.family_settings(config, family)
             output = runner.run_family(family, inputs, family_config)
@@ -88,7 +87,7 @@ def analysis_report(context: AssetExecutionContext, settings: ResourceParam[Sett
     config = load_analysis_config(settings.analysis_config)
     checks = [r.event_log_entry.dagster_event.event_specific_data.passed
               for r in context.instance.get_records_for_run(context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records]
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         synthetic = warehouse_is_synthetic(con)
         changes = con.sql(f"SELECT * FROM {refresh_summary.SUMMARY_TABLE}").pl().row(0, named=True)
         refresh = {**changes, "checks_passed": sum(checks), "checks_failed": len(checks) - sum(checks)}
@@ -109,7 +108,7 @@ def analysis_report(context: AssetExecutionContext, settings: ResourceParam[Sett
                 "funnel positions, deprivation-adjusted residuals and Ofsted grades.",
 )
 def la_profile_pages(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         synthetic = warehouse_is_synthetic(con)
         paths = la_profiles.render_profiles(con, settings.reports_dir / la_profiles.PROFILE_DIR, synthetic)
     return MaterializeResult(metadata={"pages": len(paths) - 1, "index": MetadataValue.path(str(paths[-1])), "synthetic": synthetic})

@@ -8,7 +8,6 @@ from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import cross_checks
 from csc_pipeline.results_doc import markdown_table
-from csc_pipeline.defs.resources import build_connection
 
 # Disagreements listed in a check's metadata (the count covers them all).
 DISAGREEMENTS_SHOWN = 50
@@ -23,7 +22,7 @@ def _cross_check(check: cross_checks.CrossCheck) -> AssetChecksDefinition:
         description=f"{check.description} Query: sql/checks/{check.path.name}.",
     )
     def _check(duckdb: DuckDBResource) -> AssetCheckResult:
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             compared = cross_checks.compare(con, check)
         disagree = cross_checks.disagreements(compared, check)
         shown = disagree.head(DISAGREEMENTS_SHOWN)

@@ -29,7 +29,6 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, conformed, loaded
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.contracts import Problem, load_contract
-from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import table_metadata, tables_metadata
 from csc_pipeline.geography import default_resolver
 from csc_pipeline.loaded import QUARANTINE
@@ -146,7 +145,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
         description=loaded.description(family),
     )
     def loaded_table(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             result = loaded.load_family(con, family, settings, contract)
             metadata = {**table_metadata(con, result.table), **tables_metadata(con, [QUARANTINE])}
         return MaterializeResult(metadata={**metadata, "quarantined_rows": result.quarantined})
@@ -158,7 +157,7 @@ def family_assets(family: str, catalog: Catalog) -> tuple[list, list]:
                     f"from the previous vintage (schemas/_plausibility.yaml); see {QUARANTINE}.",
     )
     def quarantine_check(duckdb: DuckDBResource) -> AssetCheckResult:
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             rows = con.execute(
                 f"SELECT source_file, source_row, \"column\", value, reason FROM {QUARANTINE} "
                 "WHERE family = ? ORDER BY ALL", [family]

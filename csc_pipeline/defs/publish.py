@@ -21,7 +21,6 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from csc_pipeline import __version__, build_inputs, exports, panel_statuses, refresh_summary, table_docs, warehouse
-from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import tables_metadata
 from csc_pipeline.synthetic import SYNTHETIC_LABEL, warehouse_is_synthetic
 from csc_pipeline.settings import Settings
@@ -37,7 +36,7 @@ REFRESH_SUMMARY = AssetKey(refresh_summary.SUMMARY_TABLE.split("."))
     description="Blocking: no LA-year-indicator appears twice in a geography (by authority; combined reporting units by code).",
 )
 def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         dupes = con.sql(
             """
             SELECT geography, coalesce(authority_id, la_code) AS authority, year, indicator, count(*) AS n,
@@ -61,7 +60,7 @@ def panel_unique(duckdb: DuckDBResource) -> AssetCheckResult:
     description="Blocking: every indicator in the panel has a definition in mart.indicator_dictionary.",
 )
 def panel_indicators_defined(duckdb: DuckDBResource) -> AssetCheckResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         undefined = [r[0] for r in con.execute(
             "SELECT DISTINCT indicator FROM mart.la_indicator_panel "
             "WHERE indicator NOT IN (SELECT indicator FROM mart.indicator_dictionary) ORDER BY 1"
@@ -82,7 +81,7 @@ def panel_indicators_defined(duckdb: DuckDBResource) -> AssetCheckResult:
                 "not_harmonisable only on the current geography, csc_pipeline/panel_statuses.py).",
 )
 def panel_statuses_consistent(duckdb: DuckDBResource) -> AssetCheckResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         problems = panel_statuses.status_problems(con)
     return AssetCheckResult(
         passed=problems.is_empty(),
@@ -111,7 +110,7 @@ def _unique_key_check(table: str, key: tuple[str, ...]):
     )
     def _check(duckdb: DuckDBResource) -> AssetCheckResult:
         columns = ", ".join(key)
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             dupes = con.sql(
                 f"SELECT {columns}, count(*) AS n FROM {table} GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 50"
             ).pl()
@@ -141,7 +140,7 @@ PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=400
                 "the publication, without opening the published file.",
 )
 def refresh_summary_table(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         previous = refresh_summary.read_previous(con, settings.warehouse_path)
         summary = refresh_summary.summarise(con, previous, settings.source_mode)
         warehouse.replace_table(con, refresh_summary.SUMMARY_TABLE, summary, refresh_summary.SUMMARY_DOCS)
@@ -161,7 +160,7 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     )
     def published(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
         published_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             synthetic = warehouse_is_synthetic(con)
             about = pl.DataFrame({
                 "key": ["source_mode", "synthetic", "published_at", "csc_pipeline_version", "analysis_config", "note"],
@@ -213,7 +212,7 @@ EXPORTED_SCHEMAS = ("mart", "analysis")
                 "were published: for people and tools without DuckDB.",
 )
 def parquet_exports(settings: ResourceParam[Settings], duckdb: DuckDBResource) -> MaterializeResult:
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         written = exports.export_tables(con, settings.exports_dir, EXPORTED_SCHEMAS)
     return MaterializeResult(metadata={
         "files": MetadataValue.md("\n".join(f"- `{e.stem}.parquet` / `.csv`: {e.rows:,} rows" for e in written)),

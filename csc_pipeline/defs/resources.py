@@ -65,13 +65,6 @@ class WarehouseDuckDB(DuckDBResource):
             cursor.close()
 
 
-@contextmanager
-def build_connection(duckdb: DuckDBResource):
-    """A connection to the build warehouse (``WarehouseDuckDB`` creates its folder on first use)."""
-    with duckdb.get_connection() as con:
-        yield con
-
-
 def definitions(settings: Settings) -> Definitions:
     return Definitions(
         resources={

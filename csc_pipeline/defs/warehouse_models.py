@@ -12,7 +12,6 @@ from dagster_duckdb import DuckDBResource
 from csc_pipeline import acquire, table_docs, warehouse
 from csc_pipeline.catalog import Catalog
 from csc_pipeline.defs.ingest import QUARANTINE
-from csc_pipeline.defs.resources import build_connection
 from csc_pipeline.defs.table_metadata import table_metadata
 from csc_pipeline.reference_tables import REFERENCE_TABLES, ReferenceTable, provenance_frame
 from csc_pipeline.settings import Settings
@@ -43,7 +42,7 @@ def _model_asset(model: warehouse.SqlModel, catalog: Catalog) -> AssetsDefinitio
         metadata={"sql_file": f"sql/{model.layer}/{model.path.name}"},
     )
     def _model(duckdb: DuckDBResource) -> MaterializeResult:
-        with build_connection(duckdb) as con:
+        with duckdb.get_connection() as con:
             warehouse.run_model(con, model)
             if model.schema in table_docs.INTERNAL_SCHEMAS:
                 table_docs.mark_internal(con, model.table, model.description)
@@ -94,7 +93,7 @@ def provenance_asset(catalog: Catalog) -> AssetsDefinition:
 
 def _load_table(duckdb: DuckDBResource, table: str, frame) -> MaterializeResult:
     """Replace a reference table (marked internal) or a meta table (with its documentation)."""
-    with build_connection(duckdb) as con:
+    with duckdb.get_connection() as con:
         warehouse.replace_table(con, table, frame, table_docs.META_DOCS.get(table))
         if table in REFERENCE_TABLES:
             table_docs.mark_internal(con, table, REFERENCE_TABLES[table].description)
